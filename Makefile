@@ -1,0 +1,29 @@
+# Every target bootstraps .venv from pyproject.toml itself: a fresh clone needs only Python 3.11 and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/triagebot run
+
+test: $(STAMP)
+	$(BIN)/ruff check bot commands storage tests
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check bot commands storage tests
+
+bench: $(STAMP)
+	$(BIN)/python -m bot.bench
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache

@@ -1,0 +1,115 @@
+"""The app factory: Bolt's AsyncApp wired to our services, served over ASGI with a health check."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.signature import SignatureVerifier
+from slack_sdk.web.async_client import AsyncWebClient
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+import commands
+from bot.deployments import ensure_initial_deployment
+from bot.services import Services
+from bot.settings import Settings
+from storage import crud
+
+log = logging.getLogger(__name__)
+
+# Slack rejects bodies this large long before we could use them; refuse early, before parsing.
+MAX_BODY_BYTES = 1_000_000
+
+
+def slack_client(settings: Settings) -> AsyncWebClient:
+    """slack_sdk's retry handlers are off by default; rate limits and 5xx are normal on Slack's side."""
+    return AsyncWebClient(
+        token=settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None,
+        base_url=settings.slack_api_url,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+            AsyncServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def create_bolt_app(settings: Settings, services: Services) -> AsyncApp:
+    app = AsyncApp(
+        client=slack_client(settings),
+        signing_secret=settings.slack_signing_secret.get_secret_value()
+        if settings.slack_signing_secret
+        else "",
+        # Socket Mode has no signatures to check; HTTP mode always does.
+        request_verification_enabled=settings.slack_signing_secret is not None,
+        logger=logging.getLogger("triagebot.bolt"),
+    )
+    commands.register(app, services)
+    return app
+
+
+def create_asgi_app(settings: Settings, services: Services, bolt: AsyncApp | None = None) -> Starlette:
+    bolt = bolt or create_bolt_app(settings, services)
+    handler = AsyncSlackRequestHandler(bolt)
+    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+    verifier = SignatureVerifier(secret)
+
+    async def slack_events(request: Request) -> Response:
+        declared = request.headers.get("content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
+            return JSONResponse({"error": "request body too large"}, status_code=413)
+        body = await request.body()
+        if len(body) > MAX_BODY_BYTES:
+            return JSONResponse({"error": "request body too large"}, status_code=413)
+        # Bolt parses the body before it checks the signature, so a forged malformed body would
+        # surface as a 500 there; check first, and answer 401 without reading anything further.
+        if not verifier.is_valid_request(body, dict(request.headers)):
+            return JSONResponse({"error": "invalid request signature"}, status_code=401)
+        try:
+            return await handler.handle(request)
+        except ValueError:  # json.JSONDecodeError included: a malformed `payload` or JSON body
+            log.warning("rejected a signed but malformed request body")
+            return JSONResponse({"error": "malformed request body"}, status_code=400)
+
+    async def healthz(_request: Request) -> Response:
+        database = await services.db.ping()
+        live = None
+        if database:
+            async with services.db.session() as session:
+                deployment = await crud.get_live_deployment(session)
+            live = {"endpoint": deployment.endpoint, "model_id": deployment.model_id} if deployment else None
+        status = "ok" if database and live else "degraded"
+        body = {"status": status, "database": database, "live_model": live}
+        return JSONResponse(body, status_code=200 if database else 503)
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        await ensure_initial_deployment(services.db, settings.triage_default_model)
+        try:
+            yield
+        finally:
+            await services.close()
+
+    return Starlette(
+        routes=[
+            Route("/slack/events", slack_events, methods=["POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )
+
+
+def create_socket_mode_handler(bolt: AsyncApp, app_token: str) -> AsyncSocketModeHandler:
+    return AsyncSocketModeHandler(bolt, app_token)

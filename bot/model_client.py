@@ -1,0 +1,301 @@
+"""The only module that talks to OpenAI-compatible endpoints (through the openai SDK).
+
+A deployment is an endpoint plus a model ID, so every call names both. Failures are turned into
+the typed ModelError family here, with messages that never carry a key or a raw server reply.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import openai
+from openai import AsyncOpenAI
+from pydantic import BaseModel, ValidationError
+
+from bot.errors import (
+    ModelAuthFailed,
+    ModelError,
+    ModelOffSchema,
+    ModelRateLimited,
+    ModelRefused,
+    ModelServerError,
+    ModelTimeout,
+    ModelUnknown,
+    ModelUnreachable,
+    NotFound,
+)
+from bot.settings import Endpoint
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StructuredReply:
+    answer: BaseModel
+    latency_ms: int
+    prompt_tokens: int | None
+    completion_tokens: int | None
+    response_mode: str  # json_schema | json_object
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    endpoint: str
+    model_id: str
+    owned_by: str | None
+    shutdown_date: date | None
+
+
+@dataclass(frozen=True)
+class FineTunedModel:
+    model_id: str
+    base_model: str
+    created_at: datetime
+
+
+def _parse_shutdown(value: Any) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, int | float):
+        return datetime.fromtimestamp(value, UTC).date()
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def _is_json_schema_rejection(exc: openai.BadRequestError) -> bool:
+    text = str(exc).lower()
+    return "response_format" in text or "json_schema" in text or "structured output" in text
+
+
+class ModelClient:
+    """Async clients per endpoint, created lazily and reused (one connection pool each)."""
+
+    def __init__(
+        self,
+        endpoints: dict[str, Endpoint],
+        *,
+        timeout: float,
+        max_retries: int,
+        strict_validation: bool = False,
+    ) -> None:
+        self.endpoints = endpoints
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.strict_validation = strict_validation
+        self._clients: dict[str, AsyncOpenAI] = {}
+        # Endpoint/model pairs that refused json_schema once: we go straight to JSON mode after that.
+        self._json_mode_only: set[tuple[str, str]] = set()
+
+    def endpoint(self, name: str) -> Endpoint:
+        try:
+            return self.endpoints[name]
+        except KeyError:
+            known = ", ".join(sorted(self.endpoints))
+            raise NotFound(f"There is no endpoint named `{name}`. Configured endpoints: {known}.") from None
+
+    def _client(self, name: str) -> AsyncOpenAI:
+        if name not in self._clients:
+            ep = self.endpoint(name)
+            self._clients[name] = AsyncOpenAI(
+                api_key=ep.api_key.get_secret_value() if ep.api_key else "missing",
+                base_url=ep.base_url,
+                timeout=self.timeout,
+                max_retries=self.max_retries,
+                _strict_response_validation=self.strict_validation,
+            )
+        return self._clients[name]
+
+    async def close(self) -> None:
+        for client in self._clients.values():
+            await client.close()
+        self._clients.clear()
+
+    async def complete_structured(
+        self, endpoint: str, model_id: str, messages: list[dict[str, str]], answer_model: type[BaseModel]
+    ) -> StructuredReply:
+        """Chat Completions with a strict JSON schema, or JSON mode where the endpoint has none."""
+        started = time.perf_counter()
+        key = (endpoint, model_id)
+        with self._translated_errors(endpoint, model_id):
+            if key not in self._json_mode_only:
+                try:
+                    return await self._complete_with_schema(
+                        endpoint, model_id, messages, answer_model, started
+                    )
+                except openai.BadRequestError as exc:
+                    if not _is_json_schema_rejection(exc):
+                        raise
+                    self._json_mode_only.add(key)
+                    log.warning(
+                        "endpoint %s rejected json_schema for model %s; using JSON mode from now on",
+                        endpoint,
+                        model_id,
+                    )
+            return await self._complete_json_mode(endpoint, model_id, messages, answer_model, started)
+
+    async def _complete_with_schema(
+        self,
+        endpoint: str,
+        model_id: str,
+        messages: list[dict[str, str]],
+        answer_model: type[BaseModel],
+        started: float,
+    ) -> StructuredReply:
+        try:
+            completion = await self._client(endpoint).chat.completions.parse(
+                model=model_id,
+                messages=messages,
+                response_format=answer_model,  # type: ignore[arg-type]
+            )
+        except (ValidationError, json.JSONDecodeError) as exc:
+            raise _off_schema(model_id) from exc
+        message = completion.choices[0].message
+        if message.refusal:
+            raise ModelRefused(f"Model `{model_id}` refused to triage this message.")
+        if message.parsed is None:
+            raise _off_schema(model_id)
+        return _reply(message.parsed, completion.usage, started, "json_schema")
+
+    async def _complete_json_mode(
+        self,
+        endpoint: str,
+        model_id: str,
+        messages: list[dict[str, str]],
+        answer_model: type[BaseModel],
+        started: float,
+    ) -> StructuredReply:
+        completion = await self._client(endpoint).chat.completions.create(
+            model=model_id,
+            messages=messages,
+            response_format={"type": "json_object"},  # type: ignore[arg-type]
+        )
+        content = completion.choices[0].message.content or ""
+        try:
+            answer = answer_model.model_validate_json(content)
+        except ValidationError as exc:
+            raise _off_schema(model_id) from exc
+        return _reply(answer, completion.usage, started, "json_object")
+
+    async def retrieve_model(self, endpoint: str, model_id: str) -> ModelInfo:
+        """The model as the endpoint knows it; ModelUnknown when the key cannot see it."""
+        ep = self.endpoint(endpoint)
+        with self._translated_errors(endpoint, model_id):
+            if ep.supports_retrieve:
+                model = await self._client(endpoint).models.retrieve(model_id)
+            else:
+                model = None
+                async for candidate in self._client(endpoint).models.list():
+                    if candidate.id == model_id:
+                        model = candidate
+                        break
+                if model is None:
+                    raise _unknown_model(endpoint, model_id)
+        extra = model.model_extra or {}
+        return ModelInfo(
+            endpoint=endpoint,
+            model_id=model.id,
+            owned_by=getattr(model, "owned_by", None),
+            shutdown_date=_parse_shutdown(extra.get("shutdown_date")),
+        )
+
+    async def list_fine_tuned_models(self, endpoint: str) -> list[FineTunedModel]:
+        """Succeeded fine-tuning jobs' models, newest first (endpoints without the API give none)."""
+        found: list[FineTunedModel] = []
+        with self._translated_errors(endpoint, "fine-tuning jobs"):
+            try:
+                async for job in self._client(endpoint).fine_tuning.jobs.list(limit=100):
+                    if job.status == "succeeded" and job.fine_tuned_model:
+                        created = datetime.fromtimestamp(job.created_at, UTC)
+                        found.append(FineTunedModel(job.fine_tuned_model, job.model, created))
+            except openai.NotFoundError:
+                return []
+        return sorted(found, key=lambda ft: ft.created_at, reverse=True)
+
+    def _translated_errors(self, endpoint: str, model_id: str) -> _ErrorTranslation:
+        return _ErrorTranslation(endpoint, model_id, self.timeout, self.max_retries)
+
+
+class _ErrorTranslation:
+    """Context manager mapping openai exceptions to user-facing ModelErrors."""
+
+    def __init__(self, endpoint: str, model_id: str, timeout: float, retries: int) -> None:
+        self.endpoint, self.model_id, self.timeout, self.retries = endpoint, model_id, timeout, retries
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, _tb: Any) -> bool:
+        if exc is None or isinstance(exc, ModelError | NotFound) or not isinstance(exc, openai.OpenAIError):
+            return False
+        ep, model = self.endpoint, self.model_id
+        status = getattr(exc, "status_code", None)
+        log.warning(
+            "model call failed: endpoint=%s model=%s error=%s status=%s",
+            ep,
+            model,
+            type(exc).__name__,
+            status,
+        )
+        tries = f"after {self.retries + 1} attempts" if self.retries else "and retries are off"
+        if isinstance(exc, openai.RateLimitError):
+            raise ModelRateLimited(
+                f"Endpoint `{ep}` is rate-limiting us (HTTP 429) {tries}. Wait a minute and try again."
+            ) from None
+        if isinstance(exc, openai.NotFoundError):
+            raise _unknown_model(ep, model) from None
+        if isinstance(exc, openai.APITimeoutError):
+            raise ModelTimeout(
+                f"Model `{model}` did not answer within {self.timeout:g} s ({tries}). Try again shortly; "
+                "if it keeps happening the endpoint may be overloaded."
+            ) from None
+        if isinstance(exc, openai.APIConnectionError):
+            raise ModelUnreachable(
+                f"Could not connect to endpoint `{ep}` ({tries}). Check that it is up and that its base URL "
+                "is right."
+            ) from None
+        if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
+            raise ModelAuthFailed(
+                f"Endpoint `{ep}` rejected our API key (HTTP {status}). An operator needs to fix the key."
+            ) from None
+        if isinstance(exc, openai.APIStatusError) and (status or 0) >= 500:
+            raise ModelServerError(
+                f"Endpoint `{ep}` failed with a server error (HTTP {status}) {tries}. Try again in a few minutes."
+            ) from None
+        if isinstance(exc, openai.LengthFinishReasonError | openai.ContentFilterFinishReasonError):
+            raise _off_schema(model) from None
+        raise ModelError(
+            f"Endpoint `{ep}` refused the request for model `{model}` (HTTP {status}). An operator should "
+            "check the endpoint's configuration."
+        ) from None
+
+
+def _unknown_model(endpoint: str, model_id: str) -> ModelUnknown:
+    where = "OpenAI has" if endpoint == "openai" else f"Endpoint `{endpoint}` has"
+    return ModelUnknown(
+        f"{where} no model `{model_id}` visible to this key: it may be retired, deleted or misspelled. "
+        "Check `/model` and ask a lead to switch or roll back."
+    )
+
+
+def _off_schema(model_id: str) -> ModelOffSchema:
+    return ModelOffSchema(
+        f"Model `{model_id}` answered, but not in the triage format. The attempt was recorded; try again, "
+        "and tell a lead if it keeps happening (the live model may need a rollback)."
+    )
+
+
+def _reply(answer: BaseModel, usage: Any, started: float, mode: str) -> StructuredReply:
+    return StructuredReply(
+        answer=answer,
+        latency_ms=round((time.perf_counter() - started) * 1000),
+        prompt_tokens=getattr(usage, "prompt_tokens", None),
+        completion_tokens=getattr(usage, "completion_tokens", None),
+        response_mode=mode,
+    )

@@ -1,0 +1,56 @@
+"""Running the app: uvicorn over HTTP, or Socket Mode for development behind a firewall."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import uvicorn
+
+from bot.app import create_asgi_app, create_bolt_app, create_socket_mode_handler
+from bot.deployments import ensure_initial_deployment
+from bot.services import build_services
+from bot.settings import Settings
+
+log = logging.getLogger("triagebot")
+
+# Seconds uvicorn waits for in-flight requests on SIGTERM before closing connections.
+GRACEFUL_SHUTDOWN_SECONDS = 25
+
+
+def uvicorn_config(settings: Settings, *, host: str, port: int) -> uvicorn.Config:
+    services = build_services(settings)
+    asgi = create_asgi_app(settings, services)
+    return uvicorn.Config(
+        asgi,
+        host=host,
+        port=port,
+        log_config=None,  # our root handler (with secret redaction) formats everything
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+    )
+
+
+def serve_http(settings: Settings, *, host: str, port: int) -> int:
+    log.info("serving Slack requests on http://%s:%d/slack/events (health: /healthz)", host, port)
+    server = uvicorn.Server(uvicorn_config(settings, host=host, port=port))
+    server.run()
+    return 0
+
+
+async def serve_socket_mode(settings: Settings) -> int:
+    services = build_services(settings)
+    await ensure_initial_deployment(services.db, settings.triage_default_model)
+    bolt = create_bolt_app(settings, services)
+    assert settings.slack_app_token is not None
+    handler = create_socket_mode_handler(bolt, settings.slack_app_token.get_secret_value())
+    log.info("connecting to Slack in Socket Mode")
+    try:
+        await handler.start_async()
+    except asyncio.CancelledError:
+        pass
+    finally:
+        await handler.close_async()
+        await services.close()
+    return 0

@@ -1,0 +1,36 @@
+"""The domain services one bot process uses, built once from settings and shared by every listener."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.model_client import ModelClient
+from bot.settings import Settings
+from bot.triage import TriageService
+from storage.db import Database
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    models: ModelClient
+    triage: TriageService
+
+    async def close(self) -> None:
+        await self.models.close()
+        await self.db.dispose()
+
+
+def build_services(settings: Settings) -> Services:
+    db = Database(settings.database_url)
+    models = ModelClient(
+        settings.endpoints,
+        timeout=settings.triage_model_timeout,
+        max_retries=settings.triage_model_max_retries,
+        strict_validation=settings.openai_strict_validation,
+    )
+    triage = TriageService(
+        db, models, categories=settings.triage_categories, max_input_chars=settings.triage_max_input_chars
+    )
+    return Services(settings=settings, db=db, models=models, triage=triage)

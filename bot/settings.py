@@ -1,0 +1,160 @@
+"""Configuration from the environment and `.env`: the only module that reads either."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_CATEGORIES = ["billing", "bug", "account", "feature_request", "outage", "other"]
+DEFAULT_ENDPOINT = "openai"
+
+# Where an operator finds each value: the error message names it, so nobody has to read code.
+WHERE_TO_GET: dict[str, str] = {
+    "SLACK_BOT_TOKEN": "Slack app settings > OAuth & Permissions > Bot User OAuth Token (xoxb-...)",
+    "SLACK_SIGNING_SECRET": "Slack app settings > Basic Information > App Credentials > Signing Secret",
+    "SLACK_APP_TOKEN": "Slack app settings > Basic Information > App-Level Tokens, scope connections:write "
+    "(xapp-...)",
+    "OPENAI_API_KEY": "platform.openai.com > API keys (or your OpenAI-compatible server's key)",
+    "TRIAGE_DEFAULT_MODEL": "the model ID to serve until a switch is approved, e.g. ft:gpt-4o-mini-2024-07-18:acme::abc123",
+    "DATABASE_URL": "sqlite:///./triagebot.db or postgresql+psycopg://user:pass@host/db",
+}
+
+
+class EndpointConfig(BaseModel):
+    """An extra OpenAI-compatible endpoint a deployment may point at (vLLM, Azure, a hosted provider)."""
+
+    base_url: str
+    api_key: SecretStr = SecretStr("none")
+    # Not every compatible server implements GET /models/{id}; those are checked against the list.
+    supports_retrieve: bool = True
+
+
+class Endpoint(BaseModel):
+    name: str
+    base_url: str | None
+    api_key: SecretStr | None
+    supports_retrieve: bool = True
+
+
+class SettingsError(Exception):
+    """Configuration is missing or invalid; the message is meant for the operator, verbatim."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None
+    triage_endpoints: dict[str, EndpointConfig] = Field(default_factory=dict)
+
+    database_url: str = "sqlite:///./triagebot.db"
+
+    triage_default_model: str | None = None
+    triage_categories: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(DEFAULT_CATEGORIES)
+    )
+    triage_max_input_chars: int = Field(default=8000, gt=0)
+    triage_model_timeout: float = Field(default=20.0, gt=0)
+    triage_model_max_retries: int = Field(default=2, ge=0, le=10)
+    openai_strict_validation: bool = False
+
+    triage_approval_channel: str | None = None
+    triage_approvers: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    triage_approver_group: str | None = None
+    triage_approval_ttl_hours: float = Field(default=24.0, gt=0)
+
+    triage_eval_concurrency: int = Field(default=8, ge=1, le=128)
+    triage_quality_bar: float | None = Field(default=None, ge=0, le=1)
+    triage_eval_cron: str = "0 2 * * *"
+    triage_digest_cron: str = "0 9 * * 1-5"
+    triage_timezone: str = "UTC"
+    triage_digest_channel: str | None = None
+
+    triage_log_format: Literal["plain", "json"] = "plain"
+    port: int = Field(default=3000, ge=0, le=65535)
+
+    @field_validator("triage_categories", "triage_approvers", mode="before")
+    @classmethod
+    def _split_commas(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("triage_categories")
+    @classmethod
+    def _categories_usable(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("needs at least one category label")
+        if len(set(value)) != len(value):
+            raise ValueError("category labels must be unique")
+        return value
+
+    @field_validator("triage_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Europe/Paris)") from exc
+        return value
+
+    @cached_property
+    def endpoints(self) -> dict[str, Endpoint]:
+        found = {
+            DEFAULT_ENDPOINT: Endpoint(
+                name=DEFAULT_ENDPOINT, base_url=self.openai_base_url, api_key=self.openai_api_key
+            )
+        }
+        for name, cfg in self.triage_endpoints.items():
+            found[name] = Endpoint(
+                name=name, base_url=cfg.base_url, api_key=cfg.api_key, supports_retrieve=cfg.supports_retrieve
+            )
+        return found
+
+    def require(self, *names: str) -> None:
+        """Raise one SettingsError naming every missing variable and where to get it."""
+        missing = [name for name in names if not getattr(self, name.lower())]
+        if missing:
+            lines = [f"  {name}: {WHERE_TO_GET.get(name, 'see README.md')}" for name in missing]
+            raise SettingsError(
+                "triagebot is not configured. Missing setting(s):\n"
+                + "\n".join(lines)
+                + "\nPut them in .env or the environment (see README.md, 'Settings')."
+            )
+
+    def secrets(self) -> list[str]:
+        """Every secret value configured, so log filters can redact them."""
+        values = [self.slack_bot_token, self.slack_signing_secret, self.slack_app_token, self.openai_api_key]
+        values += [cfg.api_key for cfg in self.triage_endpoints.values()]
+        return [v.get_secret_value() for v in values if v is not None and len(v.get_secret_value()) >= 6]
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings, turning pydantic's validation report into one operator-facing message."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            name = "_".join(str(part) for part in err["loc"] if isinstance(part, str)).upper() or "settings"
+            problems.append(f"  {name}: {err['msg']}")
+        raise SettingsError(
+            "triagebot's configuration is invalid:\n" + "\n".join(problems) + "\nFix .env or the environment."
+        ) from None
+
+
+def environment_flag(name: str) -> str | None:
+    """Read one raw environment variable (tests and the CLI use this instead of os.environ)."""
+    import os
+
+    return os.environ.get(name)

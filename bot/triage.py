@@ -1,0 +1,163 @@
+"""Triage: one customer message in, urgency/category/summary/next step out, every attempt recorded."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from bot.errors import InvalidInput, ModelError
+from bot.model_client import ModelClient
+from storage import crud
+from storage.db import Database
+from storage.models import Deployment, Triage
+
+URGENCIES = ("low", "medium", "high", "critical")
+PROMPT_VERSION = "triage_v1"
+# NUL cannot be stored in PostgreSQL text and other C0 controls only confuse the model.
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class TriageAnswerBase(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+@cache
+def answer_model(categories: tuple[str, ...]) -> type[TriageAnswerBase]:
+    """The strict output schema; categories come from configuration, hence built at run time."""
+    return create_model(  # type: ignore[call-overload, no-any-return]
+        "TriageAnswer",
+        __base__=TriageAnswerBase,
+        urgency=(Literal[URGENCIES], ...),  # type: ignore[valid-type]
+        category=(Literal[categories], ...),  # type: ignore[valid-type]
+        summary=(str, Field(min_length=1)),
+        next_step=(str, Field(min_length=1)),
+    )
+
+
+@cache
+def system_prompt(categories: tuple[str, ...], version: str = PROMPT_VERSION) -> str:
+    template = resources.files("bot.prompts").joinpath(f"{version}.md").read_text(encoding="utf-8")
+    return template.replace("{categories}", ", ".join(categories))
+
+
+@dataclass(frozen=True)
+class TriageResult:
+    triage_id: int
+    endpoint: str
+    model_id: str
+    urgency: str
+    category: str
+    summary: str
+    next_step: str
+    latency_ms: int
+
+
+def clean_input(text: str | None, max_chars: int) -> str:
+    """The message as the model will see it, or InvalidInput saying what to do instead."""
+    cleaned = _CONTROL_CHARS.sub("", text or "").strip()
+    if not cleaned:
+        raise InvalidInput(
+            "Paste the customer's message after the command, for example: "
+            "`/triage Hi, I was charged twice for my subscription this month`"
+        )
+    if len(cleaned) > max_chars:
+        raise InvalidInput(
+            f"That message is {len(cleaned):,} characters long; the limit is {max_chars:,} "
+            "(TRIAGE_MAX_INPUT_CHARS). Paste just the customer's own words and try again."
+        )
+    return cleaned
+
+
+class TriageService:
+    def __init__(
+        self, db: Database, models: ModelClient, *, categories: list[str], max_input_chars: int
+    ) -> None:
+        self.db = db
+        self.models = models
+        self.categories = tuple(categories)
+        self.max_input_chars = max_input_chars
+
+    def clean(self, text: str | None) -> str:
+        return clean_input(text, self.max_input_chars)
+
+    async def triage(
+        self,
+        text: str,
+        deployment: Deployment,
+        *,
+        source: str,
+        user_id: str | None = None,
+        channel_id: str | None = None,
+    ) -> TriageResult:
+        """Run the deployment's model on cleaned text; failures are recorded, then re-raised."""
+        messages = [
+            {"role": "system", "content": system_prompt(self.categories)},
+            {"role": "user", "content": text},
+        ]
+        row = Triage(
+            source=source,
+            user_id=user_id,
+            channel_id=channel_id,
+            input_text=text,
+            endpoint=deployment.endpoint,
+            model_id=deployment.model_id,
+            prompt_version=PROMPT_VERSION,
+            status="failed",
+        )
+        try:
+            reply = await self.models.complete_structured(
+                deployment.endpoint, deployment.model_id, messages, answer_model(self.categories)
+            )
+        except ModelError as exc:
+            row.error_kind = exc.kind
+            row.error_message = exc.user_message
+            async with self.db.transaction() as session:
+                await crud.add_triage(session, row)
+            raise
+        answer = reply.answer
+        row.status = "ok"
+        row.urgency = answer.urgency  # type: ignore[attr-defined]
+        row.category = answer.category  # type: ignore[attr-defined]
+        row.summary = answer.summary  # type: ignore[attr-defined]
+        row.next_step = answer.next_step  # type: ignore[attr-defined]
+        row.latency_ms = reply.latency_ms
+        row.prompt_tokens = reply.prompt_tokens
+        row.completion_tokens = reply.completion_tokens
+        row.response_mode = reply.response_mode
+        async with self.db.transaction() as session:
+            await crud.add_triage(session, row)
+        assert row.id is not None
+        return TriageResult(
+            triage_id=row.id,
+            endpoint=row.endpoint,
+            model_id=row.model_id,
+            urgency=row.urgency,
+            category=row.category,
+            summary=row.summary,
+            next_step=row.next_step,
+            latency_ms=reply.latency_ms,
+        )
+
+    async def result(self, triage_id: int) -> TriageResult:
+        """A recorded successful triage, for re-rendering (share in channel, reviews)."""
+        from bot.errors import NotFound
+
+        async with self.db.session() as session:
+            row = await crud.get_triage(session, triage_id)
+        if row is None or row.status != "ok":
+            raise NotFound("That triage result no longer exists. Run `/triage` again.")
+        return TriageResult(
+            triage_id=triage_id,
+            endpoint=row.endpoint,
+            model_id=row.model_id,
+            urgency=row.urgency or "",
+            category=row.category or "",
+            summary=row.summary or "",
+            next_step=row.next_step or "",
+            latency_ms=row.latency_ms or 0,
+        )

@@ -1,0 +1,21 @@
+"""Slack listeners. Each sub-package registers its own; this wires them and the shared pieces."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.services import Services
+from commands import triage
+from commands.errors import handle_listener_error
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    async def inject_services(context: dict, next: Callable[[], Awaitable[None]]) -> None:
+        context["services"] = services
+        await next()
+
+    app.middleware(inject_services)
+    app.error(handle_listener_error)
+    triage.register(app)

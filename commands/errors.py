@@ -1,0 +1,72 @@
+"""The one place a failure becomes a message to the user. Domain code raises typed errors;
+anything else is logged with its traceback and the user gets a generic apology, never the trace."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.response import BoltResponse
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.errors import TriagebotError
+
+log = logging.getLogger("triagebot.errors")
+
+UNEXPECTED = (
+    ":warning: Something went wrong on our side and nothing was changed. Try again; if it keeps "
+    "happening, tell whoever runs triagebot (the error is in its log)."
+)
+
+
+def user_message(error: Exception) -> str:
+    if isinstance(error, TriagebotError):
+        return f":warning: {error.user_message}"
+    return UNEXPECTED
+
+
+async def handle_listener_error(
+    error: Exception,
+    body: dict[str, Any],
+    response: BoltResponse | None,
+    respond: AsyncRespond | None,
+    client: AsyncWebClient,
+) -> BoltResponse | None:
+    if isinstance(error, TriagebotError):
+        log.info("refused: %s (%s)", type(error).__name__, error.user_message)
+    else:
+        log.error("listener failed", exc_info=(type(error), error, error.__traceback__))
+    message = user_message(error)
+    if response is not None:
+        # Not acknowledged yet: the acknowledgement itself carries the answer.
+        return BoltResponse(
+            status=200,
+            body=json.dumps({"response_type": "ephemeral", "text": message}),
+            headers={"content-type": "application/json;charset=utf-8"},
+        )
+    try:
+        await _tell_user(message, body, respond, client)
+    except Exception:
+        log.exception("could not tell the user about an error")
+    return None
+
+
+async def _tell_user(
+    message: str, body: dict[str, Any], respond: AsyncRespond | None, client: AsyncWebClient
+) -> None:
+    if respond is not None and (body.get("response_url") or body.get("response_urls")):
+        await respond(text=message, response_type="ephemeral", replace_original=False)
+        return
+    event = body.get("event") or {}
+    if event.get("channel"):
+        # Mentions have no response URL: answer in the thread the mention started.
+        await client.chat_postMessage(
+            channel=event["channel"], thread_ts=event.get("thread_ts") or event.get("ts"), text=message
+        )
+        return
+    user = (body.get("user") or {}).get("id")
+    channel = (body.get("channel") or {}).get("id")
+    if user and channel:
+        await client.chat_postEphemeral(channel=channel, user=user, text=message)

@@ -1,0 +1,36 @@
+"""Every slash command, shortcut callback, action, view and block ID the app uses, in one place.
+
+Block Kit builders and listeners both import from here, and tests hold these against app.yaml.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class SlashCommand(StrEnum):
+    TRIAGE = "/triage"
+
+
+class Shortcut(StrEnum):
+    """Message shortcuts (callback IDs declared in app.yaml)."""
+
+    TRIAGE_MESSAGE = "triage_message"
+
+
+class Event(StrEnum):
+    """Events API subscriptions (bot events in app.yaml)."""
+
+    APP_MENTION = "app_mention"
+
+
+class Action(StrEnum):
+    SHARE_TRIAGE = "share_triage"
+
+
+class View(StrEnum):
+    """Modal callback IDs."""
+
+
+class Block(StrEnum):
+    TRIAGE_ACTIONS = "triage_actions"

@@ -1,0 +1,98 @@
+"""Block Kit for triage results. Model output is shown as plain_text, so it can never ping or format."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+from bot.triage import TriageResult
+from commands import text
+from commands.ids import Action
+from commands.ids import Block as BlockId
+
+URGENCY_CUES = {
+    "critical": ":red_circle:",
+    "high": ":large_orange_circle:",
+    "medium": ":large_yellow_circle:",
+    "low": ":large_green_circle:",
+}
+
+
+def working_blocks(model_id: str) -> list[Block]:
+    return [
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text=f":hourglass_flowing_sand: Triaging with {text.inline_code(model_id)}…"
+                )
+            ]
+        )
+    ]
+
+
+def working_text(model_id: str) -> str:
+    return f"Triaging with {text.inline_code(model_id)}…"
+
+
+def result_blocks(
+    result: TriageResult, *, shared_by: str | None = None, with_actions: bool = True
+) -> list[Block]:
+    cue = URGENCY_CUES.get(result.urgency, ":white_circle:")
+    headline = (
+        f"{cue} *{result.urgency.capitalize()} urgency*  ·  Category: {text.inline_code(result.category)}"
+    )
+    blocks: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(text=headline)),
+        SectionBlock(
+            fields=[
+                MarkdownTextObject(text="*Summary*"),
+                MarkdownTextObject(text="*Suggested next step*"),
+                PlainTextObject(text=text.safe_plain(result.summary, text.FIELD_TEXT_MAX), emoji=False),
+                PlainTextObject(text=text.safe_plain(result.next_step, text.FIELD_TEXT_MAX), emoji=False),
+            ]
+        ),
+        ContextBlock(elements=[MarkdownTextObject(text=context_line(result, shared_by))]),
+    ]
+    if with_actions:
+        blocks.append(
+            ActionsBlock(
+                block_id=BlockId.TRIAGE_ACTIONS,
+                elements=[
+                    ButtonElement(
+                        text="Share in channel", action_id=Action.SHARE_TRIAGE, value=str(result.triage_id)
+                    )
+                ],
+            )
+        )
+    return blocks
+
+
+def context_line(result: TriageResult, shared_by: str | None = None) -> str:
+    line = (
+        f"Model {text.inline_code(result.model_id)} on {text.inline_code(result.endpoint)}"
+        f"  ·  {result.latency_ms:,} ms  ·  triage #{result.triage_id}"
+    )
+    if shared_by:
+        line += f"  ·  shared by <@{shared_by}>"
+    return text.truncate(line, text.CONTEXT_TEXT_MAX)
+
+
+def result_text(result: TriageResult) -> str:
+    """Notification fallback: mrkdwn-parsed by Slack, so escaped."""
+    summary = text.escape_mrkdwn(result.summary)
+    return text.truncate(
+        f"Triage: {result.urgency} urgency, {text.escape_mrkdwn(result.category)}: {summary}", 300
+    )
+
+
+def as_dicts(blocks: list[Block]) -> list[dict[str, Any]]:
+    return [block.to_dict() for block in blocks]

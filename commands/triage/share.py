@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+
+from bot.errors import InvalidInput
+from bot.services import Services
+from commands.triage import blocks
+
+
+async def share_triage(
+    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond, context: dict
+) -> None:
+    """ "Share in channel": post the recorded result visibly, credited to whoever shared it.
+
+    Going through response_url (not chat.postMessage) works in channels the bot was never invited to.
+    """
+    await ack()
+    services: Services = context["services"]
+    try:
+        triage_id = int(action.get("value", ""))
+    except ValueError:
+        raise InvalidInput("That button is out of date. Run `/triage` again.") from None
+    result = await services.triage.result(triage_id)
+    await respond(
+        response_type="in_channel",
+        replace_original=False,
+        text=blocks.result_text(result),
+        blocks=blocks.as_dicts(
+            blocks.result_blocks(result, shared_by=body["user"]["id"], with_actions=False)
+        ),
+    )

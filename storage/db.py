@@ -1,0 +1,95 @@
+"""Engine and sessions. Async all the way so that no request waits on a thread for the database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def async_url(url: str) -> str:
+    """The driver we run with: aiosqlite for SQLite, psycopg 3 (async) for PostgreSQL."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return parsed.set(drivername="sqlite+aiosqlite").render_as_string(hide_password=False)
+    if backend in ("postgresql", "postgres"):
+        return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    raise ValueError(f"unsupported database {backend!r}: use sqlite:/// or postgresql+psycopg://")
+
+
+def sync_url(url: str) -> str:
+    """The driver Alembic and one-off scripts use."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return parsed.set(drivername="sqlite").render_as_string(hide_password=False)
+    return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def configure_sqlite(sync_engine: Any) -> None:
+    """WAL so readers never block the writer; IMMEDIATE writes so concurrent writers queue on the
+    busy timeout instead of failing with "database is locked" when a deferred read upgrades to a write."""
+
+    @event.listens_for(sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take BEGIN away from the driver so the "begin" hook below decides its flavour.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        immediate = conn.get_execution_options().get("sqlite_immediate", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class Database:
+    """Owns the engine; hands out read sessions and write transactions."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = url
+        self.sqlite = is_sqlite(url)
+        kwargs: dict[str, Any] = {"echo": echo, "pool_pre_ping": not self.sqlite}
+        if not self.sqlite:
+            kwargs.update(pool_size=10, max_overflow=20)
+        self.engine: AsyncEngine = create_async_engine(async_url(url), **kwargs)
+        if self.sqlite:
+            configure_sqlite(self.engine.sync_engine)
+        self._write_engine = self.engine.execution_options(sqlite_immediate=True)
+
+    def session(self) -> AsyncSession:
+        """A session for reads (and writes that cannot conflict)."""
+        return AsyncSession(self.engine, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """One write transaction: committed when the block ends, rolled back on any error."""
+        async with AsyncSession(self._write_engine, expire_on_commit=False) as session:
+            async with session.begin():
+                yield session
+
+    async def ping(self) -> bool:
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+            return True
+        except Exception:
+            return False
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

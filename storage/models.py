@@ -1,0 +1,194 @@
+"""Tables. Every schema change goes through an Alembic migration in storage/migrations."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Dialect, Index, Text, UniqueConstraint
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend: SQLite keeps no offset, so we store UTC and re-attach it."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _when(nullable: bool = False, index: bool = False) -> Column:
+    return Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+class Deployment(SQLModel, table=True):
+    """One row per change of the live model; the newest row is what traffic runs on."""
+
+    __tablename__ = "deployments"
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_when(index=True))
+    endpoint: str = Field(max_length=64)
+    model_id: str = Field(max_length=256)
+    previous_endpoint: str | None = Field(default=None, max_length=64)
+    previous_model_id: str | None = Field(default=None, max_length=256)
+    kind: str = Field(max_length=16)  # initial | switch | rollback
+    requested_by: str = Field(max_length=64)
+    approved_by: str | None = Field(default=None, max_length=64)
+    reason: str | None = Field(default=None, sa_column=Column(Text))
+    override_reason: str | None = Field(default=None, sa_column=Column(Text))
+    request_id: int | None = Field(default=None, foreign_key="switch_requests.id")
+
+
+class SwitchRequest(SQLModel, table=True):
+    """A proposed change of the live model waiting for a team lead."""
+
+    __tablename__ = "switch_requests"
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_when())
+    expires_at: datetime = Field(sa_column=_when())
+    kind: str = Field(max_length=16)  # switch | rollback
+    status: str = Field(default="pending", max_length=16, index=True)
+    requested_by: str = Field(max_length=64)
+    reason: str | None = Field(default=None, sa_column=Column(Text))
+    endpoint: str = Field(max_length=64)
+    model_id: str = Field(max_length=256)
+    # The live deployment the request was made against: approving after it changed is refused.
+    from_deployment_id: int | None = Field(default=None)
+    from_endpoint: str | None = Field(default=None, max_length=64)
+    from_model_id: str | None = Field(default=None, max_length=256)
+    shutdown_date: str | None = Field(default=None, max_length=32)
+    decided_by: str | None = Field(default=None, max_length=64)
+    decided_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+    decision_reason: str | None = Field(default=None, sa_column=Column(Text))
+    channel_id: str | None = Field(default=None, max_length=64)
+    message_ts: str | None = Field(default=None, max_length=32)
+    requester_channel_id: str | None = Field(default=None, max_length=64)
+    candidate_run_id: int | None = Field(default=None)
+    live_run_id: int | None = Field(default=None)
+
+
+class Triage(SQLModel, table=True):
+    """Every triage attempt, successful or not: quality checks and digests are built on these rows."""
+
+    __tablename__ = "triages"
+    __table_args__ = (Index("ix_triages_model_created", "model_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_when(index=True))
+    source: str = Field(max_length=16)  # command | shortcut | mention | eval
+    user_id: str | None = Field(default=None, max_length=64)
+    channel_id: str | None = Field(default=None, max_length=64)
+    input_text: str = Field(sa_column=Column(Text, nullable=False))
+    endpoint: str = Field(max_length=64)
+    model_id: str = Field(max_length=256)
+    prompt_version: str = Field(max_length=32)
+    status: str = Field(max_length=16)  # ok | failed
+    error_kind: str | None = Field(default=None, max_length=32)
+    error_message: str | None = Field(default=None, sa_column=Column(Text))
+    urgency: str | None = Field(default=None, max_length=16)
+    category: str | None = Field(default=None, max_length=64)
+    summary: str | None = Field(default=None, sa_column=Column(Text))
+    next_step: str | None = Field(default=None, sa_column=Column(Text))
+    response_mode: str | None = Field(default=None, max_length=16)  # json_schema | json_object
+    latency_ms: int | None = Field(default=None)
+    prompt_tokens: int | None = Field(default=None)
+    completion_tokens: int | None = Field(default=None)
+
+
+class EvalCase(SQLModel, table=True):
+    """A golden case: what the model must answer for this input."""
+
+    __tablename__ = "eval_cases"
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_when())
+    input_text: str = Field(sa_column=Column(Text, nullable=False))
+    expected_urgency: str = Field(max_length=16)
+    expected_category: str = Field(max_length=64)
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    source_triage_id: int | None = Field(default=None, foreign_key="triages.id")
+
+
+class EvalRun(SQLModel, table=True):
+    """One pass of the eval set against one model."""
+
+    __tablename__ = "eval_runs"
+    __table_args__ = (Index("ix_eval_runs_model_started", "model_id", "started_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    started_at: datetime = Field(default_factory=utcnow, sa_column=_when())
+    finished_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+    endpoint: str = Field(max_length=64)
+    model_id: str = Field(max_length=256)
+    trigger: str = Field(max_length=32)  # cli | command | schedule | switch_request
+    requested_by: str | None = Field(default=None, max_length=64)
+    status: str = Field(default="running", max_length=16)  # running | finished | failed
+    case_count: int = 0
+    passed_count: int = 0
+    error_count: int = 0
+
+
+class QualityCheck(SQLModel, table=True):
+    """One verdict on one answer of a model: an eval case run, or a reviewer's click."""
+
+    __tablename__ = "quality_checks"
+    __table_args__ = (
+        Index("ix_quality_checks_kind_created", "kind", "created_at"),
+        Index("ix_quality_checks_run", "run_id"),
+        Index("ix_quality_checks_model_created", "model_id", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_when())
+    kind: str = Field(max_length=16)  # eval | review
+    endpoint: str = Field(max_length=64)
+    model_id: str = Field(max_length=256)
+    run_id: int | None = Field(default=None, foreign_key="eval_runs.id")
+    case_id: int | None = Field(default=None, foreign_key="eval_cases.id")
+    triage_id: int | None = Field(default=None, foreign_key="triages.id", index=True)
+    passed: bool
+    urgency_match: bool | None = None
+    category_match: bool | None = None
+    output: dict | None = Field(default=None, sa_column=Column(JSON))
+    latency_ms: int | None = None
+    error: str | None = Field(default=None, sa_column=Column(Text))
+    reviewer: str | None = Field(default=None, max_length=64)
+    expected_urgency: str | None = Field(default=None, max_length=16)
+    expected_category: str | None = Field(default=None, max_length=64)
+    note: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class JobRun(SQLModel, table=True):
+    """A claimed firing of a scheduled job; the unique key lets exactly one process win it."""
+
+    __tablename__ = "job_runs"
+    __table_args__ = (UniqueConstraint("job_name", "scheduled_for", name="uq_job_runs_job_time"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    job_name: str = Field(max_length=64)
+    scheduled_for: datetime = Field(sa_column=_when())
+    claimed_at: datetime = Field(default_factory=utcnow, sa_column=_when())
+    claimed_by: str = Field(max_length=128)
+    finished_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+    status: str = Field(default="running", max_length=16)  # running | done | failed
+    attempts: int = 1
+    error: str | None = Field(default=None, sa_column=Column(Text))

@@ -1,0 +1,133 @@
+"""Shared fixtures: real databases, the two HTTP stand-ins, and the real app served over HTTP."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlmodel import Session, SQLModel, select
+
+from bot.settings import Settings
+from bot.standins.openai_api import OpenAIStandIn
+from bot.standins.slack_api import SlackStandIn
+from storage.db import sync_url
+from storage.migrate import upgrade
+from tests.support.server import serve_app
+from tests.support.slack_requests import SlackSender
+
+LIVE_MODEL = "ft:gpt-4o-mini-2024-07-18:acme:triage:base0001"
+SIGNING_SECRET = "test-signing-secret-8d7c6b5a"
+BOT_TOKEN = "xoxb-0000-test-bot-token"
+OPENAI_KEY = "sk-test-0123456789abcdefghij"
+
+
+def reset_postgres(url: str) -> None:
+    engine = create_engine(sync_url(url))
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'triagebot.db'}"
+    upgrade(url)
+    return url
+
+
+@pytest.fixture
+def postgres_url() -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        pytest.skip("TEST_DATABASE_URL is not set (PostgreSQL tests run in CI)")
+    reset_postgres(url)
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def any_db_url(request: pytest.FixtureRequest) -> str:
+    """Run a test on SQLite, and again on PostgreSQL where TEST_DATABASE_URL is set."""
+    return request.getfixturevalue(f"{request.param}_url")
+
+
+@pytest.fixture
+def openai_standin() -> Iterator[OpenAIStandIn]:
+    stand_in = OpenAIStandIn(models=[LIVE_MODEL], api_key=OPENAI_KEY)
+    with stand_in.serve():
+        yield stand_in
+
+
+@pytest.fixture
+def slack_standin() -> Iterator[SlackStandIn]:
+    stand_in = SlackStandIn(bot_token=BOT_TOKEN)
+    with stand_in.serve():
+        yield stand_in
+
+
+def make_settings(db_url: str, slack: SlackStandIn, openai: OpenAIStandIn, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "slack_bot_token": BOT_TOKEN,
+        "slack_signing_secret": SIGNING_SECRET,
+        "slack_api_url": f"{slack.base_url}/api/",
+        "openai_api_key": OPENAI_KEY,
+        "openai_base_url": f"{openai.base_url}/v1",
+        "database_url": db_url,
+        "triage_default_model": LIVE_MODEL,
+        "openai_strict_validation": True,
+        "triage_model_timeout": 2.0,
+        "triage_model_max_retries": 1,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)
+
+
+@dataclass
+class Bot:
+    """The app under test with everything it talks to."""
+
+    url: str
+    db_url: str
+    slack: SlackStandIn
+    openai: OpenAIStandIn
+    send: SlackSender
+    settings: Settings
+
+    def rows(self, model: type[SQLModel], *where: Any) -> list[Any]:
+        engine = create_engine(sync_url(self.db_url))
+        try:
+            with Session(engine) as session:
+                return list(session.exec(select(model).where(*where)).all())
+        finally:
+            engine.dispose()
+
+
+@pytest.fixture
+def bot_factory(
+    slack_standin: SlackStandIn, openai_standin: OpenAIStandIn
+) -> Iterator[Callable[..., Bot]]:
+    """Start the real app over HTTP; call with a db URL and setting overrides."""
+    stack: list[Any] = []
+
+    def start(db_url: str, **overrides: Any) -> Bot:
+        settings = make_settings(db_url, slack_standin, openai_standin, **overrides)
+        ctx = serve_app(settings)
+        url, _services = ctx.__enter__()
+        stack.append(ctx)
+        sender = SlackSender(url, SIGNING_SECRET, slack_standin.response_url)
+        return Bot(url, db_url, slack_standin, openai_standin, sender, settings)
+
+    yield start
+    for ctx in reversed(stack):
+        ctx.__exit__(None, None, None)
+
+
+@pytest.fixture
+def bot(bot_factory: Callable[..., Bot], sqlite_url: str) -> Bot:
+    return bot_factory(sqlite_url)
