@@ -68,5 +68,5 @@ def configure_logging(fmt: str, secrets: list[str], level: int = logging.INFO) -
     root.handlers[:] = [handler]
     root.setLevel(level)
     # Libraries log request URLs and headers at DEBUG/INFO; keep them to warnings.
-    for noisy in ("httpx", "httpx2", "openai", "slack_sdk", "aiohttp.access", "uvicorn.access"):
+    for noisy in ("httpx", "httpx2", "openai", "slack_sdk", "aiohttp.access", "uvicorn.access", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -23,7 +23,8 @@ def alembic_config(database_url: str) -> Config:
     return cfg
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
+def upgrade(database_url: str, revision: str = "heads") -> None:
+    # "heads": features may add migrations on parallel branches off the same parent.
     command.upgrade(alembic_config(database_url), revision)
 
 

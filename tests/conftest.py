@@ -109,9 +109,7 @@ class Bot:
 
 
 @pytest.fixture
-def bot_factory(
-    slack_standin: SlackStandIn, openai_standin: OpenAIStandIn
-) -> Iterator[Callable[..., Bot]]:
+def bot_factory(slack_standin: SlackStandIn, openai_standin: OpenAIStandIn) -> Iterator[Callable[..., Bot]]:
     """Start the real app over HTTP; call with a db URL and setting overrides."""
     stack: list[Any] = []
 

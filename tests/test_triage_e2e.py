@@ -10,7 +10,9 @@ from tests.conftest import LIVE_MODEL, Bot
 
 def test_slash_triage_acks_fast_then_delivers_result_with_model_id(bot: Bot) -> None:
     started = time.perf_counter()
-    response, response_url = bot.send.command("/triage", "Our whole site is down since 9am, customers cannot log in!")
+    response, response_url = bot.send.command(
+        "/triage", "Our whole site is down since 9am, customers cannot log in!"
+    )
     ack_seconds = time.perf_counter() - started
 
     assert response.status_code == 200
@@ -19,7 +21,9 @@ def test_slash_triage_acks_fast_then_delivers_result_with_model_id(bot: Bot) -> 
     assert ack["response_type"] == "ephemeral"
     assert f"Triaging with `{LIVE_MODEL}`" in ack["text"]
 
-    (delivered,) = bot.slack.wait_for("response_url", lambda c: c.params.get("_token") and "blocks" in c.params)
+    (delivered,) = bot.slack.wait_for(
+        "response_url", lambda c: c.params.get("_token") and "blocks" in c.params
+    )
     body = delivered.params
     assert body["replace_original"] is True
     rendered = str(body["blocks"])

@@ -30,7 +30,12 @@ class SlackSender:
         return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature}
 
     def post(
-        self, body: bytes, content_type: str, *, headers: dict[str, str] | None = None, timestamp: int | None = None
+        self,
+        body: bytes,
+        content_type: str,
+        *,
+        headers: dict[str, str] | None = None,
+        timestamp: int | None = None,
     ) -> httpx.Response:
         sent = {"Content-Type": content_type, **self.sign(body, timestamp)}
         sent.update(headers or {})
@@ -115,7 +120,12 @@ class SlackSender:
         thread_ts: str | None = None,
     ) -> tuple[httpx.Response, str]:
         url = self.response_url_factory()
-        message: dict[str, Any] = {"type": "message", "user": "U0CUSTOMER", "ts": message_ts, "text": message_text}
+        message: dict[str, Any] = {
+            "type": "message",
+            "user": "U0CUSTOMER",
+            "ts": message_ts,
+            "text": message_text,
+        }
         if thread_ts:
             message["thread_ts"] = thread_ts
         payload = {
@@ -147,7 +157,12 @@ class SlackSender:
         return self.post(json.dumps(envelope).encode(), "application/json")
 
     def mention(
-        self, text: str, *, user_id: str = "U0AGENT", channel_id: str = "C0SUPPORT", ts: str = "1700000000.000300"
+        self,
+        text: str,
+        *,
+        user_id: str = "U0AGENT",
+        channel_id: str = "C0SUPPORT",
+        ts: str = "1700000000.000300",
     ) -> httpx.Response:
         return self.event(
             {

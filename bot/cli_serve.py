@@ -1,0 +1,58 @@
+"""`triagebot serve`, `run` and `migrate`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from typing import Any
+
+from bot.settings import Settings
+
+
+def add_commands(sub: Any) -> None:
+    serve = sub.add_parser("serve", help="run the bot (HTTP on PORT, or Socket Mode)")
+    serve.add_argument("--port", type=int, default=None, help="HTTP port (default: PORT, 3000)")
+    serve.add_argument("--host", default="0.0.0.0", help="interface to bind (default: all)")
+    serve.add_argument("--socket", action="store_true", help="Socket Mode (needs SLACK_APP_TOKEN)")
+    serve.set_defaults(handler=serve_command)
+
+    run = sub.add_parser("run", help="what `make run` does: serve when configured, else say what is missing")
+    run.set_defaults(handler=run_command)
+
+    migrate = sub.add_parser("migrate", help="apply database migrations")
+    migrate.set_defaults(handler=migrate_command)
+
+
+def use_socket_mode(args: argparse.Namespace, settings: Settings) -> bool:
+    return bool(args.socket or (settings.slack_app_token and args.port is None))
+
+
+def migrate_command(_args: argparse.Namespace, settings: Settings) -> int:
+    from sqlalchemy.engine import make_url
+
+    from storage.migrate import upgrade
+
+    upgrade(settings.database_url)
+    where = make_url(settings.database_url).render_as_string(hide_password=True)
+    print(f"Database is up to date ({where}).")
+    return 0
+
+
+def serve_command(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.server import serve_http, serve_socket_mode
+    from storage.migrate import upgrade
+
+    socket = use_socket_mode(args, settings)
+    required = ["SLACK_BOT_TOKEN", "OPENAI_API_KEY", "TRIAGE_DEFAULT_MODEL"]
+    required.append("SLACK_APP_TOKEN" if socket else "SLACK_SIGNING_SECRET")
+    settings.require(*required)
+    upgrade(settings.database_url)
+    if socket:
+        return asyncio.run(serve_socket_mode(settings))
+    port = settings.port if args.port is None else args.port
+    return serve_http(settings, host=args.host, port=port)
+
+
+def run_command(args: argparse.Namespace, settings: Settings) -> int:
+    args.socket, args.port, args.host = False, None, "0.0.0.0"
+    return serve_command(args, settings)
