@@ -1,0 +1,152 @@
+"""`triagebot eval import|export|run` and `triagebot export-training`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from bot.errors import TriagebotError
+from bot.services import Services, build_services
+from bot.settings import Settings
+
+T = TypeVar("T")
+
+
+def add_commands(sub: Any) -> None:
+    eval_parser = sub.add_parser("eval", help="the golden eval set and eval runs")
+    eval_sub = eval_parser.add_subparsers(dest="eval_command", required=True, metavar="ACTION")
+    imp = eval_sub.add_parser("import", help="add golden cases from a JSONL file (all or nothing)")
+    imp.add_argument("file", type=Path, help='one {"input": ..., "expected": {"urgency", "category"}} a line')
+    imp.set_defaults(handler=eval_import_command)
+    exp = eval_sub.add_parser("export", help="write the eval set as JSONL")
+    exp.add_argument("--output", type=Path, default=None, help="file to write (default: standard output)")
+    exp.set_defaults(handler=eval_export_command)
+    run = eval_sub.add_parser("run", help="run every case against a model (default: the live one)")
+    run.add_argument("--model", default=None, help="model ID (default: the live model)")
+    run.add_argument("--endpoint", default=None, help="endpoint name (default: the live deployment's)")
+    run.set_defaults(handler=eval_run_command)
+
+    training = sub.add_parser("export-training", help="reviewed triages as OpenAI chat fine-tuning JSONL")
+    training.add_argument("--since", type=date.fromisoformat, default=None, help="YYYY-MM-DD (UTC)")
+    training.add_argument("--output", type=Path, default=None, help="file to write (default: stdout)")
+    training.set_defaults(handler=export_training_command)
+
+
+def run_with_services(settings: Settings, work: Callable[[Services], Awaitable[T]]) -> T:
+    """Migrate, build the services, run `work`, and close everything, in one event loop."""
+    from storage.migrate import upgrade
+
+    upgrade(settings.database_url)
+
+    async def main() -> T:
+        services = build_services(settings)
+        try:
+            return await work(services)
+        finally:
+            await services.close()
+
+    return asyncio.run(main())
+
+
+def reported(handler: Callable[[argparse.Namespace, Settings], int]) -> Callable[..., int]:
+    """Domain errors are the operator's message, printed as is, exit code 1."""
+
+    def wrapper(args: argparse.Namespace, settings: Settings) -> int:
+        try:
+            return handler(args, settings)
+        except TriagebotError as exc:
+            print(exc.user_message, file=sys.stderr)
+            return 1
+
+    return wrapper
+
+
+def write_lines(lines: list[str], output: Path | None) -> None:
+    text = "".join(line + "\n" for line in lines)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+@reported
+def eval_import_command(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.quality.eval_set import import_cases, parse_jsonl
+
+    try:
+        lines = args.file.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"Cannot read {args.file}: {exc}", file=sys.stderr)
+        return 1
+    cases = parse_jsonl(lines, settings.triage_categories, settings.triage_max_input_chars)
+    report = run_with_services(settings, lambda services: import_cases(services.db, cases))
+    print(
+        f"Imported {report.imported} case(s) from {args.file}"
+        + (f" ({report.already_present} already in the eval set, skipped)" if report.already_present else "")
+        + f". The eval set now has {report.total_cases} case(s)."
+    )
+    return 0
+
+
+@reported
+def eval_export_command(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.quality.eval_set import export_lines
+
+    lines = run_with_services(settings, lambda services: export_lines(services.db))
+    write_lines(lines, args.output)
+    if args.output is not None:
+        print(f"Wrote {len(lines)} case(s) to {args.output}.")
+    return 0
+
+
+def progress_bar(done: int, total: int, width: int = 30) -> str:
+    filled = round(width * done / total) if total else width
+    return f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} cases"
+
+
+@reported
+def eval_run_command(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.quality.eval_runs import runner_for, target_deployment
+    from bot.quality.text import summary_lines
+
+    show = sys.stderr.isatty()
+
+    def progress(done: int, total: int) -> None:
+        if show:
+            sys.stderr.write(progress_bar(done, total))
+            sys.stderr.flush()
+
+    async def work(services: Services) -> Any:
+        from bot.deployments import ensure_initial_deployment
+
+        await ensure_initial_deployment(services.db, settings.triage_default_model)
+        endpoint, model_id = await target_deployment(services.db, args.model, args.endpoint)
+        print(f"Running the eval set against {model_id} on {endpoint}…")
+        return await runner_for(services).run(endpoint, model_id, trigger="cli", progress=progress)
+
+    summary = run_with_services(settings, work)
+    if show:
+        sys.stderr.write("\n")
+    print("\n".join(summary_lines(summary)))
+    return 0
+
+
+@reported
+def export_training_command(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.quality.training import training_lines
+
+    since = datetime.combine(args.since, datetime.min.time(), UTC) if args.since else None
+    lines = run_with_services(
+        settings, lambda services: training_lines(services.db, settings.triage_categories, since)
+    )
+    write_lines(lines, args.output)
+    where = f" to {args.output}" if args.output else ""
+    print(
+        f"Wrote {len(lines)} training example(s){where}.", file=sys.stderr if not args.output else sys.stdout
+    )
+    return 0

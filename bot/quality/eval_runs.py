@@ -1,0 +1,235 @@
+"""Eval runs: every golden case against one model, with bounded concurrency, one check per case."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import case as sql_case
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from bot.errors import ModelError, NotFound
+from bot.model_client import ModelClient
+from bot.quality.stats import percentiles, ratio
+from bot.settings import DEFAULT_ENDPOINT
+from bot.triage import answer_model, system_prompt
+from storage import crud
+from storage.db import Database
+from storage.models import EvalCase, EvalRun, QualityCheck
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    run_id: int
+    endpoint: str
+    model_id: str
+    status: str
+    started_at: datetime
+    finished_at: datetime | None
+    cases: int
+    passed: int
+    urgency_matches: int
+    category_matches: int
+    errors: int
+    latency_p50_ms: int | None
+    latency_p95_ms: int | None
+
+    @property
+    def pass_rate(self) -> float | None:
+        return ratio(self.passed, self.cases)
+
+    @property
+    def urgency_accuracy(self) -> float | None:
+        return ratio(self.urgency_matches, self.cases)
+
+    @property
+    def category_accuracy(self) -> float | None:
+        return ratio(self.category_matches, self.cases)
+
+
+class EvalRunner:
+    def __init__(self, db: Database, models: ModelClient, *, categories: list[str], concurrency: int) -> None:
+        self.db = db
+        self.models = models
+        self.categories = tuple(categories)
+        self.concurrency = concurrency
+
+    async def run(
+        self,
+        endpoint: str,
+        model_id: str,
+        *,
+        trigger: str,
+        requested_by: str | None = None,
+        progress: Progress | None = None,
+        now: datetime | None = None,
+    ) -> RunSummary:
+        """Run the whole eval set; a case the model fails on is stored as an error, never dropped."""
+        self.models.endpoint(endpoint)  # unknown endpoint: NotFound before anything is recorded
+        async with self.db.session() as session:
+            cases = list((await session.exec(select(EvalCase).order_by(col(EvalCase.id)))).all())
+        if not cases:
+            raise NotFound(
+                "The eval set is empty. Import golden cases with `triagebot eval import FILE.jsonl`, "
+                'or add reviewed triages with their "Add to eval set" button.'
+            )
+        run = EvalRun(
+            endpoint=endpoint,
+            model_id=model_id,
+            trigger=trigger,
+            requested_by=requested_by,
+            case_count=len(cases),
+            started_at=now or datetime.now(UTC),
+        )
+        async with self.db.transaction() as session:
+            session.add(run)
+            await session.flush()
+        assert run.id is not None
+        log.info("eval run %s: %d cases against %s on %s", run.id, len(cases), model_id, endpoint)
+        try:
+            await self._run_cases(run, cases, progress)
+        except BaseException:
+            await self._finish(run.id, "failed")
+            raise
+        await self._finish(run.id, "finished")
+        return await run_summary(self.db, run.id)
+
+    async def _run_cases(self, run: EvalRun, cases: list[EvalCase], progress: Progress | None) -> None:
+        limit = asyncio.Semaphore(self.concurrency)
+        done = 0
+
+        async def one(case: EvalCase) -> None:
+            nonlocal done
+            async with limit:
+                check = await self._check(run, case)
+            async with self.db.transaction() as session:
+                session.add(check)
+            done += 1
+            if progress is not None:
+                progress(done, len(cases))
+
+        await asyncio.gather(*(one(case) for case in cases))
+
+    async def _check(self, run: EvalRun, case: EvalCase) -> QualityCheck:
+        check = QualityCheck(
+            kind="eval",
+            endpoint=run.endpoint,
+            model_id=run.model_id,
+            run_id=run.id,
+            case_id=case.id,
+            passed=False,
+            urgency_match=False,
+            category_match=False,
+        )
+        messages = [
+            {"role": "system", "content": system_prompt(self.categories)},
+            {"role": "user", "content": case.input_text},
+        ]
+        try:
+            reply = await self.models.complete_structured(
+                run.endpoint, run.model_id, messages, answer_model(self.categories)
+            )
+        except ModelError as exc:
+            check.error = f"{exc.kind}: {exc.user_message}"
+            return check
+        except Exception as exc:  # one broken case must not lose the other cases' results
+            log.exception("eval case %s failed unexpectedly", case.id)
+            check.error = f"unexpected: {type(exc).__name__}"
+            return check
+        answer = reply.answer.model_dump()
+        check.output = answer
+        check.latency_ms = reply.latency_ms
+        check.urgency_match = answer["urgency"] == case.expected_urgency
+        check.category_match = answer["category"] == case.expected_category
+        check.passed = bool(check.urgency_match and check.category_match)
+        return check
+
+    async def _finish(self, run_id: int, status: str) -> None:
+        async with self.db.transaction() as session:
+            counts = (
+                await session.exec(
+                    select(
+                        func.count(),
+                        func.coalesce(func.sum(sql_case((col(QualityCheck.passed), 1), else_=0)), 0),
+                        func.count(col(QualityCheck.error)),
+                    ).where(col(QualityCheck.run_id) == run_id)
+                )
+            ).one()
+            run = await session.get(EvalRun, run_id)
+            assert run is not None
+            run.status = status
+            run.finished_at = datetime.now(UTC)
+            run.passed_count = int(counts[1])
+            run.error_count = int(counts[2])
+            if status == "failed":
+                run.case_count = int(counts[0])
+            session.add(run)
+
+
+async def run_summary(db: Database, run_id: int) -> RunSummary:
+    """Figures of one run, aggregated by the database."""
+    async with db.session() as session:
+        run = await session.get(EvalRun, run_id)
+        if run is None:
+            raise NotFound(f"There is no eval run #{run_id}.")
+        where = [col(QualityCheck.run_id) == run_id]
+        row = (
+            await session.exec(
+                select(
+                    func.count(),
+                    func.coalesce(func.sum(sql_case((col(QualityCheck.passed), 1), else_=0)), 0),
+                    func.coalesce(func.sum(sql_case((col(QualityCheck.urgency_match), 1), else_=0)), 0),
+                    func.coalesce(func.sum(sql_case((col(QualityCheck.category_match), 1), else_=0)), 0),
+                    func.count(col(QualityCheck.error)),
+                ).where(*where)
+            )
+        ).one()
+        p50, p95 = await percentiles(session, col(QualityCheck.latency_ms), where)
+    return RunSummary(
+        run_id=run_id,
+        endpoint=run.endpoint,
+        model_id=run.model_id,
+        status=run.status,
+        started_at=run.started_at,
+        finished_at=run.finished_at,
+        cases=max(run.case_count, int(row[0])),
+        passed=int(row[1]),
+        urgency_matches=int(row[2]),
+        category_matches=int(row[3]),
+        errors=int(row[4]),
+        latency_p50_ms=p50,
+        latency_p95_ms=p95,
+    )
+
+
+def runner_for(services: Services) -> EvalRunner:
+    settings = services.settings
+    return EvalRunner(
+        services.db,
+        services.models,
+        categories=settings.triage_categories,
+        concurrency=settings.triage_eval_concurrency,
+    )
+
+
+async def target_deployment(db: Database, model_id: str | None, endpoint: str | None) -> tuple[str, str]:
+    """(endpoint, model ID) to evaluate: the live deployment unless told otherwise."""
+    async with db.session() as session:
+        live = await crud.get_live_deployment(session)
+    if model_id:
+        return endpoint or (live.endpoint if live else DEFAULT_ENDPOINT), model_id
+    if live is None:
+        raise NotFound("No model is live yet, so name one: `triagebot eval run --model MODEL_ID`.")
+    return endpoint or live.endpoint, live.model_id
