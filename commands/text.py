@@ -42,11 +42,12 @@ def safe_mrkdwn(text: str, limit: int = SECTION_TEXT_MAX) -> str:
     escaped = escape_mrkdwn(text)
     if len(escaped) <= limit:
         return escaped
-    # Cut on the raw text so an entity like &amp; is never split.
-    cut = text
-    while len(escape_mrkdwn(cut)) > limit - len(TRUNCATION_MARK) and cut:
-        cut = cut[: max(0, len(cut) - max(1, (len(escape_mrkdwn(cut)) - limit) // 2 + 1))]
-    return escape_mrkdwn(cut) + TRUNCATION_MARK
+    cut = escaped[: limit - len(TRUNCATION_MARK)]
+    # Never leave half an entity such as "&am" at the cut.
+    amp = cut.rfind("&")
+    if amp != -1 and ";" not in cut[amp:]:
+        cut = cut[:amp]
+    return cut + TRUNCATION_MARK
 
 
 def safe_plain(text: str, limit: int) -> str:
