@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.model_client import ModelClient
+from bot.registry import Approvers, Registry
 from bot.settings import Settings
 from bot.triage import TriageService
 from storage.db import Database
@@ -16,6 +18,7 @@ class Services:
     db: Database
     models: ModelClient
     triage: TriageService
+    registry: Registry
 
     async def close(self) -> None:
         await self.models.close()
@@ -33,4 +36,10 @@ def build_services(settings: Settings) -> Services:
     triage = TriageService(
         db, models, categories=settings.triage_categories, max_input_chars=settings.triage_max_input_chars
     )
-    return Services(settings=settings, db=db, models=models, triage=triage)
+    registry = Registry(
+        db,
+        models,
+        Approvers(settings.triage_approvers, settings.triage_approver_group),
+        approval_ttl=timedelta(hours=settings.triage_approval_ttl_hours),
+    )
+    return Services(settings=settings, db=db, models=models, triage=triage, registry=registry)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from datetime import datetime
+
+from sqlalchemy import text, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Deployment, Triage
+from storage.models import Deployment, SwitchRequest, Triage
 
 # Serialises changes of the live model across processes on PostgreSQL. SQLite needs nothing more:
 # write transactions there begin IMMEDIATE, which already admits one writer at a time.
@@ -28,6 +30,35 @@ async def get_live_deployment(session: AsyncSession) -> Deployment | None:
 async def get_recent_deployments(session: AsyncSession, limit: int) -> list[Deployment]:
     result = await session.exec(select(Deployment).order_by(col(Deployment.id).desc()).limit(limit))
     return list(result.all())
+
+
+async def get_switch_request(session: AsyncSession, request_id: int) -> SwitchRequest | None:
+    return await session.get(SwitchRequest, request_id, populate_existing=True)
+
+
+async def get_pending_requests(session: AsyncSession) -> list[SwitchRequest]:
+    result = await session.exec(
+        select(SwitchRequest).where(SwitchRequest.status == "pending").order_by(col(SwitchRequest.id))
+    )
+    return list(result.all())
+
+
+async def close_switch_request(
+    session: AsyncSession,
+    request_id: int,
+    *,
+    status: str,
+    decided_by: str | None,
+    decided_at: datetime,
+    decision_reason: str | None = None,
+) -> bool:
+    """Move a pending request to `status`; False when it was no longer pending (someone else won)."""
+    result = await session.exec(
+        update(SwitchRequest)
+        .where(col(SwitchRequest.id) == request_id, col(SwitchRequest.status) == "pending")
+        .values(status=status, decided_by=decided_by, decided_at=decided_at, decision_reason=decision_reason)
+    )
+    return bool(result.rowcount == 1)
 
 
 async def add_triage(session: AsyncSession, triage: Triage) -> Triage:

@@ -1,0 +1,220 @@
+"""Deciding requests: approve (one transaction, exactly one winner), reject, and break-glass rollback."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.errors import Conflict, NotAllowed, NotFound
+from bot.model_client import ModelClient
+from bot.registry.approvers import Approvers
+from bot.registry.model_ids import refuse_if_shut_down
+from bot.registry.requests import SwitchPlan
+from storage import crud
+from storage.db import Database
+from storage.models import Deployment, SwitchRequest
+
+
+class RequestClosed(Conflict):
+    """The request can no longer be decided. `changed`: this call closed it (its message needs updating)."""
+
+    def __init__(self, request: SwitchRequest, *, changed: bool = False) -> None:
+        super().__init__(closed_message(request))
+        self.request = request
+        self.changed = changed
+
+
+@dataclass(frozen=True)
+class Approval:
+    request: SwitchRequest | None  # None for a break-glass rollback
+    deployment: Deployment
+
+
+def when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "an unknown time"
+
+
+def closed_message(request: SwitchRequest) -> str:
+    number = f"Request #{request.id}"
+    if request.status == "approved":
+        return f"{number} was already approved by <@{request.decided_by}> at {when(request.decided_at)}."
+    if request.status == "rejected":
+        return f"{number} was already rejected by <@{request.decided_by}> at {when(request.decided_at)}."
+    if request.status == "superseded":
+        return f"{number} was {request.decision_reason or 'superseded'}: act on the newer request instead."
+    if request.status == "expired":
+        return (
+            f"{number} expired at {when(request.expires_at)} and can no longer be approved. "
+            "Ask again with `/model switch` or `/model rollback` if it is still wanted."
+        )
+    if request.status == "stale":
+        return (
+            f"{number} was made while `{request.from_model_id}` was live, but the live model has changed "
+            "since, so it can no longer be approved. Request it again if it is still wanted."
+        )
+    return f"{number} is {request.status} and can no longer be decided."
+
+
+async def _load(db: Database, request_id: int) -> SwitchRequest:
+    async with db.session() as session:
+        request = await crud.get_switch_request(session, request_id)
+    if request is None:
+        raise NotFound(f"Request #{request_id} does not exist (any more). Check `/model status`.")
+    return request
+
+
+async def _close(db: Database, request: SwitchRequest, status: str, now: datetime) -> RequestClosed:
+    """Mark a request expired/stale (in its own transaction, so it sticks) and explain why."""
+    assert request.id is not None
+    async with db.transaction() as session:
+        changed = await crud.close_switch_request(
+            session, request.id, status=status, decided_by=None, decided_at=now
+        )
+        current = await crud.get_switch_request(session, request.id)
+    return RequestClosed(current or request, changed=changed)
+
+
+async def check_can_decide(
+    db: Database, approvers: Approvers, request_id: int, user_id: str, *, now: datetime, rejecting: bool
+) -> SwitchRequest:
+    """Refuse non-approvers and the requester (who may still withdraw, i.e. reject, their own)."""
+    request = await _load(db, request_id)
+    own = user_id == request.requested_by
+    if own and not rejecting:
+        raise NotAllowed(
+            f"You requested #{request.id} yourself, so another lead has to approve it (four eyes). "
+            "Nothing was changed."
+        )
+    if not own and not await approvers.is_approver(user_id, now):
+        raise NotAllowed(
+            f"Only approvers can decide model switches: {approvers.describe()}. Nothing was changed."
+        )
+    if request.status != "pending":
+        raise RequestClosed(request)
+    if request.expires_at <= now:
+        raise await _close(db, request, "expired", now)
+    return request
+
+
+async def approve(
+    db: Database,
+    models: ModelClient,
+    approvers: Approvers,
+    request_id: int,
+    approver: str,
+    *,
+    now: datetime,
+    override_reason: str | None = None,
+) -> Approval:
+    request = await check_can_decide(db, approvers, request_id, approver, now=now, rejecting=False)
+    # The candidate may have been deleted or retired while the request waited.
+    info = await models.retrieve_model(request.endpoint, request.model_id)
+    refuse_if_shut_down(request.model_id, info.shutdown_date, now)
+    stale = False
+    async with db.transaction() as session:
+        await crud.lock_deployments(session)
+        live = await crud.get_live_deployment(session)
+        if live is None or live.id != request.from_deployment_id:
+            stale = True
+        elif await crud.close_switch_request(
+            session, request_id, status="approved", decided_by=approver, decided_at=now
+        ):
+            deployment = _deployment(
+                live,
+                request.endpoint,
+                request.model_id,
+                kind=request.kind,
+                requested_by=request.requested_by,
+                approved_by=approver,
+                reason=request.reason,
+                override_reason=override_reason,
+                request_id=request_id,
+                now=now,
+            )
+            session.add(deployment)
+            await session.flush()
+            approved = await crud.get_switch_request(session, request_id)
+            assert approved is not None
+            return Approval(approved, deployment)
+    if stale:
+        raise await _close(db, request, "stale", now)
+    # Another approver's transaction committed first.
+    raise RequestClosed(await _load(db, request_id))
+
+
+async def reject(
+    db: Database,
+    approvers: Approvers,
+    request_id: int,
+    user_id: str,
+    *,
+    reason: str | None,
+    now: datetime,
+) -> SwitchRequest:
+    await check_can_decide(db, approvers, request_id, user_id, now=now, rejecting=True)
+    async with db.transaction() as session:
+        closed = await crud.close_switch_request(
+            session,
+            request_id,
+            status="rejected",
+            decided_by=user_id,
+            decided_at=now,
+            decision_reason=(reason or "").strip() or None,
+        )
+        request = await crud.get_switch_request(session, request_id)
+    assert request is not None
+    if not closed:
+        raise RequestClosed(request)
+    return request
+
+
+async def rollback_now(db: Database, plan: SwitchPlan, *, now: datetime) -> Approval:
+    """Break-glass: an approver's rollback takes effect at once, recorded as approved by them."""
+    async with db.transaction() as session:
+        await crud.lock_deployments(session)
+        live = await crud.get_live_deployment(session)
+        if live is None or live.id != plan.live.id:
+            raise Conflict("The live model changed while you asked; check `/model status` and try again.")
+        deployment = _deployment(
+            live,
+            plan.endpoint,
+            plan.model_id,
+            kind="rollback",
+            requested_by=plan.requested_by,
+            approved_by=plan.requested_by,
+            reason=plan.reason,
+            override_reason=None,
+            request_id=None,
+            now=now,
+        )
+        session.add(deployment)
+        await session.flush()
+    return Approval(None, deployment)
+
+
+def _deployment(
+    live: Deployment,
+    endpoint: str,
+    model_id: str,
+    *,
+    kind: str,
+    requested_by: str,
+    approved_by: str,
+    reason: str | None,
+    override_reason: str | None,
+    request_id: int | None,
+    now: datetime,
+) -> Deployment:
+    return Deployment(
+        created_at=now,
+        endpoint=endpoint,
+        model_id=model_id,
+        previous_endpoint=live.endpoint,
+        previous_model_id=live.model_id,
+        kind=kind,
+        requested_by=requested_by,
+        approved_by=approved_by,
+        reason=reason,
+        override_reason=override_reason,
+        request_id=request_id,
+    )

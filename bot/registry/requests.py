@@ -1,0 +1,151 @@
+"""Opening switch and rollback requests: check the candidate, record the request, supersede older ones."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlmodel import col, delete
+
+from bot.deployments import live_deployment
+from bot.errors import InvalidInput, NotFound
+from bot.model_client import ModelClient
+from bot.registry.model_ids import refuse_if_shut_down, validate_model_id
+from storage import crud
+from storage.db import Database
+from storage.models import Deployment, SwitchRequest
+
+MAX_REASON_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class SwitchPlan:
+    """A checked candidate: what the live model would become, and against which live deployment."""
+
+    kind: str  # switch | rollback
+    requested_by: str
+    reason: str | None
+    live: Deployment
+    endpoint: str
+    model_id: str
+    shutdown_date: date | None
+
+
+def clean_reason(reason: str | None) -> str | None:
+    reason = (reason or "").strip()
+    if len(reason) > MAX_REASON_CHARS:
+        raise InvalidInput(f"Keep the reason under {MAX_REASON_CHARS} characters (it has {len(reason)}).")
+    return reason or None
+
+
+async def plan_switch(
+    db: Database,
+    models: ModelClient,
+    *,
+    requested_by: str,
+    model_id: str,
+    endpoint: str,
+    reason: str | None,
+    now: datetime,
+) -> SwitchPlan:
+    validate_model_id(model_id)
+    models.endpoint(endpoint)  # unknown endpoint: NotFound naming the configured ones
+    reason = clean_reason(reason)
+    live = await live_deployment(db)
+    if (live.endpoint, live.model_id) == (endpoint, model_id):
+        raise InvalidInput(f"`{model_id}` on `{endpoint}` is already the live model. Nothing to switch.")
+    info = await models.retrieve_model(endpoint, model_id)
+    refuse_if_shut_down(model_id, info.shutdown_date, now)
+    return SwitchPlan("switch", requested_by, reason, live, endpoint, model_id, info.shutdown_date)
+
+
+async def plan_rollback(
+    db: Database, models: ModelClient, *, requested_by: str, reason: str | None, now: datetime
+) -> SwitchPlan:
+    reason = clean_reason(reason)
+    live = await live_deployment(db)
+    if not live.previous_model_id or not live.previous_endpoint:
+        raise NotFound(
+            f"Nothing to roll back to: `{live.model_id}` is the first model this bot ran. "
+            "Use `/model switch <model-id>` to move to another model."
+        )
+    info = await models.retrieve_model(live.previous_endpoint, live.previous_model_id)
+    refuse_if_shut_down(live.previous_model_id, info.shutdown_date, now)
+    return SwitchPlan(
+        "rollback",
+        requested_by,
+        reason,
+        live,
+        live.previous_endpoint,
+        live.previous_model_id,
+        info.shutdown_date,
+    )
+
+
+async def open_request(
+    db: Database, plan: SwitchPlan, *, ttl: timedelta, requester_channel_id: str | None, now: datetime
+) -> SwitchRequest:
+    """Record the request; it supersedes older ones only once its message is out (publish_request)."""
+    request = SwitchRequest(
+        created_at=now,
+        expires_at=now + ttl,
+        kind=plan.kind,
+        requested_by=plan.requested_by,
+        reason=plan.reason,
+        endpoint=plan.endpoint,
+        model_id=plan.model_id,
+        from_deployment_id=plan.live.id,
+        from_endpoint=plan.live.endpoint,
+        from_model_id=plan.live.model_id,
+        shutdown_date=plan.shutdown_date.isoformat() if plan.shutdown_date else None,
+        requester_channel_id=requester_channel_id,
+    )
+    async with db.transaction() as session:
+        session.add(request)
+        await session.flush()
+    return request
+
+
+async def discard_request(db: Database, request_id: int) -> None:
+    """Forget a request nobody could see (its approval message failed to post)."""
+    async with db.transaction() as session:
+        await session.exec(
+            delete(SwitchRequest).where(
+                col(SwitchRequest.id) == request_id,
+                col(SwitchRequest.status) == "pending",
+                col(SwitchRequest.message_ts).is_(None),
+            )
+        )
+
+
+async def publish_request(
+    db: Database, request_id: int, *, channel_id: str, message_ts: str, now: datetime
+) -> tuple[SwitchRequest, list[SwitchRequest]]:
+    """Remember where the approval message is, and supersede every older pending request.
+
+    Returns the request and the ones it superseded (their messages need updating too).
+    """
+    superseded: list[SwitchRequest] = []
+    async with db.transaction() as session:
+        request = await crud.get_switch_request(session, request_id)
+        if request is None:
+            raise NotFound(f"Request #{request_id} does not exist.")
+        request.channel_id, request.message_ts = channel_id, message_ts
+        session.add(request)
+        for older in await crud.get_pending_requests(session):
+            if older.id is None or older.id >= request_id:
+                continue
+            closed = await crud.close_switch_request(
+                session,
+                older.id,
+                status="superseded",
+                decided_by=request.requested_by,
+                decided_at=now,
+                decision_reason=f"superseded by request #{request_id}",
+            )
+            if closed:
+                superseded.append(older)
+        await session.flush()
+        for older in superseded:
+            await session.refresh(older)
+    return request, superseded

@@ -1,0 +1,92 @@
+"""Read-only views of the registry: the live model, pending requests, history, available fine-tunes."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlmodel import col, select
+
+from bot.deployments import live_deployment
+from bot.errors import InvalidInput, ModelError
+from bot.model_client import FineTunedModel, ModelClient
+from storage import crud
+from storage.db import Database
+from storage.models import Deployment, SwitchRequest
+
+log = logging.getLogger(__name__)
+
+DEFAULT_HISTORY = 10
+MAX_HISTORY = 50
+
+
+@dataclass(frozen=True)
+class ModelStatus:
+    live: Deployment
+    shutdown_date: date | None
+    # Why the shutdown date is unknown (endpoint unreachable...), or None when it was read.
+    shutdown_unknown: str | None
+    pending: list[SwitchRequest]
+
+
+@dataclass(frozen=True)
+class ListedModel:
+    model: FineTunedModel
+    live: bool
+
+
+@dataclass(frozen=True)
+class ModelListing:
+    endpoint: str
+    live: Deployment
+    models: list[ListedModel]
+
+
+async def pending_requests(db: Database, now: datetime) -> list[SwitchRequest]:
+    """Requests that can still be approved (expired ones are closed lazily, on the next click)."""
+    async with db.session() as session:
+        pending = await crud.get_pending_requests(session)
+    return [r for r in pending if r.expires_at > now]
+
+
+async def model_status(db: Database, models: ModelClient, now: datetime) -> ModelStatus:
+    live = await live_deployment(db)
+    shutdown, unknown = None, None
+    try:
+        shutdown = (await models.retrieve_model(live.endpoint, live.model_id)).shutdown_date
+    except ModelError as exc:
+        # Status must answer even when the endpoint does not; say why the date is missing.
+        log.info("shutdown date of %s unavailable: %s", live.model_id, exc.user_message)
+        unknown = exc.user_message
+    return ModelStatus(live, shutdown, unknown, await pending_requests(db, now))
+
+
+def history_limit(arg: str) -> int:
+    arg = arg.strip()
+    if not arg:
+        return DEFAULT_HISTORY
+    if not arg.isdigit() or not 1 <= int(arg) <= MAX_HISTORY:
+        raise InvalidInput(
+            f"Use `/model history [n]` with n from 1 to {MAX_HISTORY} (default {DEFAULT_HISTORY})."
+        )
+    return int(arg)
+
+
+async def history(db: Database, limit: int) -> list[Deployment]:
+    async with db.session() as session:
+        return await crud.get_recent_deployments(session, min(max(limit, 1), MAX_HISTORY))
+
+
+async def recent_requests(db: Database, limit: int) -> list[SwitchRequest]:
+    async with db.session() as session:
+        result = await session.exec(select(SwitchRequest).order_by(col(SwitchRequest.id).desc()).limit(limit))
+        return list(result.all())
+
+
+async def fine_tuned_models(db: Database, models: ModelClient, endpoint: str) -> ModelListing:
+    models.endpoint(endpoint)
+    live = await live_deployment(db)
+    found = await models.list_fine_tuned_models(endpoint)
+    listed = [ListedModel(ft, live=(live.endpoint, live.model_id) == (endpoint, ft.model_id)) for ft in found]
+    return ModelListing(endpoint, live, listed)
