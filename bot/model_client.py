@@ -17,6 +17,7 @@ import openai
 from openai import AsyncOpenAI
 from pydantic import BaseModel, ValidationError
 
+from bot import log_context
 from bot.errors import (
     ModelAuthFailed,
     ModelError,
@@ -122,6 +123,27 @@ class ModelClient:
     ) -> StructuredReply:
         """Chat Completions with a strict JSON schema, or JSON mode where the endpoint has none."""
         started = time.perf_counter()
+        reply: StructuredReply | None = None
+        outcome = "error"
+        log_context.note(endpoint=endpoint, model_id=model_id)
+        try:
+            reply = await self._complete_structured(endpoint, model_id, messages, answer_model, started)
+            outcome = "ok"
+            return reply
+        except ModelError as exc:
+            outcome = exc.kind
+            raise
+        finally:
+            _log_model_call(endpoint, model_id, started, outcome, reply)
+
+    async def _complete_structured(
+        self,
+        endpoint: str,
+        model_id: str,
+        messages: list[dict[str, str]],
+        answer_model: type[BaseModel],
+        started: float,
+    ) -> StructuredReply:
         key = (endpoint, model_id)
         with self._translated_errors(endpoint, model_id):
             if key not in self._json_mode_only:
@@ -289,6 +311,20 @@ def _off_schema(model_id: str) -> ModelOffSchema:
         f"Model `{model_id}` answered, but not in the triage format. The attempt was recorded; try again, "
         "and tell a lead if it keeps happening (the live model may need a rollback)."
     )
+
+
+def _log_model_call(
+    endpoint: str, model_id: str, started: float, outcome: str, reply: StructuredReply | None
+) -> None:
+    fields = {
+        "endpoint": endpoint,
+        "model_id": model_id,
+        "latency_ms": round((time.perf_counter() - started) * 1000),
+        "outcome": outcome,
+        "prompt_tokens": reply.prompt_tokens if reply else None,
+        "completion_tokens": reply.completion_tokens if reply else None,
+    }
+    log.info("model call", extra={"fields": fields})
 
 
 def _reply(answer: BaseModel, usage: Any, started: float, mode: str) -> StructuredReply:

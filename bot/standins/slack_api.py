@@ -50,6 +50,9 @@ class SlackCall:
     error: str | None = None  # why it was refused; always None in `calls`
 
 
+CallListener = Callable[[SlackCall, "dict[str, Any] | None"], None]
+
+
 @dataclass
 class _Fault:
     status: int
@@ -82,6 +85,7 @@ class SlackStandIn(ServedStandIn):
         self._changed = threading.Condition()  # guards all mutable state; notified on every call
         self._faults: dict[str, list[_Fault]] = {}
         self._ids = itertools.count(1)
+        self._listeners: list[CallListener] = []
         self.app = self._build_app()
 
     # ---- configuration and inspection (test thread) --------------------------------------------
@@ -144,6 +148,21 @@ class SlackStandIn(ServedStandIn):
     ) -> list[SlackCall]:
         return await asyncio.to_thread(self.wait_for, method, predicate, timeout, count)
 
+    def add_listener(self, listener: CallListener) -> None:
+        """Call ``listener(call, reply)`` for every accepted call, from the server thread (keep it quick).
+
+        ``reply`` is the Web API answer (it holds the ``ts`` or view ID Slack assigned); None for
+        response URLs and uploads. The sandbox console renders what the bot says through this.
+        """
+        with self._changed:
+            self._listeners.append(listener)
+
+    def _notify(self, call: SlackCall, reply: dict[str, Any] | None) -> None:
+        with self._changed:
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener(call, reply)
+
     def reset(self) -> None:
         with self._changed:
             self.calls.clear()
@@ -180,10 +199,13 @@ class SlackStandIn(ServedStandIn):
         with self._changed:  # one critical section, so recording order matches ts order
             if reply is None:
                 reply = slack_methods.answer(method, params, self._context(request))
-            if reply.get("ok"):
-                self._accept(SlackCall(method, params))
+            accepted = SlackCall(method, params) if reply.get("ok") else None
+            if accepted is not None:
+                self._accept(accepted)
             else:
                 self._refuse(SlackCall(method, params, error=str(reply.get("error"))))
+        if accepted is not None:
+            self._notify(accepted, reply)
         return web.json_response(reply, headers={"x-oauth-scopes": ",".join(self.scopes)})
 
     async def _upload(self, request: web.Request) -> web.Response:
@@ -210,8 +232,10 @@ class SlackStandIn(ServedStandIn):
         refusal = self._refusal("response_url", params, text=True)
         if refusal is not None:
             return refusal
+        call = SlackCall("response_url", params)
         with self._changed:
-            self._accept(SlackCall("response_url", params))
+            self._accept(call)
+        self._notify(call, None)
         return web.Response(text="ok")
 
     # ---- helpers -------------------------------------------------------------------------------

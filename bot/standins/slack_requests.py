@@ -1,0 +1,176 @@
+"""Requests signed and shaped exactly as Slack sends them: form-encoded slash commands,
+`payload=` interactivity, JSON Events API callbacks. Used by the tests and the sandbox console."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+from slack_sdk.signature import SignatureVerifier
+
+TEAM_ID = "T0STANDIN"
+
+
+@dataclass
+class SlackSender:
+    """Sends signed requests to the app under test at `base_url`/slack/events."""
+
+    base_url: str
+    signing_secret: str
+    response_url_factory: Any  # callable returning a fresh response URL on the Slack stand-in
+    client: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=10))
+
+    def sign(self, body: bytes, timestamp: int | None = None) -> dict[str, str]:
+        ts = str(int(time.time()) if timestamp is None else timestamp)
+        signature = SignatureVerifier(self.signing_secret).generate_signature(timestamp=ts, body=body)
+        return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature}
+
+    def post(
+        self,
+        body: bytes,
+        content_type: str,
+        *,
+        headers: dict[str, str] | None = None,
+        timestamp: int | None = None,
+    ) -> httpx.Response:
+        sent = {"Content-Type": content_type, **self.sign(body, timestamp)}
+        sent.update(headers or {})
+        return self.client.post(f"{self.base_url}/slack/events", content=body, headers=sent)
+
+    def command(
+        self,
+        command: str,
+        text: str,
+        *,
+        user_id: str = "U0AGENT",
+        channel_id: str = "C0SUPPORT",
+        response_url: str | None = None,
+    ) -> tuple[httpx.Response, str]:
+        url = response_url or self.response_url_factory()
+        form = {
+            "token": "legacy-verification-token",
+            "team_id": TEAM_ID,
+            "team_domain": "acme",
+            "channel_id": channel_id,
+            "channel_name": "support",
+            "user_id": user_id,
+            "user_name": user_id.lower(),
+            "command": command,
+            "text": text,
+            "api_app_id": "A0TRIAGEBOT",
+            "is_enterprise_install": "false",
+            "response_url": url,
+            "trigger_id": f"{int(time.time())}.123.abc",
+        }
+        body = urlencode(form).encode()
+        return self.post(body, "application/x-www-form-urlencoded"), url
+
+    def interaction(self, payload: dict[str, Any]) -> httpx.Response:
+        body = urlencode({"payload": json.dumps(payload)}).encode()
+        return self.post(body, "application/x-www-form-urlencoded")
+
+    def block_action(
+        self,
+        action_id: str,
+        value: str,
+        *,
+        user_id: str = "U0AGENT",
+        channel_id: str = "C0SUPPORT",
+        message_ts: str = "1700000000.000100",
+        block_id: str = "block",
+        message: dict[str, Any] | None = None,
+    ) -> tuple[httpx.Response, str]:
+        url = self.response_url_factory()
+        payload = {
+            "type": "block_actions",
+            "team": {"id": TEAM_ID, "domain": "acme"},
+            "user": {"id": user_id, "username": user_id.lower(), "team_id": TEAM_ID},
+            "api_app_id": "A0TRIAGEBOT",
+            "token": "legacy-verification-token",
+            "container": {"type": "message", "message_ts": message_ts, "channel_id": channel_id},
+            "trigger_id": f"{int(time.time())}.123.def",
+            "channel": {"id": channel_id, "name": "support"},
+            "message": message or {"type": "message", "ts": message_ts, "text": "", "blocks": []},
+            "response_url": url,
+            "actions": [
+                {
+                    "type": "button",
+                    "action_id": action_id,
+                    "block_id": block_id,
+                    "value": value,
+                    "text": {"type": "plain_text", "text": "button"},
+                    "action_ts": f"{time.time():.6f}",
+                }
+            ],
+        }
+        return self.interaction(payload), url
+
+    def message_shortcut(
+        self,
+        callback_id: str,
+        message_text: str,
+        *,
+        user_id: str = "U0AGENT",
+        channel_id: str = "C0SUPPORT",
+        message_ts: str = "1700000000.000200",
+        thread_ts: str | None = None,
+    ) -> tuple[httpx.Response, str]:
+        url = self.response_url_factory()
+        message: dict[str, Any] = {
+            "type": "message",
+            "user": "U0CUSTOMER",
+            "ts": message_ts,
+            "text": message_text,
+        }
+        if thread_ts:
+            message["thread_ts"] = thread_ts
+        payload = {
+            "type": "message_action",
+            "token": "legacy-verification-token",
+            "action_ts": f"{time.time():.6f}",
+            "team": {"id": TEAM_ID, "domain": "acme"},
+            "user": {"id": user_id, "name": user_id.lower()},
+            "channel": {"id": channel_id, "name": "support"},
+            "callback_id": callback_id,
+            "trigger_id": f"{int(time.time())}.123.ghi",
+            "message_ts": message_ts,
+            "message": message,
+            "response_url": url,
+        }
+        return self.interaction(payload), url
+
+    def event(self, event: dict[str, Any], *, event_id: str | None = None) -> httpx.Response:
+        envelope = {
+            "token": "legacy-verification-token",
+            "team_id": TEAM_ID,
+            "api_app_id": "A0TRIAGEBOT",
+            "event": event,
+            "type": "event_callback",
+            "event_id": event_id or f"Ev{time.time_ns()}",
+            "event_time": int(time.time()),
+            "authorizations": [{"team_id": TEAM_ID, "user_id": "U0STANDINBOT", "is_bot": True}],
+        }
+        return self.post(json.dumps(envelope).encode(), "application/json")
+
+    def mention(
+        self,
+        text: str,
+        *,
+        user_id: str = "U0AGENT",
+        channel_id: str = "C0SUPPORT",
+        ts: str = "1700000000.000300",
+    ) -> httpx.Response:
+        return self.event(
+            {
+                "type": "app_mention",
+                "user": user_id,
+                "text": f"<@U0STANDINBOT> {text}",
+                "ts": ts,
+                "channel": channel_id,
+                "event_ts": ts,
+            }
+        )
