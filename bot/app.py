@@ -9,6 +9,9 @@ from contextlib import asynccontextmanager
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.listener.async_listener_start_handler import AsyncListenerStartHandler
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -23,6 +26,7 @@ from starlette.routing import Route
 
 import commands
 from bot.deployments import ensure_initial_deployment
+from bot.inflight import InflightWork
 from bot.services import Services
 from bot.settings import Settings
 from storage import crud
@@ -31,6 +35,8 @@ log = logging.getLogger(__name__)
 
 # Slack rejects bodies this large long before we could use them; refuse early, before parsing.
 MAX_BODY_BYTES = 1_000_000
+# On shutdown, how long acknowledged work (model calls, posts to Slack) may take to finish.
+INFLIGHT_DRAIN_SECONDS = 25.0
 
 
 def slack_client(settings: Settings) -> AsyncWebClient:
@@ -60,8 +66,26 @@ def create_bolt_app(settings: Settings, services: Services) -> AsyncApp:
     return app
 
 
+class _TrackListenerTasks(AsyncListenerStartHandler):
+    """Bolt runs each listener in its own task after the ack; register that task as in-flight work."""
+
+    def __init__(self, inflight: InflightWork, inner: AsyncListenerStartHandler) -> None:
+        self.inflight, self.inner = inflight, inner
+
+    async def handle(self, request: AsyncBoltRequest, response: BoltResponse | None) -> None:
+        self.inflight.track_current_task()
+        await self.inner.handle(request=request, response=response)
+
+
+def track_listener_tasks(bolt: AsyncApp, inflight: InflightWork) -> None:
+    runner = bolt.listener_runner
+    runner.listener_start_handler = _TrackListenerTasks(inflight, runner.listener_start_handler)
+
+
 def create_asgi_app(settings: Settings, services: Services, bolt: AsyncApp | None = None) -> Starlette:
     bolt = bolt or create_bolt_app(settings, services)
+    inflight = InflightWork()
+    track_listener_tasks(bolt, inflight)
     handler = AsyncSlackRequestHandler(bolt)
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
     verifier = SignatureVerifier(secret)
@@ -100,15 +124,19 @@ def create_asgi_app(settings: Settings, services: Services, bolt: AsyncApp | Non
         try:
             yield
         finally:
+            # Uvicorn has closed the connections by now, but acked listeners may still be running.
+            await inflight.drain(INFLIGHT_DRAIN_SECONDS)
             await services.close()
 
-    return Starlette(
+    asgi = Starlette(
         routes=[
             Route("/slack/events", slack_events, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
         ],
         lifespan=lifespan,
     )
+    asgi.state.inflight = inflight
+    return asgi
 
 
 def create_socket_mode_handler(bolt: AsyncApp, app_token: str) -> AsyncSocketModeHandler:

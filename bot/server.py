@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
+from types import FrameType
 
 import uvicorn
 
-from bot.app import create_asgi_app, create_bolt_app, create_socket_mode_handler
+from bot.app import (
+    INFLIGHT_DRAIN_SECONDS,
+    create_asgi_app,
+    create_bolt_app,
+    create_socket_mode_handler,
+    track_listener_tasks,
+)
 from bot.deployments import ensure_initial_deployment
+from bot.inflight import InflightWork
 from bot.services import build_services
 from bot.settings import Settings
 
@@ -35,14 +44,27 @@ def uvicorn_config(settings: Settings, *, host: str, port: int) -> uvicorn.Confi
 def serve_http(settings: Settings, *, host: str, port: int) -> int:
     log.info("serving Slack requests on http://%s:%d/slack/events (health: /healthz)", host, port)
     server = uvicorn.Server(uvicorn_config(settings, host=host, port=port))
-    server.run()
+    # After its graceful shutdown uvicorn re-raises the SIGTERM it caught, under the handler that was
+    # installed before it started; with the default one the process would die "killed by SIGTERM"
+    # (exit 143) although it stopped cleanly. A stop asked for is a success.
+    previous = signal.signal(signal.SIGTERM, _exit_cleanly)
+    try:
+        server.run()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     return 0
+
+
+def _exit_cleanly(_signum: int, _frame: FrameType | None) -> None:
+    raise SystemExit(0)
 
 
 async def serve_socket_mode(settings: Settings) -> int:
     services = build_services(settings)
     await ensure_initial_deployment(services.db, settings.triage_default_model)
     bolt = create_bolt_app(settings, services)
+    inflight = InflightWork()
+    track_listener_tasks(bolt, inflight)
     assert settings.slack_app_token is not None
     handler = create_socket_mode_handler(bolt, settings.slack_app_token.get_secret_value())
     log.info("connecting to Slack in Socket Mode")
@@ -52,5 +74,6 @@ async def serve_socket_mode(settings: Settings) -> int:
         pass
     finally:
         await handler.close_async()
+        await inflight.drain(INFLIGHT_DRAIN_SECONDS)
         await services.close()
     return 0

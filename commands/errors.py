@@ -12,6 +12,8 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import TriagebotError
+from commands.respond import respond as respond_with_retries
+from commands.respond import response_url_of
 
 log = logging.getLogger("triagebot.errors")
 
@@ -56,8 +58,12 @@ async def handle_listener_error(
 async def _tell_user(
     message: str, body: dict[str, Any], respond: AsyncRespond | None, client: AsyncWebClient
 ) -> None:
-    if respond is not None and (body.get("response_url") or body.get("response_urls")):
-        await respond(text=message, response_type="ephemeral", replace_original=False)
+    response_url = response_url_of(body)
+    if response_url:
+        # Bolt's `respond` has no rate-limit retries; an error the user never sees is the worst kind.
+        await respond_with_retries(
+            response_url, text=message, response_type="ephemeral", replace_original=False
+        )
         return
     event = body.get("event") or {}
     if event.get("channel"):

@@ -3,16 +3,14 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot.errors import InvalidInput
 from bot.services import Services
+from commands.respond import respond
 from commands.triage import blocks
 
 
-async def share_triage(
-    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond, context: dict
-) -> None:
+async def share_triage(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], context: dict) -> None:
     """ "Share in channel": post the recorded result visibly, credited to whoever shared it.
 
     Going through response_url (not chat.postMessage) works in channels the bot was never invited to.
@@ -25,6 +23,7 @@ async def share_triage(
         raise InvalidInput("That button is out of date. Run `/triage` again.") from None
     result = await services.triage.result(triage_id)
     await respond(
+        body["response_url"],
         response_type="in_channel",
         replace_original=False,
         text=blocks.result_text(result),

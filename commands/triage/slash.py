@@ -3,16 +3,14 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot.deployments import live_deployment
 from bot.services import Services
+from commands.respond import respond
 from commands.triage import blocks
 
 
-async def triage_command(
-    ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, context: dict
-) -> None:
+async def triage_command(ack: AsyncAck, command: dict[str, Any], context: dict) -> None:
     """/triage <message>: ack with "working" at once, then deliver the result via response_url."""
     services: Services = context["services"]
     text = services.triage.clean(command.get("text"))
@@ -30,6 +28,7 @@ async def triage_command(
         channel_id=command.get("channel_id"),
     )
     await respond(
+        command["response_url"],
         response_type="ephemeral",
         replace_original=True,
         text=blocks.result_text(result),

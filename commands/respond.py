@@ -1,0 +1,70 @@
+"""Answering through a response_url with slack_sdk's retry handlers turned on.
+
+Bolt's `respond()` builds an AsyncWebhookClient with only the connection-error retry handler, so
+a 429 or 5xx from Slack would lose the answer. Listeners that answer after the ack use `respond`
+from here instead; it retries rate limits (honouring Retry-After), server errors and dropped
+connections, and raises when Slack still refuses, so the error reaches the log.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.models.blocks import Block
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+from slack_sdk.webhook.webhook_response import WebhookResponse
+
+log = logging.getLogger(__name__)
+
+# Seconds per attempt; response URLs answer in milliseconds when Slack is healthy.
+RESPONSE_URL_TIMEOUT = 10
+
+
+class ResponseUrlRefused(Exception):
+    """Slack refused a response_url post even after the retries (expired URL, outage, bad payload)."""
+
+
+def retry_handlers() -> list[AsyncRetryHandler]:
+    return [
+        AsyncConnectionErrorRetryHandler(max_retry_count=2),
+        AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+        AsyncServerErrorRetryHandler(max_retry_count=2),
+    ]
+
+
+def response_url_of(body: dict[str, Any]) -> str | None:
+    """The payload's response URL: top level for commands and actions, a list for view submissions."""
+    if body.get("response_url"):
+        return str(body["response_url"])
+    for entry in body.get("response_urls") or []:
+        if isinstance(entry, dict) and entry.get("response_url"):
+            return str(entry["response_url"])
+    return None
+
+
+async def respond(
+    response_url: str,
+    *,
+    text: str,
+    blocks: Sequence[Block | dict[str, Any]] | None = None,
+    response_type: str | None = "ephemeral",
+    replace_original: bool | None = None,
+) -> WebhookResponse:
+    client = AsyncWebhookClient(response_url, timeout=RESPONSE_URL_TIMEOUT, retry_handlers=retry_handlers())
+    response = await client.send(
+        text=text, blocks=blocks, response_type=response_type, replace_original=replace_original
+    )
+    if not 200 <= response.status_code < 300:
+        # The URL itself is a bearer credential for 30 minutes: never log it.
+        raise ResponseUrlRefused(
+            f"Slack refused the response_url post: HTTP {response.status_code} {response.body[:200]!r}"
+        )
+    return response
