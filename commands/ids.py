@@ -26,11 +26,23 @@ class Event(StrEnum):
 
 class Action(StrEnum):
     SHARE_TRIAGE = "share_triage"
+    REVIEW_CORRECT = "review_correct"
+    REVIEW_WRONG = "review_wrong"
+    ADD_TO_EVAL_SET = "add_to_eval_set"
+    REVIEW_URGENCY = "review_urgency"
+    REVIEW_CATEGORY = "review_category"
+    REVIEW_NOTE = "review_note"
 
 
 class View(StrEnum):
     """Modal callback IDs."""
 
+    REVIEW_WRONG = "review_wrong_modal"
+
 
 class Block(StrEnum):
     TRIAGE_ACTIONS = "triage_actions"
+    REVIEW_ACTIONS = "review_actions"
+    REVIEW_URGENCY = "review_urgency_block"
+    REVIEW_CATEGORY = "review_category_block"
+    REVIEW_NOTE = "review_note_block"

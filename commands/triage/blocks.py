@@ -69,7 +69,11 @@ def result_blocks(
                 elements=[
                     ButtonElement(
                         text="Share in channel", action_id=Action.SHARE_TRIAGE, value=str(result.triage_id)
-                    )
+                    ),
+                    ButtonElement(
+                        text="Correct", action_id=Action.REVIEW_CORRECT, value=str(result.triage_id)
+                    ),
+                    ButtonElement(text="Wrong", action_id=Action.REVIEW_WRONG, value=str(result.triage_id)),
                 ],
             )
         )

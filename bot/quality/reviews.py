@@ -1,0 +1,133 @@
+"""Reviewer verdicts on triage results, and turning a reviewed triage into a golden eval case."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import col, select
+
+from bot.errors import InvalidInput, NotFound
+from bot.triage import URGENCIES
+from storage.db import Database
+from storage.models import EvalCase, QualityCheck, Triage
+
+MAX_NOTE_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class Review:
+    check_id: int
+    triage_id: int
+    model_id: str
+    passed: bool
+    urgency: str  # the label the reviewer vouches for
+    category: str
+    note: str | None
+
+
+@dataclass(frozen=True)
+class AddedCase:
+    case_id: int
+    created: bool  # False: the triage was already in the eval set
+
+
+class ReviewService:
+    def __init__(self, db: Database, *, categories: list[str]) -> None:
+        self.db = db
+        self.categories = categories
+
+    async def confirm(self, triage_id: int, reviewer: str) -> Review:
+        triage = await self._triage(triage_id)
+        return await self._record(triage, reviewer, True, triage.urgency or "", triage.category or "", None)
+
+    async def correct(
+        self, triage_id: int, reviewer: str, urgency: str, category: str, note: str | None
+    ) -> Review:
+        if urgency not in URGENCIES or category not in self.categories:
+            raise InvalidInput("Pick an urgency and a category from the lists.")
+        note = (note or "").strip() or None
+        if note and len(note) > MAX_NOTE_CHARS:
+            raise InvalidInput(f"Keep the note under {MAX_NOTE_CHARS} characters.")
+        triage = await self._triage(triage_id)
+        if (urgency, category) == (triage.urgency, triage.category) and not note:
+            raise InvalidInput(
+                "Those are the labels the model gave. Pick the right ones, or say in the note what was wrong."
+            )
+        return await self._record(triage, reviewer, False, urgency, category, note)
+
+    async def triage_labels(self, triage_id: int) -> tuple[str, str]:
+        triage = await self._triage(triage_id)
+        return triage.urgency or "", triage.category or ""
+
+    async def _triage(self, triage_id: int) -> Triage:
+        async with self.db.session() as session:
+            triage = await session.get(Triage, triage_id)
+        if triage is None or triage.status != "ok":
+            raise NotFound("That triage result no longer exists, so it cannot be reviewed.")
+        return triage
+
+    async def _record(
+        self, triage: Triage, reviewer: str, passed: bool, urgency: str, category: str, note: str | None
+    ) -> Review:
+        """One verdict per reviewer and triage: changing your mind replaces your earlier verdict."""
+        async with self.db.transaction() as session:
+            check = (
+                await session.exec(
+                    select(QualityCheck).where(
+                        col(QualityCheck.kind) == "review",
+                        col(QualityCheck.triage_id) == triage.id,
+                        col(QualityCheck.reviewer) == reviewer,
+                    )
+                )
+            ).first() or QualityCheck(
+                kind="review",
+                endpoint=triage.endpoint,
+                model_id=triage.model_id,
+                triage_id=triage.id,
+                reviewer=reviewer,
+                passed=passed,
+            )
+            check.passed = passed
+            check.urgency_match = urgency == triage.urgency
+            check.category_match = category == triage.category
+            check.expected_urgency = None if passed else urgency
+            check.expected_category = None if passed else category
+            check.note = note
+            check.output = {"urgency": triage.urgency, "category": triage.category}
+            session.add(check)
+            await session.flush()
+            assert check.id is not None and triage.id is not None
+        return Review(check.id, triage.id, triage.model_id, passed, urgency, category, note)
+
+    async def add_to_eval_set(self, check_id: int) -> AddedCase:
+        """The reviewed triage as a golden case with the reviewer's labels; at most once per triage."""
+        async with self.db.transaction() as session:
+            check = await session.get(QualityCheck, check_id)
+            if check is None or check.kind != "review" or check.triage_id is None:
+                raise NotFound("That review no longer exists.")
+            triage = await session.get(Triage, check.triage_id)
+            if triage is None:
+                raise NotFound("That triage result no longer exists.")
+            existing = (
+                await session.exec(select(EvalCase).where(col(EvalCase.source_triage_id) == triage.id))
+            ).first()
+            if existing is not None:
+                assert existing.id is not None
+                return AddedCase(existing.id, created=False)
+            same_input = (
+                await session.exec(select(EvalCase).where(col(EvalCase.input_text) == triage.input_text))
+            ).first()
+            if same_input is not None:
+                assert same_input.id is not None
+                return AddedCase(same_input.id, created=False)
+            case = EvalCase(
+                input_text=triage.input_text,
+                expected_urgency=check.expected_urgency or triage.urgency or "",
+                expected_category=check.expected_category or triage.category or "",
+                note=check.note,
+                source_triage_id=triage.id,
+            )
+            session.add(case)
+            await session.flush()
+            assert case.id is not None
+        return AddedCase(case.id, created=True)

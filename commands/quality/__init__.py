@@ -1,0 +1,15 @@
+"""Quality listeners: reviewer buttons on triage results and `/model eval`."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+
+from commands.ids import Action, View
+from commands.quality.review import add_to_eval_set, review_correct, review_wrong, review_wrong_submitted
+
+
+def register(app: AsyncApp) -> None:
+    app.action(Action.REVIEW_CORRECT)(review_correct)
+    app.action(Action.REVIEW_WRONG)(review_wrong)
+    app.view(View.REVIEW_WRONG)(review_wrong_submitted)
+    app.action(Action.ADD_TO_EVAL_SET)(add_to_eval_set)

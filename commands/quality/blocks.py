@@ -1,0 +1,124 @@
+"""Block Kit for reviews: the "what should it have said" modal and the reviewer's confirmations."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
+    SectionBlock,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.quality.reviews import AddedCase, Review
+from bot.triage import URGENCIES
+from commands import text
+from commands.ids import Action
+from commands.ids import Block as BlockId
+from commands.ids import View as ViewId
+
+
+def _options(values: list[str] | tuple[str, ...]) -> list[Option]:
+    return [Option(value=value, text=PlainTextObject(text=value, emoji=False)) for value in values]
+
+
+def _select(action_id: str, values: list[str] | tuple[str, ...], initial: str) -> StaticSelectElement:
+    options = _options(values)
+    chosen = next((o for o in options if o.value == initial), None)
+    return StaticSelectElement(action_id=action_id, options=options, initial_option=chosen)
+
+
+def review_modal(
+    triage_id: int, urgency: str, category: str, categories: list[str], response_url: str | None
+) -> View:
+    metadata = json.dumps({"triage_id": triage_id, "response_url": response_url})
+    return View(
+        type="modal",
+        callback_id=ViewId.REVIEW_WRONG,
+        private_metadata=metadata,
+        title=PlainTextObject(text="What should it say?"),
+        submit=PlainTextObject(text="Record"),
+        close=PlainTextObject(text="Cancel"),
+        blocks=[
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=f"The model said *{urgency}* urgency, category {text.inline_code(category)} "
+                    f"(triage #{triage_id}). Pick what it should have said."
+                )
+            ),
+            InputBlock(
+                block_id=BlockId.REVIEW_URGENCY,
+                label="Right urgency",
+                element=_select(Action.REVIEW_URGENCY, URGENCIES, urgency),
+            ),
+            InputBlock(
+                block_id=BlockId.REVIEW_CATEGORY,
+                label="Right category",
+                element=_select(Action.REVIEW_CATEGORY, categories, category),
+            ),
+            InputBlock(
+                block_id=BlockId.REVIEW_NOTE,
+                label="Note",
+                optional=True,
+                hint="What was wrong, for whoever curates the eval set.",
+                element=PlainTextInputElement(action_id=Action.REVIEW_NOTE, multiline=True, max_length=2000),
+            ),
+        ],
+    )
+
+
+def review_confirmation(review: Review) -> list[Block]:
+    if review.passed:
+        line = (
+            f":white_check_mark: Recorded: triage #{review.triage_id} was *correct* "
+            f"({review.urgency}, {text.inline_code(review.category)})."
+        )
+    else:
+        line = (
+            f":pencil2: Recorded: triage #{review.triage_id} should have been *{review.urgency}*, "
+            f"{text.inline_code(review.category)}."
+        )
+    return [
+        SectionBlock(text=MarkdownTextObject(text=line)),
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text=f"Model {text.inline_code(review.model_id)}. Add it to the eval set so every "
+                    "future model is checked against it."
+                )
+            ]
+        ),
+        ActionsBlock(
+            block_id=BlockId.REVIEW_ACTIONS,
+            elements=[
+                ButtonElement(
+                    text="Add to eval set", action_id=Action.ADD_TO_EVAL_SET, value=str(review.check_id)
+                )
+            ],
+        ),
+    ]
+
+
+def review_confirmation_text(review: Review) -> str:
+    verdict = "correct" if review.passed else f"wrong (should be {review.urgency}, {review.category})"
+    return text.escape_mrkdwn(f"Recorded: triage #{review.triage_id} was {verdict}.")
+
+
+def added_text(added: AddedCase) -> str:
+    if added.created:
+        return f":white_check_mark: Added to the eval set as case #{added.case_id}."
+    return f"Already in the eval set as case #{added.case_id}; nothing was added."
+
+
+def as_dicts(blocks: list[Block]) -> list[dict[str, Any]]:
+    return [block.to_dict() for block in blocks]

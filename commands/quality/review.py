@@ -1,0 +1,103 @@
+"""Reviewer clicks on triage results: Correct, Wrong (a modal), and Add to eval set."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot.errors import InvalidInput
+from bot.quality.reviews import ReviewService
+from bot.services import Services
+from commands.ids import Action, Block
+from commands.quality import blocks
+
+log = logging.getLogger(__name__)
+
+
+def reviews(context: dict) -> ReviewService:
+    services: Services = context["services"]
+    return ReviewService(services.db, categories=services.settings.triage_categories)
+
+
+def _id_of(action: dict[str, Any]) -> int:
+    try:
+        return int(action.get("value", ""))
+    except ValueError:
+        raise InvalidInput("That button is out of date. Run `/triage` again.") from None
+
+
+async def review_correct(
+    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond, context: dict
+) -> None:
+    await ack()
+    review = await reviews(context).confirm(_id_of(action), body["user"]["id"])
+    await respond(
+        response_type="ephemeral",
+        replace_original=False,
+        text=blocks.review_confirmation_text(review),
+        blocks=blocks.as_dicts(blocks.review_confirmation(review)),
+    )
+
+
+async def review_wrong(
+    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, context: dict
+) -> None:
+    """Open the modal first: the trigger_id is only good for three seconds."""
+    await ack()
+    triage_id = _id_of(action)
+    urgency, category = await reviews(context).triage_labels(triage_id)
+    services: Services = context["services"]
+    modal = blocks.review_modal(
+        triage_id, urgency, category, services.settings.triage_categories, body.get("response_url")
+    )
+    await client.views_open(trigger_id=body["trigger_id"], view=modal)
+
+
+def _selected(values: dict[str, Any], block: str, action: str) -> str:
+    field = values.get(block, {}).get(action, {})
+    option = field.get("selected_option") or {}
+    return str(option.get("value") or field.get("value") or "")
+
+
+async def review_wrong_submitted(
+    ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient, context: dict
+) -> None:
+    metadata = json.loads(view.get("private_metadata") or "{}")
+    values = view["state"]["values"]
+    try:
+        review = await reviews(context).correct(
+            int(metadata["triage_id"]),
+            body["user"]["id"],
+            _selected(values, Block.REVIEW_URGENCY, Action.REVIEW_URGENCY),
+            _selected(values, Block.REVIEW_CATEGORY, Action.REVIEW_CATEGORY),
+            _selected(values, Block.REVIEW_NOTE, Action.REVIEW_NOTE),
+        )
+    except InvalidInput as exc:
+        # A modal shows errors next to the field; anything else would close it and lose the input.
+        await ack(response_action="errors", errors={Block.REVIEW_URGENCY.value: exc.user_message})
+        return
+    await ack()
+    confirmation = {
+        "text": blocks.review_confirmation_text(review),
+        "blocks": blocks.as_dicts(blocks.review_confirmation(review)),
+    }
+    url = metadata.get("response_url")
+    if url:
+        webhook = AsyncWebhookClient(url)
+        await webhook.send(response_type="ephemeral", replace_original=False, **confirmation)
+    else:
+        await client.chat_postMessage(channel=body["user"]["id"], **confirmation)
+
+
+async def add_to_eval_set(
+    ack: AsyncAck, action: dict[str, Any], respond: AsyncRespond, context: dict
+) -> None:
+    await ack()
+    added = await reviews(context).add_to_eval_set(_id_of(action))
+    await respond(response_type="ephemeral", replace_original=True, text=blocks.added_text(added))
