@@ -23,10 +23,12 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import Message
 
 import commands
 from bot.deployments import ensure_initial_deployment
 from bot.inflight import InflightWork
+from bot.request_shape import malformed_reason
 from bot.services import Services
 from bot.settings import Settings
 from storage import crud
@@ -94,17 +96,23 @@ def create_asgi_app(settings: Settings, services: Services, bolt: AsyncApp | Non
         declared = request.headers.get("content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
             return JSONResponse({"error": "request body too large"}, status_code=413)
-        body = await request.body()
-        if len(body) > MAX_BODY_BYTES:
+        body = await _read_at_most(request, MAX_BODY_BYTES)
+        if body is None:  # chunked, so no content-length said so up front
             return JSONResponse({"error": "request body too large"}, status_code=413)
         # Bolt parses the body before it checks the signature, so a forged malformed body would
         # surface as a 500 there; check first, and answer 401 without reading anything further.
-        if not verifier.is_valid_request(body, dict(request.headers)):
+        if not _signature_valid(verifier, body, dict(request.headers)):
             return JSONResponse({"error": "invalid request signature"}, status_code=401)
+        problem = malformed_reason(body, request.headers.get("content-type", ""))
+        if problem is not None:
+            log.warning("rejected a signed but malformed request body: %s", problem)
+            return JSONResponse({"error": f"malformed request body: {problem}"}, status_code=400)
         try:
-            return await handler.handle(request)
-        except ValueError:  # json.JSONDecodeError included: a malformed `payload` or JSON body
-            log.warning("rejected a signed but malformed request body")
+            return await handler.handle(_with_body(request, body))
+        except (ValueError, TypeError, AttributeError, KeyError) as exc:
+            # Listener failures never get here (Bolt hands them to the error handler): this is Bolt
+            # choking on a body shape malformed_reason() does not know about yet.
+            log.warning("rejected a signed but malformed request body: %s", type(exc).__name__)
             return JSONResponse({"error": "malformed request body"}, status_code=400)
 
     async def healthz(_request: Request) -> Response:
@@ -137,6 +145,34 @@ def create_asgi_app(settings: Settings, services: Services, bolt: AsyncApp | Non
     )
     asgi.state.inflight = inflight
     return asgi
+
+
+def _signature_valid(verifier: SignatureVerifier, body: bytes, headers: dict[str, str]) -> bool:
+    try:
+        return verifier.is_valid_request(body, headers)
+    except (ValueError, TypeError):  # a non-numeric timestamp, a non-ASCII signature, a non-UTF-8 body
+        return False
+
+
+def _with_body(request: Request, body: bytes) -> Request:
+    """The same request with its body readable again (we consumed the stream to bound its size)."""
+
+    async def replay() -> Message:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return Request(request.scope, replay)
+
+
+async def _read_at_most(request: Request, limit: int) -> bytes | None:
+    """The body, or None as soon as it grows past `limit` (without reading the rest into memory)."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def create_socket_mode_handler(bolt: AsyncApp, app_token: str) -> AsyncSocketModeHandler:
