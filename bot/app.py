@@ -31,6 +31,7 @@ from bot.inflight import InflightWork
 from bot.request_shape import malformed_reason
 from bot.services import Services
 from bot.settings import Settings
+from commands.model import usergroup_members
 from storage import crud
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,8 @@ def create_bolt_app(settings: Settings, services: Services) -> AsyncApp:
         logger=logging.getLogger("triagebot.bolt"),
     )
     commands.register(app, services)
+    # Approvers in TRIAGE_APPROVER_GROUP are read from Slack, through this app's client.
+    services.registry.approvers.lookup = usergroup_members(app.client)
     return app
 
 

@@ -219,12 +219,14 @@ class ModelClient:
                         break
                 if model is None:
                     raise _unknown_model(endpoint, model_id)
-        extra = model.model_extra or {}
+        # The SDK builds responses without validation, so unknown fields are plain attributes and
+        # model_extra stays empty; read the attribute first.
+        shutdown = getattr(model, "shutdown_date", None) or (model.model_extra or {}).get("shutdown_date")
         return ModelInfo(
             endpoint=endpoint,
             model_id=model.id,
             owned_by=getattr(model, "owned_by", None),
-            shutdown_date=_parse_shutdown(extra.get("shutdown_date")),
+            shutdown_date=_parse_shutdown(shutdown),
         )
 
     async def list_fine_tuned_models(self, endpoint: str) -> list[FineTunedModel]:

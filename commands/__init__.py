@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from slack_bolt.async_app import AsyncApp
 
 from bot.services import Services
-from commands import quality, request_log, triage
+from commands import model, quality, request_log, triage
 from commands.errors import handle_listener_error
 
 
@@ -20,4 +20,5 @@ def register(app: AsyncApp, services: Services) -> None:
     app.error(handle_listener_error)
     request_log.register(app)  # after app.error: it wraps that handler to note each outcome
     triage.register(app)
+    model.register(app)
     quality.register(app)

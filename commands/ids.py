@@ -10,6 +10,7 @@ from enum import StrEnum
 
 class SlashCommand(StrEnum):
     TRIAGE = "/triage"
+    MODEL = "/model"
 
 
 class Shortcut(StrEnum):
@@ -22,10 +23,14 @@ class Event(StrEnum):
     """Events API subscriptions (bot events in app.yaml)."""
 
     APP_MENTION = "app_mention"
+    APP_HOME_OPENED = "app_home_opened"
 
 
 class Action(StrEnum):
     SHARE_TRIAGE = "share_triage"
+    APPROVE_SWITCH = "approve_switch"
+    REJECT_SWITCH = "reject_switch"
+    REJECT_REASON = "reject_reason"
     REVIEW_CORRECT = "review_correct"
     REVIEW_WRONG = "review_wrong"
     ADD_TO_EVAL_SET = "add_to_eval_set"
@@ -37,11 +42,15 @@ class Action(StrEnum):
 class View(StrEnum):
     """Modal callback IDs."""
 
+    REJECT_SWITCH = "reject_switch_modal"
+
     REVIEW_WRONG = "review_wrong_modal"
 
 
 class Block(StrEnum):
     TRIAGE_ACTIONS = "triage_actions"
+    SWITCH_ACTIONS = "switch_actions"
+    REJECT_REASON = "reject_reason_block"
     REVIEW_ACTIONS = "review_actions"
     REVIEW_URGENCY = "review_urgency_block"
     REVIEW_CATEGORY = "review_category_block"

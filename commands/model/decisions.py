@@ -1,0 +1,114 @@
+"""Approve and Reject buttons on approval requests, and the modal that asks why a request is rejected."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.models.blocks import InputBlock, PlainTextInputElement, SectionBlock
+from slack_sdk.models.views import View
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.errors import InvalidInput, TriagebotError
+from bot.registry import RequestClosed
+from bot.services import Services
+from commands import text
+from commands.ids import Action, Block
+from commands.ids import View as ViewId
+from commands.model import messages, render
+from commands.model.acks import ack_and_settle
+from commands.model.render import utcnow
+from storage.models import SwitchRequest
+
+
+def request_id_of(value: str | None) -> int:
+    try:
+        return int(value or "")
+    except ValueError:
+        raise InvalidInput("That button is out of date. Check `/model status`.") from None
+
+
+async def approve_switch(
+    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, context: dict
+) -> None:
+    await ack_and_settle(ack)
+    services: Services = context["services"]
+    request_id = request_id_of(action.get("value"))
+    try:
+        approval = await services.registry.approve(request_id, body["user"]["id"], now=utcnow())
+    except RequestClosed as closed:
+        if closed.changed:  # this click found it expired or stale: the message should say so too
+            await messages.update_request_message(client, closed.request)
+        raise
+    request = approval.request
+    assert request is not None
+    await messages.update_request_message(client, request)
+    await messages.announce(client, approval, request.channel_id or body["channel"]["id"])
+
+
+async def reject_switch(
+    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, context: dict
+) -> None:
+    await ack_and_settle(ack)
+    services: Services = context["services"]
+    request_id = request_id_of(action.get("value"))
+    try:
+        request = await services.registry.check_can_reject(request_id, body["user"]["id"], now=utcnow())
+    except RequestClosed as closed:
+        if closed.changed:
+            await messages.update_request_message(client, closed.request)
+        raise
+    await client.views_open(trigger_id=body["trigger_id"], view=reject_modal(request))
+
+
+def reject_modal(request: SwitchRequest) -> View:
+    return View(
+        type="modal",
+        callback_id=ViewId.REJECT_SWITCH,
+        private_metadata=json.dumps({"request_id": request.id}),
+        title=f"Reject request #{request.id}"[:24],
+        submit="Reject",
+        close="Cancel",
+        blocks=[
+            SectionBlock(
+                text=f"Reject the {request.kind} to {render.model(request.model_id, request.endpoint)} requested by "
+                f"{render.person(request.requested_by)}? They will be told, with your reason."
+            ),
+            InputBlock(
+                block_id=Block.REJECT_REASON,
+                label="Reason (optional)",
+                optional=True,
+                element=PlainTextInputElement(
+                    action_id=Action.REJECT_REASON, multiline=True, max_length=1000
+                ),
+            ),
+        ],
+    )
+
+
+async def submit_reject(
+    ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient, context: dict
+) -> None:
+    services: Services = context["services"]
+    request_id = int(json.loads(view.get("private_metadata") or "{}").get("request_id", 0))
+    values = view.get("state", {}).get("values", {})
+    reason = (values.get(Block.REJECT_REASON, {}).get(Action.REJECT_REASON) or {}).get("value")
+    user = body["user"]["id"]
+    try:
+        request = await services.registry.reject(request_id, user, reason, now=utcnow())
+    except TriagebotError as exc:
+        # The modal is still open: show why right there instead of closing it silently.
+        await ack(
+            response_action="errors", errors={Block.REJECT_REASON: text.truncate(exc.user_message, 150)}
+        )
+        if isinstance(exc, RequestClosed) and exc.changed:
+            await messages.update_request_message(client, exc.request)
+        return
+    await ack()
+    await messages.update_request_message(client, request)
+    if user != request.requested_by:
+        note = f":no_entry: {render.person(user)} rejected your request #{request.id} to switch to {text.inline_code(request.model_id)}."
+        if request.decision_reason:
+            note += f"\n>{text.safe_mrkdwn(request.decision_reason, 1000)}"
+        await messages.tell_requester(client, request, note)

@@ -1,0 +1,106 @@
+"""/model <subcommand>: a small public registry so other areas can add subcommands of their own.
+
+Stable API: `register_subcommand(name, handler, usage, help)`, with
+`async def handler(args: str, command: dict, ack, respond, client, context) -> None`. The handler
+must ack (within Slack's 3 seconds). `SUBCOMMANDS` feeds `/model help`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject, SectionBlock
+from slack_sdk.web.async_client import AsyncWebClient
+
+from commands import text
+from commands.model.acks import settling
+from commands.model.render import as_dicts
+
+SubcommandHandler = Callable[
+    [str, dict[str, Any], AsyncAck, AsyncRespond, AsyncWebClient, dict], Awaitable[None]
+]
+DEFAULT_SUBCOMMAND = "status"
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    name: str
+    handler: SubcommandHandler
+    usage: str  # e.g. "/model history [n]"
+    help: str  # one sentence
+
+
+SUBCOMMANDS: dict[str, Subcommand] = {}
+
+
+def register_subcommand(name: str, handler: SubcommandHandler, usage: str, help: str) -> None:
+    key = name.strip().lower()
+    if not key or " " in key:
+        raise ValueError(f"subcommand names are single words, got {name!r}")
+    existing = SUBCOMMANDS.get(key)
+    if existing is not None and existing.handler is not handler:
+        raise ValueError(f"/model {key} is already registered by {existing.handler.__module__}")
+    SUBCOMMANDS[key] = Subcommand(key, handler, usage, help)
+
+
+def split_subcommand(command_text: str | None) -> tuple[str, str]:
+    parts = (command_text or "").strip().split(None, 1)
+    if not parts:
+        return DEFAULT_SUBCOMMAND, ""
+    return parts[0].lower(), parts[1].strip() if len(parts) > 1 else ""
+
+
+async def model_command(
+    ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient, context: dict
+) -> None:
+    name, args = split_subcommand(command.get("text"))
+    sub = SUBCOMMANDS.get(name)
+    if sub is None:
+        await ack(response_type="ephemeral", text=help_text(), blocks=as_dicts(help_blocks(unknown=name)))
+        return
+    await sub.handler(args, command, settling(ack), respond, client, context)
+
+
+def help_blocks(unknown: str | None = None) -> list:
+    lines = [f"{text.inline_code(sub.usage)}  {sub.help}" for sub in SUBCOMMANDS.values()]
+    blocks: list = []
+    if unknown:
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=f"There is no `/model {text.escape_mrkdwn(text.truncate(unknown, 40))}`. Here is what there is:"
+                )
+            )
+        )
+    blocks.append(
+        SectionBlock(text=MarkdownTextObject(text="*/model: the live triage model*\n" + "\n".join(lines)))
+    )
+    blocks.append(
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text="Switches and non-lead rollbacks need a team lead's approval in the approvals channel."
+                )
+            ]
+        )
+    )
+    return blocks
+
+
+def help_text() -> str:
+    return "/model subcommands: " + ", ".join(SUBCOMMANDS)
+
+
+async def help_subcommand(
+    args: str,
+    command: dict[str, Any],
+    ack: AsyncAck,
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    context: dict,
+) -> None:
+    await ack(response_type="ephemeral", text=help_text(), blocks=as_dicts(help_blocks()))

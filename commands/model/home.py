@@ -1,0 +1,46 @@
+"""The App Home tab: live model, pending requests and recent deployments, rebuilt whenever it opens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from slack_sdk.models.blocks import Block, ContextBlock, DividerBlock, HeaderBlock, MarkdownTextObject
+from slack_sdk.models.views import View
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.registry import ModelStatus
+from bot.services import Services
+from commands.model import status_blocks
+from commands.model.render import utcnow
+
+RECENT_DEPLOYMENTS = 10
+
+
+async def app_home_opened(event: dict[str, Any], client: AsyncWebClient, context: dict) -> None:
+    if event.get("tab", "home") != "home":
+        return
+    services: Services = context["services"]
+    now = utcnow()
+    status = await services.registry.status(now=now)
+    recent = await services.registry.history(RECENT_DEPLOYMENTS)
+    await client.views_publish(user_id=event["user"], view=home_view(status, recent, now))
+
+
+def home_view(status: ModelStatus, recent: list, now: datetime) -> View:
+    blocks: list[Block] = [HeaderBlock(text="Live triage model")]
+    blocks += status_blocks.live_blocks(status, now)
+    blocks += [DividerBlock(), HeaderBlock(text="Pending requests")]
+    blocks += status_blocks.pending_blocks(status.pending)
+    blocks += [DividerBlock(), HeaderBlock(text="Recent deployments")]
+    blocks += status_blocks.history_blocks(recent)[1:]
+    blocks.append(
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text="`/model switch <model-id>` asks for a switch · `/model rollback` undoes the last one · `/model help`"
+                )
+            ]
+        )
+    )
+    return View(type="home", blocks=blocks[:100])

@@ -1,0 +1,155 @@
+"""The approval request message, in every state it goes through (pending, then decided or closed).
+
+`approval_request_blocks` is a function of the request alone plus optional extra sections, so other
+checks (e.g. an eval gate) can add their evidence without touching this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ConfirmObject,
+    ContextBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+from bot.registry.approvals import Approval
+from bot.registry.model_ids import is_shut_down, parse_shutdown, shuts_down_soon
+from commands import text
+from commands.ids import Action
+from commands.ids import Block as BlockId
+from commands.model import render
+from storage.models import SwitchRequest
+
+KIND_TITLES = {"switch": ":arrows_counterclockwise: Model switch", "rollback": ":rewind: Rollback"}
+
+
+def title(request: SwitchRequest) -> str:
+    return f"*{KIND_TITLES.get(request.kind, 'Model change')} request #{request.id}*"
+
+
+def approval_request_blocks(
+    request: SwitchRequest, *, now: datetime, extra_sections: Sequence[Block] = ()
+) -> list[Block]:
+    blocks: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(text=title(request))),
+        SectionBlock(
+            fields=[
+                MarkdownTextObject(text=f"*Requested by*\n{render.person(request.requested_by)}"),
+                MarkdownTextObject(text=f"*Reason*\n{render.reason(request.reason)}"),
+                MarkdownTextObject(
+                    text=f"*Live now*\n{render.model(request.from_model_id or '?', request.from_endpoint or '?')}"
+                ),
+                MarkdownTextObject(text=f"*Candidate*\n{render.model(request.model_id, request.endpoint)}"),
+            ]
+        ),
+    ]
+    blocks += shutdown_blocks(request, now)
+    blocks += list(extra_sections)
+    blocks += outcome_blocks(request)
+    return blocks
+
+
+def shutdown_blocks(request: SwitchRequest, now: datetime) -> list[Block]:
+    shutdown = parse_shutdown(request.shutdown_date)
+    if shutdown is None:
+        return []
+    note = render.shutdown_note(shutdown, now)
+    if shuts_down_soon(shutdown, now) or is_shut_down(shutdown, now):
+        warning = (
+            f"*Heads up: {text.inline_code(request.model_id)} {note}.* After that date it stops answering "
+            "and every triage fails; plan the next switch before then."
+        )
+        return [SectionBlock(text=MarkdownTextObject(text=warning))]
+    return [ContextBlock(elements=[MarkdownTextObject(text=f"Candidate {note}.")])]
+
+
+def outcome_blocks(request: SwitchRequest) -> list[Block]:
+    when = render.moment(request.decided_at) if request.decided_at else ""
+    if request.status == "pending":
+        return [
+            ActionsBlock(block_id=BlockId.SWITCH_ACTIONS, elements=buttons(request)),
+            ContextBlock(
+                elements=[
+                    MarkdownTextObject(
+                        text=f"Expires {render.moment(request.expires_at)} · only a lead other than the "
+                        "requester can approve"
+                    )
+                ]
+            ),
+        ]
+    if request.status == "approved":
+        line = f":white_check_mark: *Approved by {render.person(request.decided_by)}* {when}: now live."
+    elif request.status == "rejected":
+        line = f":no_entry: *Rejected by {render.person(request.decided_by)}* {when}"
+        if request.decision_reason:
+            line += f"\n>{text.safe_mrkdwn(request.decision_reason, 1000)}"
+    elif request.status == "superseded":
+        line = f":fast_forward: *{text.escape_mrkdwn((request.decision_reason or 'superseded').capitalize())}* {when}"
+    elif request.status == "expired":
+        line = f":hourglass: *Expired* {render.moment(request.expires_at)} without a decision."
+    elif request.status == "stale":
+        line = (
+            ":warning: *Stale*: the live model changed after this request was made, so it can't be approved."
+        )
+    else:
+        line = f"*{text.escape_mrkdwn(request.status.capitalize())}*"
+    return [SectionBlock(text=MarkdownTextObject(text=line))]
+
+
+def buttons(request: SwitchRequest) -> list[ButtonElement]:
+    value = str(request.id)
+    confirm = ConfirmObject(
+        title="Switch the live model?",
+        text=PlainTextObject(
+            text=text.truncate(
+                f"Every triage will use {request.model_id} on {request.endpoint} from now on.", 300
+            )
+        ),
+        confirm="Approve",
+        deny="Cancel",
+    )
+    return [
+        ButtonElement(
+            text="Approve", action_id=Action.APPROVE_SWITCH, value=value, style="primary", confirm=confirm
+        ),
+        ButtonElement(text="Reject", action_id=Action.REJECT_SWITCH, value=value, style="danger"),
+    ]
+
+
+def request_text(request: SwitchRequest) -> str:
+    """Notification fallback for the approval message."""
+    verb = "rollback" if request.kind == "rollback" else "switch"
+    state = "" if request.status == "pending" else f" ({request.status})"
+    return text.truncate(
+        f"Model {verb} request #{request.id}{state} from {render.person(request.requested_by)}: "
+        f"{text.inline_code(request.from_model_id or '?')} → {text.inline_code(request.model_id)}",
+        text.FALLBACK_TEXT_MAX,
+    )
+
+
+def announcement_text(approval: Approval) -> str:
+    """The channel-wide note that the live model changed, naming everyone involved."""
+    d = approval.deployment
+    change = (
+        f"{render.model(d.previous_model_id or '?', d.previous_endpoint or '?')} → "
+        f"{render.model(d.model_id, d.endpoint)}"
+    )
+    if approval.request is None:
+        head = f":rewind: *{render.person(d.requested_by)} rolled back the live model* (break-glass, no approval needed)"
+    elif d.kind == "rollback":
+        head = f":rewind: *Live model rolled back*: approved by {render.person(d.approved_by)}, requested by {render.person(d.requested_by)}"
+    else:
+        head = f":rocket: *Live model switched*: approved by {render.person(d.approved_by)}, requested by {render.person(d.requested_by)}"
+    lines = [head, change, f"Reason: {render.reason(d.reason)}"]
+    if d.override_reason:
+        lines.append(f"Override: {text.safe_mrkdwn(d.override_reason, 500)}")
+    lines.append("The next `/triage` uses it. Undo with `/model rollback`.")
+    return text.truncate("\n".join(lines), text.SECTION_TEXT_MAX)

@@ -1,0 +1,71 @@
+"""/model status, /model history [n], /model list [endpoint]: read-only answers for anyone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.registry.status import history_limit
+from bot.services import Services
+from commands.model import status_blocks
+from commands.model.render import as_dicts, utcnow
+
+
+async def status_subcommand(
+    args: str,
+    command: dict[str, Any],
+    ack: AsyncAck,
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    context: dict,
+) -> None:
+    # Reading the shutdown date asks the endpoint, which may take longer than Slack waits for an ack.
+    await ack(response_type="ephemeral", text="Looking up the live model…")
+    services: Services = context["services"]
+    now = utcnow()
+    status = await services.registry.status(now=now)
+    await respond(
+        response_type="ephemeral",
+        replace_original=True,
+        text=status_blocks.status_text(status),
+        blocks=as_dicts(status_blocks.status_blocks(status, now)),
+    )
+
+
+async def history_subcommand(
+    args: str,
+    command: dict[str, Any],
+    ack: AsyncAck,
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    context: dict,
+) -> None:
+    services: Services = context["services"]
+    deployments = await services.registry.history(history_limit(args))
+    await ack(
+        response_type="ephemeral",
+        text=f"Last {len(deployments)} deployments",
+        blocks=as_dicts(status_blocks.history_blocks(deployments)),
+    )
+
+
+async def list_subcommand(
+    args: str,
+    command: dict[str, Any],
+    ack: AsyncAck,
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    context: dict,
+) -> None:
+    await ack(response_type="ephemeral", text="Listing fine-tuned models…")
+    services: Services = context["services"]
+    listing = await services.registry.fine_tuned_models(args.split()[0] if args else None)
+    await respond(
+        response_type="ephemeral",
+        replace_original=True,
+        text=f"{len(listing.models)} fine-tuned models on {listing.endpoint}",
+        blocks=as_dicts(status_blocks.listing_blocks(listing)),
+    )

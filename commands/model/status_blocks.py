@@ -1,0 +1,129 @@
+"""Block Kit for /model status, history and list (also reused by the App Home tab)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
+
+from bot.registry import ModelListing, ModelStatus
+from commands import text
+from commands.model import render
+from storage.models import Deployment, SwitchRequest
+
+KIND_LABELS = {"initial": "first deployment", "switch": "switch", "rollback": "rollback"}
+
+
+def live_blocks(status: ModelStatus, now: datetime) -> list[Block]:
+    live = status.live
+    shutdown = (
+        f"shutdown date unknown: {text.escape_mrkdwn(status.shutdown_unknown)}"
+        if status.shutdown_unknown
+        else render.shutdown_note(status.shutdown_date, now)
+    )
+    previous = (
+        render.model(live.previous_model_id, live.previous_endpoint or "?")
+        if live.previous_model_id
+        else "none: this is the first model the bot ran"
+    )
+    approved = f" · approved by {render.person(live.approved_by)}" if live.approved_by else ""
+    return [
+        SectionBlock(
+            text=MarkdownTextObject(text=f"*Live model* {render.model(live.model_id, live.endpoint)}")
+        ),
+        SectionBlock(
+            fields=[
+                MarkdownTextObject(
+                    text=f"*Since*\n{render.moment(live.created_at)} ({KIND_LABELS.get(live.kind, live.kind)})"
+                ),
+                MarkdownTextObject(text=f"*Requested by*\n{render.person(live.requested_by)}{approved}"),
+                MarkdownTextObject(text=f"*Reason*\n{render.reason(live.reason)}"),
+                MarkdownTextObject(text=f"*Previous model*\n{previous}"),
+                MarkdownTextObject(text=f"*Shutdown*\n{shutdown}"),
+            ]
+        ),
+    ]
+
+
+def pending_blocks(pending: list[SwitchRequest]) -> list[Block]:
+    if not pending:
+        return [ContextBlock(elements=[MarkdownTextObject(text="No pending switch or rollback requests.")])]
+    lines = [pending_line(r) for r in pending[:10]]
+    if len(pending) > 10:
+        lines.append(f"… and {len(pending) - 10} more")
+    return [
+        SectionBlock(
+            text=MarkdownTextObject(text=text.truncate("*Pending requests*\n" + "\n".join(lines), 3000))
+        )
+    ]
+
+
+def pending_line(request: SwitchRequest) -> str:
+    where = f" (<#{request.channel_id}>)" if request.channel_id else ""
+    return (
+        f"• #{request.id} {request.kind} to {render.model(request.model_id, request.endpoint)}, requested by "
+        f"{render.person(request.requested_by)}, expires {render.moment(request.expires_at)}{where}"
+    )
+
+
+def status_blocks(status: ModelStatus, now: datetime) -> list[Block]:
+    return live_blocks(status, now) + pending_blocks(status.pending)
+
+
+def status_text(status: ModelStatus) -> str:
+    return f"Live model: {text.inline_code(status.live.model_id)} on {text.inline_code(status.live.endpoint)}"
+
+
+def history_line(d: Deployment) -> str:
+    change = render.model(d.model_id, d.endpoint)
+    if d.previous_model_id:
+        change = f"{text.inline_code(d.previous_model_id)} → {change}"
+    who = f"requested by {render.person(d.requested_by)}"
+    if d.approved_by:
+        who += f", approved by {render.person(d.approved_by)}"
+    line = f"*#{d.id}* {render.moment(d.created_at)} · {KIND_LABELS.get(d.kind, d.kind)}: {change}\n{who} · {render.reason(d.reason, 300)}"
+    if d.override_reason:
+        line += f" · override: {text.safe_mrkdwn(d.override_reason, 200)}"
+    return line
+
+
+def history_blocks(deployments: list[Deployment]) -> list[Block]:
+    header = f"*Last {len(deployments)} deployment{'s' if len(deployments) != 1 else ''}* (newest first)"
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=header))]
+    return blocks + render.sections([history_line(d) for d in deployments], "\n\n")
+
+
+def listing_blocks(listing: ModelListing) -> list[Block]:
+    where = text.inline_code(listing.endpoint)
+    if not listing.models:
+        return [
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=f"Endpoint {where} lists no fine-tuned models for this key. The live model is "
+                    f"{render.model(listing.live.model_id, listing.live.endpoint)}."
+                )
+            )
+        ]
+    lines = [
+        f"• {text.inline_code(m.model.model_id)} (from {text.inline_code(m.model.base_model)}, "
+        f"{m.model.created_at:%Y-%m-%d}){'  :large_green_circle: *live*' if m.live else ''}"
+        for m in listing.models[:40]
+    ]
+    if len(listing.models) > 40:
+        lines.append(f"… and {len(listing.models) - 40} more")
+    head = f"*Fine-tuned models on {where}* ({len(listing.models)})"
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=head)), *render.sections(lines)]
+    if not any(m.live for m in listing.models):
+        blocks.append(
+            ContextBlock(
+                elements=[
+                    MarkdownTextObject(
+                        text=f"The live model {render.model(listing.live.model_id, listing.live.endpoint)} is not among them."
+                    )
+                ]
+            )
+        )
+    blocks.append(
+        ContextBlock(elements=[MarkdownTextObject(text="Switch with `/model switch <model-id> [reason]`.")])
+    )
+    return blocks

@@ -1,0 +1,97 @@
+"""/model switch and /model rollback: check the candidate, then ask for approval (or, for a lead's
+rollback, act at once)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.errors import InvalidInput
+from bot.registry import SwitchPlan
+from bot.services import Services
+from commands import text
+from commands.model import messages, render
+from commands.model.render import utcnow
+
+SWITCH_USAGE = "/model switch <model-id> [on <endpoint>] [reason…]"
+# "<model-id> [on <endpoint>] [reason…]"; the reason keeps its own spacing and line breaks.
+_SWITCH_ARGS = re.compile(
+    r"(?P<model>\S+)(?:\s+on\s+(?P<endpoint>\S+))?(?:\s+(?P<reason>.*))?", re.IGNORECASE | re.DOTALL
+)
+
+
+def parse_switch_args(args: str) -> tuple[str, str | None, str | None]:
+    match = _SWITCH_ARGS.fullmatch(args.strip())
+    if match is None:
+        raise InvalidInput(f"Name the model to switch to: `{SWITCH_USAGE}`.")
+    model_id = match["model"]
+    if len(model_id) > 2 and model_id[0] == model_id[-1] == "`":
+        model_id = model_id[1:-1]  # pasted as inline code
+    return model_id, match["endpoint"], match["reason"]
+
+
+async def switch_subcommand(
+    args: str,
+    command: dict[str, Any],
+    ack: AsyncAck,
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    context: dict,
+) -> None:
+    model_id, endpoint, reason = parse_switch_args(args)
+    await ack(response_type="ephemeral", text=f"Checking {text.inline_code(model_id)}…")
+    services: Services = context["services"]
+    plan = await services.registry.plan_switch(command["user_id"], model_id, endpoint, reason, now=utcnow())
+    await request_approval(plan, command, respond, client, services)
+
+
+async def rollback_subcommand(
+    args: str,
+    command: dict[str, Any],
+    ack: AsyncAck,
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    context: dict,
+) -> None:
+    await ack(response_type="ephemeral", text="Checking the previous model…")
+    services: Services = context["services"]
+    registry, user, now = services.registry, command["user_id"], utcnow()
+    plan = await registry.plan_rollback(user, args or None, now=now)
+    if not await registry.may_roll_back_at_once(user, now=now):
+        await request_approval(plan, command, respond, client, services)
+        return
+    approval = await registry.rollback_now(plan, now=now)
+    channel = services.settings.triage_approval_channel or command["channel_id"]
+    announced = await messages.announce(client, approval, channel)
+    done = f":rewind: Rolled back: {render.model(plan.model_id, plan.endpoint)} is live again."
+    await respond(
+        response_type="ephemeral",
+        replace_original=True,
+        text=done
+        + (f" Announced in <#{channel}>." if announced else " (I couldn't announce it in the channel.)"),
+    )
+
+
+async def request_approval(
+    plan: SwitchPlan,
+    command: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    services: Services,
+) -> None:
+    registry = services.registry
+    request = await registry.open_request(plan, requester_channel_id=command["channel_id"], now=utcnow())
+    channel = services.settings.triage_approval_channel or command["channel_id"]
+    request = await messages.post_approval_request(client, registry, request, channel)
+    verb = "Rollback" if plan.kind == "rollback" else "Switch"
+    lines = [
+        f"{verb} request #{request.id} to {render.model(plan.model_id, plan.endpoint)} is waiting for a lead in "
+        f"<#{request.channel_id}>. It expires {render.moment(request.expires_at)}.",
+    ]
+    if plan.shutdown_date:
+        lines.append(f"Note: the candidate {render.shutdown_note(plan.shutdown_date, utcnow())}.")
+    await respond(response_type="ephemeral", replace_original=True, text="\n".join(lines))
