@@ -123,8 +123,10 @@ class TriageService:
         row.status = "ok"
         row.urgency = answer.urgency  # type: ignore[attr-defined]
         row.category = answer.category  # type: ignore[attr-defined]
-        row.summary = answer.summary  # type: ignore[attr-defined]
-        row.next_step = answer.next_step  # type: ignore[attr-defined]
+        # Model text is stored and shown: the same control characters as in input must go (PostgreSQL
+        # refuses NUL outright, which would lose the whole triage).
+        row.summary = _CONTROL_CHARS.sub("", answer.summary)  # type: ignore[attr-defined]
+        row.next_step = _CONTROL_CHARS.sub("", answer.next_step)  # type: ignore[attr-defined]
         row.latency_ms = reply.latency_ms
         row.prompt_tokens = reply.prompt_tokens
         row.completion_tokens = reply.completion_tokens

@@ -92,10 +92,8 @@ def context_line(result: TriageResult, shared_by: str | None = None) -> str:
 
 def result_text(result: TriageResult) -> str:
     """Notification fallback: mrkdwn-parsed by Slack, so escaped."""
-    summary = text.escape_mrkdwn(result.summary)
-    return text.truncate(
-        f"Triage: {result.urgency} urgency, {text.escape_mrkdwn(result.category)}: {summary}", 300
-    )
+    # safe_mrkdwn cuts after escaping without splitting an entity such as &amp;
+    return text.safe_mrkdwn(f"Triage: {result.urgency} urgency, {result.category}: {result.summary}", 300)
 
 
 def as_dicts(blocks: list[Block]) -> list[dict[str, Any]]:
