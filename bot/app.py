@@ -27,8 +27,10 @@ from starlette.types import Message
 
 import commands
 from bot.deployments import ensure_initial_deployment
+from bot.digest.publish import DigestPublisher
 from bot.inflight import InflightWork
 from bot.request_shape import malformed_reason
+from bot.schedule.scheduler import start_scheduler
 from bot.services import Services
 from bot.settings import Settings
 from commands.model import usergroup_members
@@ -40,6 +42,13 @@ log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1_000_000
 # On shutdown, how long acknowledged work (model calls, posts to Slack) may take to finish.
 INFLIGHT_DRAIN_SECONDS = 25.0
+
+
+def create_digest_publisher(settings: Settings) -> DigestPublisher:
+    """Scheduled and `triagebot digest --post` digests go out through the bot's own Slack client."""
+    from commands.digest.publisher import SlackDigestPublisher
+
+    return SlackDigestPublisher(slack_client(settings))
 
 
 def slack_client(settings: Settings) -> AsyncWebClient:
@@ -132,9 +141,11 @@ def create_asgi_app(settings: Settings, services: Services, bolt: AsyncApp | Non
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         await ensure_initial_deployment(services.db, settings.triage_default_model)
+        scheduler = start_scheduler(services, create_digest_publisher(settings))
         try:
             yield
         finally:
+            await scheduler.shutdown()
             # Uvicorn has closed the connections by now, but acked listeners may still be running.
             await inflight.drain(INFLIGHT_DRAIN_SECONDS)
             await services.close()

@@ -13,11 +13,13 @@ from bot.app import (
     INFLIGHT_DRAIN_SECONDS,
     create_asgi_app,
     create_bolt_app,
+    create_digest_publisher,
     create_socket_mode_handler,
     track_listener_tasks,
 )
 from bot.deployments import ensure_initial_deployment
 from bot.inflight import InflightWork
+from bot.schedule.scheduler import start_scheduler
 from bot.services import build_services
 from bot.settings import Settings
 
@@ -67,12 +69,14 @@ async def serve_socket_mode(settings: Settings) -> int:
     track_listener_tasks(bolt, inflight)
     assert settings.slack_app_token is not None
     handler = create_socket_mode_handler(bolt, settings.slack_app_token.get_secret_value())
+    scheduler = start_scheduler(services, create_digest_publisher(settings))
     log.info("connecting to Slack in Socket Mode")
     try:
         await handler.start_async()
     except asyncio.CancelledError:
         pass
     finally:
+        await scheduler.shutdown()
         await handler.close_async()
         await inflight.drain(INFLIGHT_DRAIN_SECONDS)
         await services.close()

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from slack_bolt.async_app import AsyncApp
 
 from bot.services import Services
-from commands import model, quality, request_log, triage
+from commands import digest, model, quality, request_log, triage
 from commands.errors import handle_listener_error
 
 
@@ -22,3 +22,4 @@ def register(app: AsyncApp, services: Services) -> None:
     triage.register(app)
     model.register(app)
     quality.register(app)
+    digest.register(app)

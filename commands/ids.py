@@ -10,6 +10,7 @@ from enum import StrEnum
 
 class SlashCommand(StrEnum):
     TRIAGE = "/triage"
+    DIGEST = "/digest"
     MODEL = "/model"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -56,6 +57,20 @@ async def services(
     sqlite_url: str, slack_standin: SlackStandIn, openai_standin: OpenAIStandIn
 ) -> AsyncIterator[Services]:
     settings = make_settings(sqlite_url, slack_standin, openai_standin, triage_model_max_retries=0)
+    built = build_services(settings)
+    await ensure_initial_deployment(built.db, LIVE_MODEL)
+    try:
+        yield built
+    finally:
+        await built.close()
+
+
+@asynccontextmanager
+async def open_services(
+    db_url: str, slack: SlackStandIn, openai: OpenAIStandIn, **overrides: Any
+) -> AsyncIterator[Services]:
+    """Services as one bot process builds them (its own engine), with the live model deployed."""
+    settings = make_settings(db_url, slack, openai, **overrides)
     built = build_services(settings)
     await ensure_initial_deployment(built.db, LIVE_MODEL)
     try:

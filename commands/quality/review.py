@@ -9,13 +9,13 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
-from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.errors import InvalidInput
 from bot.quality.reviews import ReviewService
 from bot.services import Services
 from commands.ids import Action, Block
 from commands.quality import blocks
+from commands.respond import respond as respond_to
 
 log = logging.getLogger(__name__)
 
@@ -89,8 +89,7 @@ async def review_wrong_submitted(
     }
     url = metadata.get("response_url")
     if url:
-        webhook = AsyncWebhookClient(url)
-        await webhook.send(response_type="ephemeral", replace_original=False, **confirmation)
+        await respond_to(url, response_type="ephemeral", replace_original=False, **confirmation)
     else:
         await client.chat_postMessage(channel=body["user"]["id"], **confirmation)
 

@@ -1,0 +1,1 @@
+"""The quality digest: how the live model is doing, built from SQL aggregates, rendered elsewhere."""

@@ -1,0 +1,91 @@
+"""Assemble a digest for a period: figures from SQL, plus one live check of the live model."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.digest import queries
+from bot.digest.figures import Availability, Digest, LatestRun, Live
+from bot.errors import ModelError, ModelUnknown, NotFound
+from bot.model_client import ModelClient
+from bot.quality.eval_runs import run_summary
+from bot.schedule.cron import fire_before
+from storage import crud
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+MIN_PERIOD = timedelta(hours=24)
+# Eval runs of other models older than this are too stale to recommend as a replacement.
+CANDIDATE_WINDOW = timedelta(days=30)
+CHART_WINDOW = timedelta(days=90)
+
+
+def digest_period(trigger: CronTrigger, end: datetime) -> tuple[datetime, datetime]:
+    """Since the scheduled digest before `end`, and never less than a day (a Monday digest covers
+    the weekend; asking at 9:05 still shows yesterday)."""
+    previous = fire_before(trigger, end)
+    start = end - MIN_PERIOD
+    if previous is not None and previous < start:
+        start = previous
+    return start, end
+
+
+async def build_digest(
+    db: Database, models: ModelClient, *, start: datetime, end: datetime, now: datetime
+) -> Digest:
+    async with db.session() as session:
+        deployment = await crud.get_live_deployment(session)
+        if deployment is None:
+            return Digest(start, end, None)
+        live = Live(deployment.endpoint, deployment.model_id, deployment.created_at)
+        digest = Digest(start, end, live)
+        runs = await queries.finished_runs(session, live.model_id, 2)
+        digest.previous_run = runs[1] if len(runs) > 1 else None
+        previous_model = await queries.previous_model(session, deployment)
+        if previous_model:
+            before = await queries.finished_runs(session, previous_model, 1)
+            digest.previous_model_run = before[0] if before else None
+        digest.baseline = digest.previous_run or digest.previous_model_run
+        if runs and digest.baseline is not None:
+            digest.regression_count, digest.regressions = await queries.regressions(
+                session, runs[0].run_id, digest.baseline.run_id
+            )
+        digest.reviews = await queries.review_figures(session, start, end)
+        digest.triages = await queries.triage_figures(session, live.model_id, start, end)
+        digest.eval_runs_in_period = await queries.eval_runs_between(session, start, end)
+        digest.replacement = await queries.best_other_run(session, live.model_id, now - CANDIDATE_WINDOW)
+    if runs:
+        summary = await run_summary(db, runs[0].run_id)
+        digest.latest = LatestRun(
+            runs[0],
+            summary.urgency_accuracy,
+            summary.category_accuracy,
+            summary.latency_p50_ms,
+            summary.latency_p95_ms,
+        )
+    digest.availability = await check_availability(models, live, now)
+    return digest
+
+
+async def check_availability(models: ModelClient, live: Live, now: datetime) -> Availability:
+    try:
+        info = await models.retrieve_model(live.endpoint, live.model_id)
+    except ModelUnknown:
+        return Availability(False, "the endpoint no longer knows it (retired or deleted).", None, None)
+    except (ModelError, NotFound) as exc:
+        return Availability(False, exc.user_message, None, None)
+    days = (info.shutdown_date - now.date()).days if info.shutdown_date else None
+    if days is not None and days <= 0:
+        return Availability(
+            False, f"it reached its shutdown date {info.shutdown_date}.", info.shutdown_date, days
+        )
+    return Availability(True, None, info.shutdown_date, days)
+
+
+async def chart_history(db: Database, now: datetime) -> list[queries.RunScore]:
+    async with db.session() as session:
+        return await queries.pass_rate_history(session, now - CHART_WINDOW)

@@ -1,0 +1,66 @@
+"""`triagebot digest [--post] [--days N]`: the digest on the terminal, or posted to Slack now."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bot.cli_quality import reported, run_with_services
+from bot.services import Services
+from bot.settings import Settings, SettingsError
+
+
+def add_commands(sub: Any) -> None:
+    digest = sub.add_parser("digest", help="print the quality digest, or post it to Slack now")
+    digest.add_argument("--post", action="store_true", help="post it to TRIAGE_DIGEST_CHANNEL now")
+    digest.add_argument(
+        "--days", type=int, default=None, help="period in days (default: since the last scheduled digest)"
+    )
+    digest.set_defaults(handler=digest_command)
+
+
+@reported
+def digest_command(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.digest.build import build_digest, digest_period
+    from bot.digest.text import digest_text
+    from bot.schedule.cron import cron_trigger
+
+    if args.post:
+        if not settings.triage_digest_channel:
+            raise SettingsError(
+                "`--post` needs TRIAGE_DIGEST_CHANNEL (the channel ID to post the digest in)."
+            )
+        settings.require("SLACK_BOT_TOKEN")
+    now = datetime.now(UTC)
+    if args.days is not None:
+        if args.days < 1:
+            print("--days must be at least 1.", file=sys.stderr)
+            return 1
+        start, end = now - timedelta(days=args.days), now
+    else:
+        start, end = digest_period(cron_trigger(settings.triage_digest_cron, settings.triage_timezone), now)
+
+    async def work(services: Services) -> str:
+        if not args.post:
+            digest = await build_digest(services.db, services.models, start=start, end=end, now=now)
+            return digest_text(digest)
+        from bot.app import create_digest_publisher
+        from bot.digest.publish import publish_digest
+
+        channel = settings.triage_digest_channel
+        assert channel is not None
+        await publish_digest(
+            services.db,
+            services.models,
+            create_digest_publisher(settings),
+            channel,
+            start=start,
+            end=end,
+            now=now,
+        )
+        return f"Digest posted to {channel}."
+
+    print(run_with_services(settings, work))
+    return 0

@@ -1,0 +1,153 @@
+"""The digest's SQL: every figure is an aggregate or a handful of rows, never a table scan into Python."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Integer, and_, cast, func
+from sqlalchemy.orm import aliased
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.digest.figures import Regression, ReviewFigures, RunScore, TriageFigures
+from bot.quality.stats import percentiles
+from storage.models import Deployment, EvalCase, EvalRun, QualityCheck, Triage
+
+MAX_REGRESSIONS = 5
+
+
+def _score(run: EvalRun) -> RunScore:
+    assert run.id is not None
+    return RunScore(
+        run.id, run.endpoint, run.model_id, run.finished_at, run.case_count, run.passed_count, run.error_count
+    )
+
+
+async def finished_runs(session: AsyncSession, model_id: str, limit: int) -> list[RunScore]:
+    stmt = (
+        select(EvalRun)
+        .where(col(EvalRun.model_id) == model_id, col(EvalRun.status) == "finished")
+        .order_by(col(EvalRun.id).desc())
+        .limit(limit)
+    )
+    return [_score(run) for run in (await session.exec(stmt)).all()]
+
+
+async def previous_model(session: AsyncSession, live: Deployment) -> str | None:
+    """The model that was live before this one (skipping re-deployments of the same model)."""
+    if live.previous_model_id and live.previous_model_id != live.model_id:
+        return live.previous_model_id
+    stmt = (
+        select(Deployment.model_id)
+        .where(col(Deployment.model_id) != live.model_id)
+        .order_by(col(Deployment.id).desc())
+        .limit(1)
+    )
+    return (await session.exec(stmt)).first()
+
+
+async def best_other_run(session: AsyncSession, live_model: str, since: datetime) -> RunScore | None:
+    """Each other model's latest finished run since `since`; the one with the best pass rate."""
+    latest = (
+        select(func.max(col(EvalRun.id)).label("run_id"))
+        .where(
+            col(EvalRun.status) == "finished",
+            col(EvalRun.model_id) != live_model,
+            col(EvalRun.started_at) >= since,
+            col(EvalRun.case_count) > 0,
+        )
+        .group_by(col(EvalRun.model_id))
+        .subquery()
+    )
+    rate = cast(col(EvalRun.passed_count), Integer) * 1.0 / col(EvalRun.case_count)
+    stmt = (
+        select(EvalRun)
+        .join(latest, latest.c.run_id == col(EvalRun.id))
+        .order_by(rate.desc(), col(EvalRun.id).desc())
+        .limit(1)
+    )
+    run = (await session.exec(stmt)).first()
+    return _score(run) if run else None
+
+
+async def regressions(
+    session: AsyncSession, latest_run: int, baseline_run: int
+) -> tuple[int, list[Regression]]:
+    """Cases the baseline run passed and the latest run fails: how many, and the first five."""
+    now_check, then_check = aliased(QualityCheck), aliased(QualityCheck)
+    joined = and_(
+        col(then_check.case_id) == col(now_check.case_id),
+        col(then_check.run_id) == baseline_run,
+        col(then_check.passed),
+    )
+    where = [col(now_check.run_id) == latest_run, ~col(now_check.passed)]
+    count_stmt = select(func.count()).select_from(now_check).join(then_check, joined).where(*where)
+    total = int((await session.exec(count_stmt)).one())
+    rows_stmt = (
+        select(EvalCase, now_check.output, now_check.error)
+        .select_from(now_check)
+        .join(then_check, joined)
+        .join(EvalCase, col(EvalCase.id) == col(now_check.case_id))
+        .where(*where)
+        .order_by(col(EvalCase.id))
+        .limit(MAX_REGRESSIONS)
+    )
+    found = []
+    for case, output, error in (await session.exec(rows_stmt)).all():
+        got = error or (f"{output.get('urgency')} / {output.get('category')}" if output else "no answer")
+        found.append(
+            Regression(case.id, case.input_text, f"{case.expected_urgency} / {case.expected_category}", got)
+        )
+    return total, found
+
+
+async def review_figures(session: AsyncSession, start: datetime, end: datetime) -> list[ReviewFigures]:
+    agreed = func.sum(cast(col(QualityCheck.passed), Integer))
+    stmt = (
+        select(col(QualityCheck.model_id), func.count(), agreed)
+        .where(
+            col(QualityCheck.kind) == "review",
+            col(QualityCheck.created_at) >= start,
+            col(QualityCheck.created_at) < end,
+        )
+        .group_by(col(QualityCheck.model_id))
+        .order_by(func.count().desc())
+    )
+    return [ReviewFigures(m, int(n), int(a or 0)) for m, n, a in (await session.exec(stmt)).all()]
+
+
+async def triage_figures(
+    session: AsyncSession, live_model: str, start: datetime, end: datetime
+) -> TriageFigures:
+    failed = func.sum(cast(col(Triage.status) == "failed", Integer))
+    in_period = [col(Triage.created_at) >= start, col(Triage.created_at) < end]
+    live_row = (
+        await session.exec(select(func.count(), failed).where(col(Triage.model_id) == live_model, *in_period))
+    ).one()
+    other = (
+        await session.exec(select(func.count()).where(col(Triage.model_id) != live_model, *in_period))
+    ).one()
+    p50, p95 = await percentiles(
+        session,
+        col(Triage.latency_ms),
+        [col(Triage.model_id) == live_model, *in_period, col(Triage.status) == "ok"],
+    )
+    return TriageFigures(int(live_row[0]), int(live_row[1] or 0), int(other), p50, p95)
+
+
+async def eval_runs_between(session: AsyncSession, start: datetime, end: datetime) -> int:
+    stmt = select(func.count()).where(col(EvalRun.started_at) >= start, col(EvalRun.started_at) < end)
+    return int((await session.exec(stmt)).one())
+
+
+async def pass_rate_history(session: AsyncSession, since: datetime, limit: int = 500) -> list[RunScore]:
+    """Finished runs since `since`, oldest first, for the chart."""
+    stmt = (
+        select(EvalRun)
+        .where(
+            col(EvalRun.status) == "finished", col(EvalRun.started_at) >= since, col(EvalRun.case_count) > 0
+        )
+        .order_by(col(EvalRun.id).desc())
+        .limit(limit)
+    )
+    return [_score(run) for run in reversed((await session.exec(stmt)).all())]

@@ -1,0 +1,90 @@
+"""The scheduled jobs, defined from configuration: the nightly eval of the live model and the digest."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.digest.build import digest_period
+from bot.digest.publish import DigestPublisher, publish_digest
+from bot.quality.eval_runs import runner_for, target_deployment
+from bot.quality.eval_set import count_cases
+from bot.schedule.cron import cron_trigger
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+EVAL_JOB = "nightly_eval"
+DIGEST_JOB = "digest"
+
+# (scheduled_for, now) -> a short note for the log
+JobFunction = Callable[[datetime, datetime], Awaitable[str]]
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    description: str
+    cron: str
+    timezone: str
+    trigger: CronTrigger
+    run: JobFunction
+    disabled: str | None = None  # why it is not scheduled
+
+
+def eval_job(services: Services) -> JobFunction:
+    async def run(scheduled_for: datetime, now: datetime) -> str:
+        if not await count_cases(services.db):
+            log.info("nightly eval skipped: the eval set is empty")
+            return "skipped: the eval set is empty"
+        endpoint, model_id = await target_deployment(services.db, None, None)
+        summary = await runner_for(services).run(endpoint, model_id, trigger="schedule", now=now)
+        return f"eval run #{summary.run_id}: {summary.passed}/{summary.cases} passed"
+
+    return run
+
+
+def digest_job(services: Services, publisher: DigestPublisher, trigger: CronTrigger) -> JobFunction:
+    channel = services.settings.triage_digest_channel
+
+    async def run(scheduled_for: datetime, now: datetime) -> str:
+        if not channel:
+            return "skipped: TRIAGE_DIGEST_CHANNEL is not set"
+        start, end = digest_period(trigger, scheduled_for)
+        await publish_digest(services.db, services.models, publisher, channel, start=start, end=end, now=now)
+        return f"digest posted to {channel}"
+
+    return run
+
+
+def configured_jobs(services: Services, publisher: DigestPublisher) -> list[Job]:
+    settings = services.settings
+    tz = settings.triage_timezone
+    eval_trigger = cron_trigger(settings.triage_eval_cron, tz)
+    digest_trigger = cron_trigger(settings.triage_digest_cron, tz)
+    return [
+        Job(
+            EVAL_JOB,
+            "eval run of the live model",
+            settings.triage_eval_cron,
+            tz,
+            eval_trigger,
+            eval_job(services),
+        ),
+        Job(
+            DIGEST_JOB,
+            "quality digest posted to Slack",
+            settings.triage_digest_cron,
+            tz,
+            digest_trigger,
+            digest_job(services, publisher, digest_trigger),
+            disabled=None if settings.triage_digest_channel else "TRIAGE_DIGEST_CHANNEL is not set",
+        ),
+    ]

@@ -1,0 +1,89 @@
+"""APScheduler 3 in the bot's event loop, without job stores: every process defines the same jobs
+from configuration, and `job_runs` claims make each firing happen once across processes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.digest.publish import DigestPublisher
+from bot.schedule.jobs import Job, configured_jobs
+from bot.schedule.runner import JobRunner
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+RETRY_CHECK_SECONDS = 60
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class JobScheduler:
+    def __init__(self, runner: JobRunner, *, retry_seconds: float = RETRY_CHECK_SECONDS) -> None:
+        self.runner = runner
+        self.retry_seconds = retry_seconds
+        self._scheduler: AsyncIOScheduler | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def start(self) -> None:
+        """Needs a running event loop; made-up runs start in the background, never delaying start-up."""
+        scheduler = AsyncIOScheduler(timezone=UTC)
+        for job in self.runner.jobs.values():
+            if job.disabled is not None:
+                log.info("job %s is not scheduled: %s", job.name, job.disabled)
+                continue
+            scheduler.add_job(
+                self._fire,
+                job.trigger,
+                args=[job],
+                id=job.name,
+                coalesce=True,
+                max_instances=1,
+                misfire_grace_time=None,  # a busy loop delays a firing; it must not drop it
+            )
+        scheduler.add_job(self._retry, IntervalTrigger(seconds=self.retry_seconds), id="retry_failed_runs")
+        scheduler.start()
+        self._scheduler = scheduler
+        self._spawn(self.runner.catch_up(utcnow()))
+
+    def _spawn(self, work: object) -> None:
+        task = asyncio.get_running_loop().create_task(work)  # type: ignore[arg-type]
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _fire(self, job: Job) -> None:
+        await self.runner.fire(job, utcnow())
+
+    async def _retry(self) -> None:
+        await self.runner.retry_failed(utcnow())
+
+    def next_run_times(self) -> dict[str, datetime | None]:
+        if self._scheduler is None:
+            return {}
+        return {job.id: job.next_run_time for job in self._scheduler.get_jobs()}
+
+    async def shutdown(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None
+        for task in list(self._tasks):
+            task.cancel()
+        for task in list(self._tasks):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+
+def start_scheduler(services: Services, publisher: DigestPublisher) -> JobScheduler:
+    scheduler = JobScheduler(JobRunner(services.db, configured_jobs(services, publisher)))
+    scheduler.start()
+    return scheduler
