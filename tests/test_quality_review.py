@@ -14,10 +14,12 @@ SITE_DOWN = "Our whole site is down since 9am, customers cannot log in!"
 
 
 def triage_and_get_buttons(bot: Bot, text: str = SITE_DOWN) -> dict[str, str]:
+    def is_result(call: Any) -> bool:
+        return "blocks" in call.params and "Correct" in str(call.params)
+
+    before = len([c for c in bot.slack.calls_to("response_url") if is_result(c)])
     bot.send.command("/triage", text)
-    (delivered,) = bot.slack.wait_for(
-        "response_url", lambda c: "blocks" in c.params and "Correct" in str(c.params)
-    )
+    delivered = bot.slack.wait_for("response_url", is_result, count=before + 1)[-1]
     buttons = {}
     for block in delivered.params["blocks"]:
         for element in block.get("elements", []):

@@ -1,0 +1,79 @@
+"""/model eval [model-id] [on endpoint]: run the eval set now, summary via the response URL."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.errors import InvalidInput, NotFound
+from bot.quality.eval_runs import RunSummary, runner_for, target_deployment
+from bot.quality.eval_set import count_cases
+from bot.quality.text import summary_lines
+from bot.services import Services
+from commands import text
+from commands.respond import respond as respond_to
+
+EVAL_USAGE = "/model eval [model-id] [on <endpoint>]"
+_ARGS = re.compile(r"(?:(?P<model>[^\s`]+|`[^`]+`)(?:\s+on\s+(?P<endpoint>\S+))?)?", re.IGNORECASE)
+
+
+def parse_eval_args(args: str) -> tuple[str | None, str | None]:
+    match = _ARGS.fullmatch(args.strip())
+    if match is None:
+        raise InvalidInput(f"Usage: `{EVAL_USAGE}` (no model ID: the live model).")
+    model = match["model"].strip("`") if match["model"] else None
+    return model, match["endpoint"]
+
+
+def summary_blocks(summary: RunSummary) -> list[dict[str, Any]]:
+    first, *rest = summary_lines(summary)
+    blocks: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(text=f"*{text.escape_mrkdwn(first)}*")),
+        SectionBlock(text=MarkdownTextObject(text=text.escape_mrkdwn("\n".join(rest)))),
+        ContextBlock(
+            elements=[MarkdownTextObject(text="Every case is stored as a quality check of this run.")]
+        ),
+    ]
+    return [block.to_dict() for block in blocks]
+
+
+async def eval_subcommand(
+    args: str,
+    command: dict[str, Any],
+    ack: AsyncAck,
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    context: dict,
+) -> None:
+    """Acks at once; the run continues in this listener's own task (Bolt runs listeners as asyncio
+    tasks, which the server drains on shutdown) and reports through the response URL."""
+    services: Services = context["services"]
+    model, endpoint = parse_eval_args(args)
+    cases = await count_cases(services.db)
+    if not cases:
+        raise NotFound(
+            "The eval set is empty. Import cases with `triagebot eval import FILE.jsonl`, or use "
+            '"Add to eval set" after reviewing a triage.'
+        )
+    endpoint, model_id = await target_deployment(services.db, model, endpoint)
+    services.models.endpoint(endpoint)
+    await ack(
+        response_type="ephemeral",
+        text=f":hourglass_flowing_sand: Running {cases} eval case(s) against {text.inline_code(model_id)} "
+        f"on {text.inline_code(endpoint)}; the summary will appear here.",
+    )
+    summary = await runner_for(services).run(
+        endpoint, model_id, trigger="command", requested_by=command.get("user_id")
+    )
+    await respond_to(
+        command["response_url"],
+        response_type="ephemeral",
+        replace_original=True,
+        text=text.escape_mrkdwn(summary_lines(summary)[1]),
+        blocks=summary_blocks(summary),
+    )
