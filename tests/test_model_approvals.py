@@ -212,3 +212,29 @@ def test_approval_message_update_failure_does_not_undo_the_switch(
     bot.slack.wait_for("chat.postMessage", lambda c: "Live model switched" in c.params["text"])
     assert max(bot.rows(Deployment), key=lambda d: d.id).model_id == CANDIDATE
     assert APPROVALS == request.channel_id
+
+
+def test_requester_may_withdraw_their_own_request(bot_factory: Callable[..., Bot], sqlite_url: str) -> None:
+    bot = approvals_bot(bot_factory, sqlite_url)
+    request = request_switch(bot)
+    click(bot, Action.REJECT_SWITCH, request, "U0AGENT")
+    bot.slack.wait_for("views.open")
+    assert submit_reject(bot, request, "U0AGENT", None).status_code == 200
+    (update_call,) = bot.slack.wait_for("chat.update")
+    assert "Withdrawn by <@U0AGENT>" in json.dumps(update_call.params["blocks"])
+    assert bot.slack.calls_to("chat.postEphemeral") == []
+
+
+def test_status_closes_overdue_requests_and_updates_their_messages(
+    bot_factory: Callable[..., Bot], sqlite_url: str
+) -> None:
+    bot = approvals_bot(bot_factory, sqlite_url)
+    request = request_switch(bot)
+    set_request(bot, request.id, expires_at=datetime.now(UTC) - timedelta(minutes=1))
+    _, url = bot.send.command("/model", "status")
+    assert "No pending" in ephemeral_texts(bot, url)
+    (update_call,) = bot.slack.wait_for("chat.update")
+    assert update_call.params["ts"] == request.message_ts and "Expired" in json.dumps(
+        update_call.params["blocks"]
+    )
+    assert [r.status for r in bot.rows(SwitchRequest)] == ["expired"]

@@ -65,6 +65,9 @@ def test_switch_approved_by_a_lead_is_what_the_next_triage_uses_in_every_process
     assert announcement.params["channel"] == APPROVALS
     assert CANDIDATE in announcement.params["text"] and "<@U0AGENT>" in announcement.params["text"]
 
+    (told,) = bot.slack.wait_for("chat.postEphemeral", lambda c: "approved your request" in c.params["text"])
+    assert (told.params["user"], told.params["channel"]) == ("U0AGENT", "C0SUPPORT")
+
     live = max(bot.rows(Deployment), key=lambda d: d.id)
     assert (live.model_id, live.previous_model_id, live.kind) == (CANDIDATE, LIVE_MODEL, "switch")
     assert (live.requested_by, live.approved_by, live.reason) == (
@@ -216,3 +219,12 @@ def test_switch_to_a_model_on_a_second_endpoint(
     bot.send.command("/triage", "Refund please, charged twice")
     wait_until(lambda: len(stand_in.chat_requests()) > before)
     assert stand_in.chat_requests()[-1]["model"] == "meta-llama/Llama-3.1-8B-Instruct:triage-lora"
+
+
+def test_approvals_channel_may_be_configured_by_name(
+    bot_factory: Callable[..., Bot], sqlite_url: str
+) -> None:
+    bot = approvals_bot(bot_factory, sqlite_url, triage_approval_channel="#model-approvals")
+    _, url = bot.send.command("/model", f"switch {CANDIDATE}")
+    assert "waiting for a lead in #model-approvals." in ephemeral_texts(bot, url)
+    assert approval_posts(bot)[0].params["channel"] == "#model-approvals"

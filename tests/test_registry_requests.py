@@ -190,3 +190,13 @@ async def test_discarded_request_leaves_nothing_pending(registry: Registry) -> N
     async with registry.db.session() as session:
         assert await session.get(SwitchRequest, request.id) is None
     assert await registry.pending(now=NOW) == []
+
+
+async def test_overdue_requests_are_expired_in_one_sweep(registry: Registry) -> None:
+    plan = await registry.plan_switch("U0AGENT", CANDIDATE, None, None, now=NOW)
+    old = await registry.open_request(plan, requester_channel_id="C1", now=NOW - timedelta(hours=30))
+    fresh = await registry.open_request(plan, requester_channel_id="C1", now=NOW)
+    expired = await registry.expire_overdue(now=NOW)
+    assert [(r.id, r.status) for r in expired] == [(old.id, "expired")]
+    assert [r.id for r in await registry.pending(now=NOW)] == [fresh.id]
+    assert await registry.expire_overdue(now=NOW) == []

@@ -149,3 +149,21 @@ async def publish_request(
         for older in superseded:
             await session.refresh(older)
     return request, superseded
+
+
+async def expire_overdue(db: Database, now: datetime) -> list[SwitchRequest]:
+    """Close pending requests past their expiry; returns them so their messages can say so.
+
+    Expiry is also enforced at every click; this only keeps the channel honest without one.
+    """
+    expired: list[SwitchRequest] = []
+    async with db.transaction() as session:
+        for request in await crud.get_pending_requests(session):
+            if request.id is not None and request.expires_at <= now:
+                if await crud.close_switch_request(
+                    session, request.id, status="expired", decided_by=None, decided_at=now
+                ):
+                    expired.append(request)
+        for request in expired:
+            await session.refresh(request)
+    return expired

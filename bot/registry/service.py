@@ -73,6 +73,9 @@ class Registry:
             self.db, request_id, channel_id=channel_id, message_ts=message_ts, now=now
         )
 
+    async def expire_overdue(self, *, now: datetime) -> list[SwitchRequest]:
+        return await requests.expire_overdue(self.db, now)
+
     async def approve(
         self, request_id: int, approver: str, *, now: datetime, override_reason: str | None = None
     ) -> Approval:

@@ -45,6 +45,13 @@ async def approve_switch(
     assert request is not None
     await messages.update_request_message(client, request)
     await messages.announce(client, approval, request.channel_id or body["channel"]["id"])
+    if request.requester_channel_id != request.channel_id:
+        # The announcement mentions them, but they may not be in the approvals channel.
+        note = (
+            f":white_check_mark: {render.person(approval.deployment.approved_by)} approved your request "
+            f"#{request.id}: {render.model(request.model_id, request.endpoint)} is live now."
+        )
+        await messages.tell_requester(client, request, note)
 
 
 async def reject_switch(

@@ -13,6 +13,7 @@ from bot.registry import ModelStatus
 from bot.services import Services
 from commands.model import status_blocks
 from commands.model.render import utcnow
+from commands.model.status import close_expired
 
 RECENT_DEPLOYMENTS = 10
 
@@ -22,6 +23,7 @@ async def app_home_opened(event: dict[str, Any], client: AsyncWebClient, context
         return
     services: Services = context["services"]
     now = utcnow()
+    await close_expired(client, services, now)
     status = await services.registry.status(now=now)
     recent = await services.registry.history(RECENT_DEPLOYMENTS)
     await client.views_publish(user_id=event["user"], view=home_view(status, recent, now))

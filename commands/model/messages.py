@@ -9,7 +9,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import NotAllowed
 from bot.registry import Approval, Registry
-from commands.model import request_blocks
+from commands.model import render, request_blocks
 from commands.model.render import utcnow
 from storage.models import SwitchRequest
 
@@ -48,12 +48,12 @@ async def post_approval_request(
 def posting_refused(channel: str, error: str) -> str:
     if error in _MEMBERSHIP_ERRORS:
         fix = (
-            f"Invite me to <#{channel}> (`/invite @triagebot`), or ask an operator to point "
+            f"Invite me to {render.channel(channel)} (`/invite @triagebot`), or ask an operator to point "
             "TRIAGE_APPROVAL_CHANNEL at a channel I'm in, then ask again."
         )
     else:
         fix = "Try again in a minute; if it keeps failing, tell whoever runs triagebot."
-    return f"I couldn't post the approval request in <#{channel}> (Slack said `{error}`). {fix} No request was opened."
+    return f"I couldn't post the approval request in {render.channel(channel)} (Slack said `{error}`). {fix} No request was opened."
 
 
 async def update_request_message(client: AsyncWebClient, request: SwitchRequest) -> None:

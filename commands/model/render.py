@@ -12,6 +12,7 @@ from bot.registry.model_ids import SHUTDOWN_WARNING_DAYS, days_left
 from commands import text
 
 _SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,}")
+_SLACK_CHANNEL = re.compile(r"[CGD][A-Z0-9]{2,}")
 
 
 def utcnow() -> datetime:
@@ -27,6 +28,13 @@ def person(user_id: str | None) -> str:
     if user_id == "config":
         return "configuration (TRIAGE_DEFAULT_MODEL)"
     return text.escape_mrkdwn(user_id)
+
+
+def channel(channel_id: str) -> str:
+    """A channel link; TRIAGE_APPROVAL_CHANNEL may also hold a name such as #model-approvals."""
+    if _SLACK_CHANNEL.fullmatch(channel_id):
+        return f"<#{channel_id}>"
+    return text.escape_mrkdwn(channel_id if channel_id.startswith("#") else f"#{channel_id}")
 
 
 def moment(when: datetime) -> str:

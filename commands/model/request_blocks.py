@@ -88,7 +88,8 @@ def outcome_blocks(request: SwitchRequest) -> list[Block]:
     if request.status == "approved":
         line = f":white_check_mark: *Approved by {render.person(request.decided_by)}* {when}: now live."
     elif request.status == "rejected":
-        line = f":no_entry: *Rejected by {render.person(request.decided_by)}* {when}"
+        verb = "Withdrawn" if request.decided_by == request.requested_by else "Rejected"
+        line = f":no_entry: *{verb} by {render.person(request.decided_by)}* {when}"
         if request.decision_reason:
             line += f"\n>{text.safe_mrkdwn(request.decision_reason, 1000)}"
     elif request.status == "superseded":

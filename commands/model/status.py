@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -10,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.registry.status import history_limit
 from bot.services import Services
-from commands.model import status_blocks
+from commands.model import messages, status_blocks
 from commands.model.render import as_dicts, utcnow
 
 
@@ -26,6 +27,7 @@ async def status_subcommand(
     await ack(response_type="ephemeral", text="Looking up the live model…")
     services: Services = context["services"]
     now = utcnow()
+    await close_expired(client, services, now)
     status = await services.registry.status(now=now)
     await respond(
         response_type="ephemeral",
@@ -33,6 +35,12 @@ async def status_subcommand(
         text=status_blocks.status_text(status),
         blocks=as_dicts(status_blocks.status_blocks(status, now)),
     )
+
+
+async def close_expired(client: AsyncWebClient, services: Services, now: datetime) -> None:
+    """Requests nobody decided in time: say so on their messages when someone looks."""
+    for request in await services.registry.expire_overdue(now=now):
+        await messages.update_request_message(client, request)
 
 
 async def history_subcommand(

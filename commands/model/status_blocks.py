@@ -59,7 +59,7 @@ def pending_blocks(pending: list[SwitchRequest]) -> list[Block]:
 
 
 def pending_line(request: SwitchRequest) -> str:
-    where = f" (<#{request.channel_id}>)" if request.channel_id else ""
+    where = f" ({render.channel(request.channel_id)})" if request.channel_id else ""
     return (
         f"• #{request.id} {request.kind} to {render.model(request.model_id, request.endpoint)}, requested by "
         f"{render.person(request.requested_by)}, expires {render.moment(request.expires_at)}{where}"

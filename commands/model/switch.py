@@ -72,7 +72,11 @@ async def rollback_subcommand(
         response_type="ephemeral",
         replace_original=True,
         text=done
-        + (f" Announced in <#{channel}>." if announced else " (I couldn't announce it in the channel.)"),
+        + (
+            f" Announced in {render.channel(channel)}."
+            if announced
+            else " (I couldn't announce it in the channel.)"
+        ),
     )
 
 
@@ -90,7 +94,7 @@ async def request_approval(
     verb = "Rollback" if plan.kind == "rollback" else "Switch"
     lines = [
         f"{verb} request #{request.id} to {render.model(plan.model_id, plan.endpoint)} is waiting for a lead in "
-        f"<#{request.channel_id}>. It expires {render.moment(request.expires_at)}.",
+        f"{render.channel(request.channel_id)}. It expires {render.moment(request.expires_at)}.",
     ]
     if plan.shutdown_date:
         lines.append(f"Note: the candidate {render.shutdown_note(plan.shutdown_date, utcnow())}.")
