@@ -16,7 +16,14 @@ log = logging.getLogger("triagebot")
 EXIT_CONFIG = 2
 
 # Modules with `add_commands(subparsers)`; each parser sets `handler=func(args, settings) -> int`.
-CLI_MODULES = ["bot.cli_serve", "bot.cli_quality", "bot.digest.cli", "bot.schedule.cli", "bot.cli_ops"]
+CLI_MODULES = [
+    "bot.cli_serve",
+    "bot.cli_quality",
+    "bot.digest.cli",
+    "bot.schedule.cli",
+    "bot.cli_ops",
+    "bot.sandbox.cli",
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

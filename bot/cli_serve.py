@@ -16,7 +16,9 @@ def add_commands(sub: Any) -> None:
     serve.add_argument("--socket", action="store_true", help="Socket Mode (needs SLACK_APP_TOKEN)")
     serve.set_defaults(handler=serve_command)
 
-    run = sub.add_parser("run", help="what `make run` does: serve when configured, else say what is missing")
+    run = sub.add_parser(
+        "run", help="what `make run` does: serve Slack when configured, the sandbox when no Slack credentials"
+    )
     run.set_defaults(handler=run_command)
 
     migrate = sub.add_parser("migrate", help="apply database migrations")
@@ -54,5 +56,13 @@ def serve_command(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_command(args: argparse.Namespace, settings: Settings) -> int:
+    """No Slack credentials at all: the sandbox. Some: serve, which names exactly what is missing."""
+    if not (settings.slack_bot_token or settings.slack_signing_secret or settings.slack_app_token):
+        from pathlib import Path
+
+        from bot.sandbox.session import run_sandbox
+
+        print("No Slack credentials in .env or the environment: starting the sandbox instead.")
+        return run_sandbox(db_path=Path("sandbox.db"), fresh=False, log_format=settings.triage_log_format)
     args.socket, args.port, args.host = False, None, "0.0.0.0"
     return serve_command(args, settings)

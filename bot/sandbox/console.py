@@ -1,0 +1,434 @@
+"""The sandbox console: a person types what they would type in Slack, and sees what Slack would show.
+
+Requests go to the real app signed and shaped as Slack sends them. Whatever the bot says back
+(acks, response URLs, chat.*, views.*) arrives through the Slack stand-in and is printed by one
+printer thread, in order; while a request is in flight the printer holds back, so the immediate
+answer (the ack) is shown before what followed it.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import re
+import shlex
+import sys
+import threading
+import time
+import uuid
+from typing import IO, Any
+from urllib.parse import urlencode
+
+import httpx
+
+from bot.sandbox import payloads
+from bot.sandbox.render import Directory
+from bot.sandbox.screen import Control, Origin, Screen, Surface
+from bot.sandbox.world import AGENT, CHANNELS, LEAD, SUPPORT, USERS, World
+from bot.standins.slack_api import SlackCall
+from bot.standins.slack_requests import TEAM_ID, SlackSender
+
+QUIET_SECONDS = 0.5  # no Slack traffic for this long after a request: the bot has finished
+MAX_WAIT_SECONDS = 20.0
+
+HELP = """\
+Type what you would type in Slack:
+  /triage <customer message>      triage a message with the live model
+  /model, /model list, /model switch <model-id> [reason], /model rollback [reason], /model help
+  /digest                         the quality digest, now, just for you
+  (any other slash command the bot knows works the same way)
+Act in the conversation:
+  click N                         press button [N]; for a menu: click N <choice>
+  submit key=value …              fill in and submit the open modal (quote values with spaces);
+                                  plain `submit` asks for each field
+  cancel                          close the open modal
+  @triagebot <text>               mention the bot in #support
+  shortcut <callback_id> <text>   run a message shortcut on a message with that text
+  home                            open the bot's App Home tab
+Who you are:
+  as lead / as agent / as <name>  act as someone else (lead is the approver)
+  who                             list the people in this sandbox
+  help, quit"""
+
+
+class Console:
+    def __init__(self, world: World, out: IO[str] | None = None) -> None:
+        self.world = world
+        self.out = out or sys.stdout
+        self.names = Directory(USERS, CHANNELS)
+        self.screen = Screen(self.names)
+        self.sender = SlackSender(world.app_url, world.signing_secret, self._response_url)
+        self.user_id, self.channel_id = AGENT, SUPPORT
+        self._events: queue.Queue[tuple[str, dict[str, Any], dict[str, Any] | None] | None] = queue.Queue()
+        self._cond = threading.Condition()
+        self._holding = False
+        self._at_prompt = False
+        self._last_activity = time.monotonic()
+        self._printer = threading.Thread(target=self._print_loop, name="sandbox-printer", daemon=True)
+        world.slack.add_listener(self._on_call)
+
+    # ---- the loop --------------------------------------------------------------------------------
+
+    def run(self) -> int:
+        try:
+            import readline  # noqa: F401 - input() gains line editing and history once it is loaded
+        except ImportError:  # not on every platform; the console works without it
+            pass
+        self._printer.start()
+        try:
+            while True:
+                with self._cond:
+                    self._at_prompt = True
+                try:
+                    line = input(self.prompt())
+                except EOFError:
+                    self.say("")
+                    return 0
+                finally:
+                    with self._cond:
+                        self._at_prompt = False
+                if not self.handle(line.strip()):
+                    return 0
+        finally:
+            self._events.put(None)
+
+    def prompt(self) -> str:
+        return f"{self.names.user(self.user_id)} in {self.names.channel(self.channel_id)}> "
+
+    def handle(self, line: str) -> bool:
+        """Run one console line; False to quit."""
+        if not line:
+            return True
+        word, _, rest = line.partition(" ")
+        rest = rest.strip()
+        try:
+            if word.startswith("/"):
+                self.slash_command(word, rest)
+            elif word.lower() in ("quit", "exit", "q"):
+                return False
+            elif word.lower() == "help":
+                self.say(HELP)
+            elif word.lower() == "as":
+                self.act_as(rest)
+            elif word.lower() == "who":
+                self.say(self.people())
+            elif word.lower() == "click":
+                self.click(rest)
+            elif word.lower() == "submit":
+                self.submit(rest)
+            elif word.lower() == "cancel":
+                self.cancel()
+            elif word.lower() == "home":
+                self.open_home()
+            elif word.lower() in ("@triagebot", "mention"):
+                self.mention(rest)
+            elif word.lower() == "shortcut":
+                self.shortcut(rest)
+            else:
+                self.say(f"Not a command: {word!r}. Slash commands start with '/'; type `help` for the rest.")
+        except (ValueError, httpx.HTTPError) as exc:
+            self.say(f"  ! {exc}")
+        return True
+
+    # ---- what a person does ----------------------------------------------------------------------
+
+    def slash_command(self, command: str, text: str) -> None:
+        url = self._response_url()
+        form = {
+            "token": "legacy-verification-token",
+            "team_id": TEAM_ID,
+            "team_domain": "sandbox",
+            "channel_id": self.channel_id,
+            "channel_name": CHANNELS.get(self.channel_id, self.channel_id),
+            "user_id": self.user_id,
+            "user_name": self.names.users[self.user_id],
+            "command": command,
+            "text": text,
+            "api_app_id": payloads.APP_ID,
+            "is_enterprise_install": "false",
+            "response_url": url,
+            "trigger_id": self._trigger(),
+        }
+        body = urlencode(form).encode()
+        self._send(
+            lambda: self.sender.post(body, "application/x-www-form-urlencoded"), url, f"command {command}"
+        )
+
+    def click(self, rest: str) -> None:
+        number, _, choice = rest.partition(" ")
+        if not number.isdigit():
+            raise ValueError("click which one? e.g. `click 2` (the number in [brackets])")
+        control = self.screen.controls.get(int(number))
+        if control is None:
+            raise ValueError(f"there is no [{number}] on screen")
+        self._check_clickable(control)
+        url = (
+            self._response_url(control.surface) if control.surface.kind in ("message", "ephemeral") else None
+        )
+        payload = payloads.block_actions(
+            control, choice.strip() or None, self.user_id, self._name(), self._trigger(), url
+        )
+        self._send(
+            lambda: self.sender.interaction(payload), url, f"action {control.element.get('action_id')}"
+        )
+
+    def submit(self, rest: str) -> None:
+        modal = self._open_modal()
+        given = self._fields(rest, modal)
+        values = payloads.state_values(modal, given)
+        if not rest and (missing := payloads.missing_required(modal, values)):
+            given = self._ask(modal)
+            values = payloads.state_values(modal, given)
+        if missing := payloads.missing_required(modal, values):
+            raise ValueError(f"Slack would not submit yet: fill in {', '.join(missing)}")
+        payload = payloads.view_submission(modal, values, self._acting(modal), self._name(), self._trigger())
+        response = self._send(
+            lambda: self.sender.interaction(payload), None, "view_submission", show_ack=False
+        )
+        if response is not None:
+            self._after_submission(modal, response)
+
+    def cancel(self) -> None:
+        modal = self._open_modal()
+        with self.screen.lock:
+            self.screen.modals.remove(modal)
+            modal.replaced = True
+        if (modal.view or {}).get("notify_on_close"):
+            payload = payloads.view_submission(modal, {}, self._acting(modal), self._name(), self._trigger())
+            payload["type"] = "view_closed"
+            payload["is_cleared"] = False
+            self._send(lambda: self.sender.interaction(payload), None, "view_closed", show_ack=False)
+        self.say("  (modal closed)")
+
+    def open_home(self) -> None:
+        event = {
+            "type": "app_home_opened",
+            "user": self.user_id,
+            "channel": f"D0{self.user_id[2:]}",
+            "tab": "home",
+            "event_ts": f"{time.time():.6f}",
+        }
+        self._send(lambda: self.sender.event(event), None, "App Home")
+
+    def mention(self, text: str) -> None:
+        ts = f"{time.time():.6f}"
+        self._send(
+            lambda: self.sender.mention(text, user_id=self.user_id, channel_id=self.channel_id, ts=ts),
+            None,
+            "mention",
+        )
+
+    def shortcut(self, rest: str) -> None:
+        callback_id, _, text = rest.partition(" ")
+        if not callback_id or not text.strip():
+            raise ValueError("usage: shortcut <callback_id> <message text>, e.g. shortcut triage_message Hi…")
+        self._send(
+            lambda: self.sender.message_shortcut(
+                callback_id, text.strip(), user_id=self.user_id, channel_id=self.channel_id
+            )[0],
+            None,
+            f"shortcut {callback_id}",
+        )
+
+    def act_as(self, name: str) -> None:
+        name = name.strip().lstrip("@").lower()
+        if not re.fullmatch(r"[a-z][a-z0-9_-]{0,20}", name):
+            raise ValueError("as whom? e.g. `as lead` or `as agent`")
+        found = next((uid for uid, known in self.names.users.items() if known == name), None)
+        if found is None:
+            found = "U0SB" + re.sub(r"[^A-Z0-9]", "", name.upper())[:7]
+            self.names.users[found] = name
+        self.user_id = found
+        role = "a team lead, who approves model switches" if found == LEAD else "not an approver"
+        self.say(f"You are now {self.names.user(found)} ({role}).")
+
+    def people(self) -> str:
+        lines = ["People in this sandbox:"]
+        for user_id, name in self.names.users.items():
+            role = "team lead, approver (TRIAGE_APPROVERS)" if user_id == LEAD else "support agent"
+            mark = "  ← you" if user_id == self.user_id else ""
+            lines.append(f"  @{name:<10} {user_id:<12} {role}{mark}")
+        return "\n".join(lines)
+
+    # ---- sending and waiting ---------------------------------------------------------------------
+
+    def _send(
+        self, send: Any, response_url: str | None, what: str, *, show_ack: bool = True
+    ) -> httpx.Response | None:
+        with self._cond:
+            self._holding = True
+        try:
+            response = send()
+        finally:
+            lines = self._ack_lines(
+                response if "response" in locals() else None, response_url, what, show_ack
+            )
+            with self._cond:
+                self._print(lines)
+                self._holding = False
+                self._last_activity = time.monotonic()
+                self._cond.notify_all()
+        self._wait_until_quiet()
+        return response
+
+    def _ack_lines(
+        self, response: httpx.Response | None, response_url: str | None, what: str, show_ack: bool
+    ) -> list[str]:
+        if response is None:
+            return []
+        if response.status_code == 404:
+            return [f"  ! The bot has no listener for this {what} (Slack would show “dispatch_failed”)."]
+        if response.status_code != 200:
+            return [f"  ! The bot answered HTTP {response.status_code} to this {what}: {response.text[:200]}"]
+        if not show_ack or not response.content:
+            return []
+        try:
+            body = response.json()
+        except ValueError:
+            body = {"text": response.text}
+        token = response_url.rsplit("/", 1)[-1] if response_url else None
+        return self.screen.show_ack(body, token, self.channel_id, self.user_id)
+
+    def _wait_until_quiet(self) -> None:
+        deadline = time.monotonic() + MAX_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(0.05)
+            with self._cond:
+                idle = time.monotonic() - self._last_activity
+            if idle >= QUIET_SECONDS and self._events.empty():
+                return
+
+    def _on_call(self, call: SlackCall, reply: dict[str, Any] | None) -> None:
+        # Runs in the stand-in's server thread: hand over and return at once.
+        with self._cond:
+            self._last_activity = time.monotonic()
+        self._events.put((call.method, dict(call.params), reply))
+
+    def _print_loop(self) -> None:
+        while (item := self._events.get()) is not None:
+            with self._cond:
+                self._cond.wait_for(lambda: not self._holding)
+                lines = self.screen.show_call(*item)
+                if lines:
+                    late = self._at_prompt
+                    self._print(([""] if late else []) + lines)
+                    if late:
+                        self.out.write(self.prompt())
+                        self.out.flush()
+                self._last_activity = time.monotonic()
+
+    def _print(self, lines: list[str]) -> None:
+        if lines:
+            self.out.write("\n".join(lines) + "\n")
+            self.out.flush()
+
+    def say(self, text: str) -> None:
+        with self._cond:
+            self._print([text])
+
+    # ---- helpers ---------------------------------------------------------------------------------
+
+    def _response_url(self, surface: Surface | None = None) -> str:
+        url = self.world.slack.response_url("sandbox")
+        token = url.rsplit("/", 1)[-1]
+        with self.screen.lock:
+            self.screen.origins[token] = Origin(self.channel_id, self.user_id, surface)
+        return url
+
+    def _trigger(self) -> str:
+        trigger = f"{int(time.time())}.{uuid.uuid4().int % 10**12}.{uuid.uuid4().hex[:16]}"
+        with self.screen.lock:
+            self.screen.triggers[trigger] = self.user_id
+        return trigger
+
+    def _name(self) -> str:
+        return self.names.users[self.user_id]
+
+    def _acting(self, modal: Surface) -> str:
+        if modal.user_id and modal.user_id != self.user_id:
+            raise ValueError(f"this modal is open for {self.names.user(modal.user_id)}; `as` them first")
+        return self.user_id
+
+    def _check_clickable(self, control: Control) -> None:
+        surface = control.surface
+        if surface.replaced:
+            raise ValueError(
+                f"[{control.number}] is on a message that has since changed; use its newest version"
+            )
+        if surface.kind == "modal" and surface not in self.screen.modals:
+            raise ValueError(f"[{control.number}] is in a modal that is closed")
+        if surface.kind in ("ephemeral", "modal", "home") and surface.user_id not in (None, self.user_id):
+            owner = self.names.user(surface.user_id)
+            raise ValueError(f"[{control.number}] is only visible to {owner}; `as {owner[1:]}` to click it")
+
+    def _open_modal(self) -> Surface:
+        with self.screen.lock:
+            if not self.screen.modals:
+                raise ValueError("no modal is open")
+            return self.screen.modals[-1]
+
+    def _fields(self, rest: str, modal: Surface) -> dict[str, str]:
+        if not rest:
+            return {}
+        inputs = [b for b in modal.blocks if b.get("type") == "input"]
+        words = shlex.split(rest)
+        if "=" not in words[0] and len(inputs) == 1:
+            key = (inputs[0].get("element") or {}).get("action_id") or inputs[0]["block_id"]
+            return {str(key): rest}
+        fields: dict[str, str] = {}
+        for word in words:
+            key, sep, value = word.partition("=")
+            if not sep:
+                raise ValueError(f"write fields as key=value (got {word!r})")
+            if not any(key.lower() in payloads.input_keys(b) for b in inputs):
+                known = ", ".join(sorted(str((b.get("element") or {}).get("action_id")) for b in inputs))
+                raise ValueError(f"the modal has no field {key!r}; its fields: {known}")
+            fields[key] = value
+        return fields
+
+    def _ask(self, modal: Surface) -> dict[str, str]:
+        given: dict[str, str] = {}
+        for block in modal.blocks:
+            if block.get("type") != "input":
+                continue
+            label = str((block.get("label") or {}).get("text", block["block_id"]))
+            optional = " (optional, Enter to skip)" if block.get("optional") else ""
+            answer = input(f"  {label}{optional}: ").strip()
+            if answer:
+                given[str((block.get("element") or {}).get("action_id") or block["block_id"])] = answer
+        return given
+
+    def _after_submission(self, modal: Surface, response: httpx.Response) -> None:
+        if response.status_code != 200:
+            return
+        try:
+            body = response.json() if response.content else {}
+        except (ValueError, json.JSONDecodeError):
+            body = {}
+        action = body.get("response_action")
+        with self.screen.lock:
+            if action == "errors":
+                labels = {
+                    str(b.get("block_id")): str((b.get("label") or {}).get("text", "")) for b in modal.blocks
+                }
+                lines = [f"  ✗ {labels.get(k) or k}: {v}" for k, v in (body.get("errors") or {}).items()]
+                self.say("\n".join(["  The modal stays open:", *lines]))
+                return
+            if action in ("update", "push"):
+                view = body.get("view") or {}
+                surface = Surface(
+                    "modal", None, modal.user_id, None, list(view.get("blocks") or []), view=view
+                )
+                if action == "update":
+                    modal.replaced = True
+                    self.screen.modals[self.screen.modals.index(modal)] = surface
+                else:
+                    self.screen.modals.append(surface)
+                self.say("\n".join(self.screen.modal_lines(surface, "changed")))
+                return
+            closing = list(self.screen.modals) if action == "clear" else [modal]
+            for closed in closing:
+                closed.replaced = True
+                if closed in self.screen.modals:
+                    self.screen.modals.remove(closed)
+        self.say("  (modal submitted and closed)")

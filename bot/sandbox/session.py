@@ -1,0 +1,60 @@
+"""Start the sandbox: banner, logs to a file (the terminal is for the conversation), world, console."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from bot.logs import JsonFormatter, PlainFormatter, RedactSecrets
+from bot.sandbox.console import Console
+from bot.sandbox.world import BETTER_MODEL, LIVE_MODEL, World, sandbox_world
+
+BANNER = """\
+┌──────────────────────────────────────────────────────────────────────────────┐
+│ triagebot SANDBOX: no Slack workspace, no OpenAI account, nothing leaves     │
+│ this machine. Slack and the OpenAI API are local stand-ins; the "model" is a │
+│ keyword heuristic posing as fine-tuned models, not a real model.             │
+└──────────────────────────────────────────────────────────────────────────────┘
+The real bot is running against them; what it says in "Slack" is printed here.
+You are @agent in #support. @lead approves model switches in #approvals;
+digests go to #quality.  Data: {db}   Log: {log}
+
+Try, in order:
+  /triage Our checkout page is down and customers cannot pay!
+  /model                                what is live, and since when
+  /model list                           the fine-tuned models this key can use
+  /model switch {better} better on billing
+  as lead        then  click N          approve the request (N is the button's number)
+  as agent       then  /triage I was charged twice this month
+  /model rollback back to v1            (as lead: at once; as agent: needs approval)
+  /digest                               how the live model is doing
+Type `help` for everything, `quit` to leave.
+
+To connect a real workspace: create a Slack app from app.yaml (api.slack.com/apps >
+Create New App > From an app manifest), install it, put SLACK_BOT_TOKEN,
+SLACK_SIGNING_SECRET, OPENAI_API_KEY and TRIAGE_DEFAULT_MODEL in .env, run
+`triagebot check`, then `make run` (it serves Slack once those are set).
+"""
+
+
+def log_to_file(path: Path, fmt: str, secrets: list[str]) -> None:
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(JsonFormatter() if fmt == "json" else PlainFormatter())
+    handler.addFilter(RedactSecrets(secrets))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+
+
+def banner(world: World, log_path: Path) -> str:
+    return BANNER.format(db=world.db_path, log=log_path, better=BETTER_MODEL, live=LIVE_MODEL)
+
+
+def run_sandbox(*, db_path: Path, fresh: bool, log_format: str) -> int:
+    log_path = db_path.with_suffix(".log")
+    # Quiet until the world is up: start-up chatter (migrations) goes to the file too.
+    log_to_file(log_path, log_format, [])
+    print("Starting the sandbox (local stand-ins, the bot, a SQLite database)…", flush=True)
+    with sandbox_world(db_path, fresh=fresh, log_format=log_format) as world:
+        log_to_file(log_path, log_format, world.settings.secrets())
+        print(banner(world, log_path), flush=True)
+        return Console(world).run()
