@@ -8,10 +8,8 @@ answer (the ack) is shown before what followed it.
 
 from __future__ import annotations
 
-import json
 import queue
 import re
-import shlex
 import sys
 import threading
 import time
@@ -21,12 +19,12 @@ from urllib.parse import urlencode
 
 import httpx
 
-from bot.sandbox import payloads
+from bot.sandbox import modals, payloads
 from bot.sandbox.render import Directory
-from bot.sandbox.screen import Control, Origin, Screen, Surface
+from bot.sandbox.screen import Origin, Screen, Surface
 from bot.sandbox.world import AGENT, CHANNELS, LEAD, SUPPORT, USERS, World
 from bot.standins.slack_api import SlackCall
-from bot.standins.slack_requests import TEAM_ID, SlackSender
+from bot.standins.slack_requests import SlackSender
 
 QUIET_SECONDS = 0.5  # no Slack traffic for this long after a request: the bot has finished
 MAX_WAIT_SECONDS = 20.0
@@ -40,7 +38,7 @@ Type what you would type in Slack:
 Act in the conversation:
   click N                         press button [N]; for a menu: click N <choice>
   submit key=value …              fill in and submit the open modal (quote values with spaces);
-                                  plain `submit` asks for each field
+                                  `submit` alone asks for each field (Enter keeps what is there)
   cancel                          close the open modal
   @triagebot <text>               mention the bot in #support
   shortcut <callback_id> <text>   run a message shortcut on a message with that text
@@ -134,21 +132,9 @@ class Console:
 
     def slash_command(self, command: str, text: str) -> None:
         url = self._response_url()
-        form = {
-            "token": "legacy-verification-token",
-            "team_id": TEAM_ID,
-            "team_domain": "sandbox",
-            "channel_id": self.channel_id,
-            "channel_name": CHANNELS.get(self.channel_id, self.channel_id),
-            "user_id": self.user_id,
-            "user_name": self.names.users[self.user_id],
-            "command": command,
-            "text": text,
-            "api_app_id": payloads.APP_ID,
-            "is_enterprise_install": "false",
-            "response_url": url,
-            "trigger_id": self._trigger(),
-        }
+        form = payloads.slash_command(
+            command, text, self.user_id, self._name(), self.channel_id, CHANNELS, url, self._trigger()
+        )
         body = urlencode(form).encode()
         self._send(
             lambda: self.sender.post(body, "application/x-www-form-urlencoded"), url, f"command {command}"
@@ -161,7 +147,8 @@ class Console:
         control = self.screen.controls.get(int(number))
         if control is None:
             raise ValueError(f"there is no [{number}] on screen")
-        self._check_clickable(control)
+        if problem := self.screen.why_not_clickable(control, self.user_id):
+            raise ValueError(problem)
         url = (
             self._response_url(control.surface) if control.surface.kind in ("message", "ephemeral") else None
         )
@@ -174,19 +161,20 @@ class Console:
 
     def submit(self, rest: str) -> None:
         modal = self._open_modal()
-        given = self._fields(rest, modal)
+        given = modals.parse_fields(rest, modal) if rest else modals.ask_fields(modal)
         values = payloads.state_values(modal, given)
-        if not rest and (missing := payloads.missing_required(modal, values)):
-            given = self._ask(modal)
-            values = payloads.state_values(modal, given)
         if missing := payloads.missing_required(modal, values):
             raise ValueError(f"Slack would not submit yet: fill in {', '.join(missing)}")
         payload = payloads.view_submission(modal, values, self._acting(modal), self._name(), self._trigger())
         response = self._send(
             lambda: self.sender.interaction(payload), None, "view_submission", show_ack=False
         )
-        if response is not None:
-            self._after_submission(modal, response)
+        if response is not None and response.status_code == 200:
+            try:
+                body = response.json() if response.content else {}
+            except ValueError:
+                body = {}
+            self.say("\n".join(modals.after_submission(self.screen, modal, body)))
 
     def cancel(self) -> None:
         modal = self._open_modal()
@@ -349,86 +337,8 @@ class Console:
             raise ValueError(f"this modal is open for {self.names.user(modal.user_id)}; `as` them first")
         return self.user_id
 
-    def _check_clickable(self, control: Control) -> None:
-        surface = control.surface
-        if surface.replaced:
-            raise ValueError(
-                f"[{control.number}] is on a message that has since changed; use its newest version"
-            )
-        if surface.kind == "modal" and surface not in self.screen.modals:
-            raise ValueError(f"[{control.number}] is in a modal that is closed")
-        if surface.kind in ("ephemeral", "modal", "home") and surface.user_id not in (None, self.user_id):
-            owner = self.names.user(surface.user_id)
-            raise ValueError(f"[{control.number}] is only visible to {owner}; `as {owner[1:]}` to click it")
-
     def _open_modal(self) -> Surface:
         with self.screen.lock:
             if not self.screen.modals:
                 raise ValueError("no modal is open")
             return self.screen.modals[-1]
-
-    def _fields(self, rest: str, modal: Surface) -> dict[str, str]:
-        if not rest:
-            return {}
-        inputs = [b for b in modal.blocks if b.get("type") == "input"]
-        words = shlex.split(rest)
-        if "=" not in words[0] and len(inputs) == 1:
-            key = (inputs[0].get("element") or {}).get("action_id") or inputs[0]["block_id"]
-            return {str(key): rest}
-        fields: dict[str, str] = {}
-        for word in words:
-            key, sep, value = word.partition("=")
-            if not sep:
-                raise ValueError(f"write fields as key=value (got {word!r})")
-            if not any(key.lower() in payloads.input_keys(b) for b in inputs):
-                known = ", ".join(sorted(str((b.get("element") or {}).get("action_id")) for b in inputs))
-                raise ValueError(f"the modal has no field {key!r}; its fields: {known}")
-            fields[key] = value
-        return fields
-
-    def _ask(self, modal: Surface) -> dict[str, str]:
-        given: dict[str, str] = {}
-        for block in modal.blocks:
-            if block.get("type") != "input":
-                continue
-            label = str((block.get("label") or {}).get("text", block["block_id"]))
-            optional = " (optional, Enter to skip)" if block.get("optional") else ""
-            answer = input(f"  {label}{optional}: ").strip()
-            if answer:
-                given[str((block.get("element") or {}).get("action_id") or block["block_id"])] = answer
-        return given
-
-    def _after_submission(self, modal: Surface, response: httpx.Response) -> None:
-        if response.status_code != 200:
-            return
-        try:
-            body = response.json() if response.content else {}
-        except (ValueError, json.JSONDecodeError):
-            body = {}
-        action = body.get("response_action")
-        with self.screen.lock:
-            if action == "errors":
-                labels = {
-                    str(b.get("block_id")): str((b.get("label") or {}).get("text", "")) for b in modal.blocks
-                }
-                lines = [f"  ✗ {labels.get(k) or k}: {v}" for k, v in (body.get("errors") or {}).items()]
-                self.say("\n".join(["  The modal stays open:", *lines]))
-                return
-            if action in ("update", "push"):
-                view = body.get("view") or {}
-                surface = Surface(
-                    "modal", None, modal.user_id, None, list(view.get("blocks") or []), view=view
-                )
-                if action == "update":
-                    modal.replaced = True
-                    self.screen.modals[self.screen.modals.index(modal)] = surface
-                else:
-                    self.screen.modals.append(surface)
-                self.say("\n".join(self.screen.modal_lines(surface, "changed")))
-                return
-            closing = list(self.screen.modals) if action == "clear" else [modal]
-            for closed in closing:
-                closed.replaced = True
-                if closed in self.screen.modals:
-                    self.screen.modals.remove(closed)
-        self.say("  (modal submitted and closed)")

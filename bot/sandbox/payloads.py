@@ -30,6 +30,34 @@ def _base(kind: str, user_id: str, name: str, trigger_id: str) -> dict[str, Any]
     }
 
 
+def slash_command(
+    command: str,
+    text: str,
+    user_id: str,
+    name: str,
+    channel_id: str,
+    channels: dict[str, str],
+    response_url: str,
+    trigger_id: str,
+) -> dict[str, str]:
+    """The form Slack posts for a slash command."""
+    return {
+        "token": "legacy-verification-token",
+        "team_id": TEAM_ID,
+        "team_domain": "sandbox",
+        "channel_id": channel_id,
+        "channel_name": channels.get(channel_id, channel_id),
+        "user_id": user_id,
+        "user_name": name,
+        "command": command,
+        "text": text,
+        "api_app_id": APP_ID,
+        "is_enterprise_install": "false",
+        "response_url": response_url,
+        "trigger_id": trigger_id,
+    }
+
+
 def find_option(element: dict[str, Any], wanted: str) -> dict[str, Any] | None:
     wanted = wanted.strip().lower()
     for option in options_of(element):

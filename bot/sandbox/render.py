@@ -48,6 +48,7 @@ EMOJI = {
     "-1": "👎",
     "lock": "🔒",
     "pencil": "✏️",
+    "pencil2": "✏️",
     "memo": "📝",
     "test_tube": "🧪",
     "new": "🆕",

@@ -219,6 +219,18 @@ class Screen:
         lines.append(f"  [file uploaded: {titles or 'a file'}]")
         return lines
 
+    def why_not_clickable(self, control: Control, user_id: str) -> str | None:
+        """Why Slack would not let this person press this control now, or None."""
+        surface, n = control.surface, control.number
+        if surface.replaced:
+            return f"[{n}] is on a message that has since changed; use its newest version"
+        if surface.kind == "modal" and surface not in self.modals:
+            return f"[{n}] is in a modal that is closed"
+        if surface.kind in ("ephemeral", "modal", "home") and surface.user_id not in (None, user_id):
+            owner = self.names.user(surface.user_id)
+            return f"[{n}] is only visible to {owner}; `as {owner[1:]}` to click it"
+        return None
+
     # ---- helpers -------------------------------------------------------------------------------
 
     def _header(self, channel_id: Any, note: str) -> str:

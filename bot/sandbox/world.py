@@ -47,7 +47,7 @@ CHANNELS = {SUPPORT: "support", APPROVALS: "approvals", QUALITY: "quality"}
 
 # Golden cases the stand-in's keyword triager gets right, unless a model is scripted otherwise.
 GOLDEN_CASES: list[tuple[str, str, str]] = [
-    ("Our whole site is down since 9am and nobody can log in", "critical", "account"),
+    ("Our whole site is down since 9am, nothing loads", "critical", "outage"),
     ("I was charged twice for my subscription this month, please refund", "medium", "billing"),
     ("The export button is broken and shows an error", "high", "bug"),
     ("Would be nice to have dark mode, thanks!", "low", "feature_request"),
