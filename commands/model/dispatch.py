@@ -13,7 +13,7 @@ from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
-from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 from slack_sdk.web.async_client import AsyncWebClient
 
 from commands import text
@@ -65,9 +65,9 @@ async def model_command(
     await sub.handler(args, command, settling(ack), respond, client, context)
 
 
-def help_blocks(unknown: str | None = None) -> list:
+def help_blocks(unknown: str | None = None) -> list[Block]:
     lines = [f"{text.inline_code(sub.usage)}  {sub.help}" for sub in SUBCOMMANDS.values()]
-    blocks: list = []
+    blocks: list[Block] = []
     if unknown:
         blocks.append(
             SectionBlock(

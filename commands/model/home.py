@@ -14,6 +14,7 @@ from bot.services import Services
 from commands.model import status_blocks
 from commands.model.render import utcnow
 from commands.model.status import close_expired
+from storage.models import Deployment
 
 RECENT_DEPLOYMENTS = 10
 
@@ -29,7 +30,7 @@ async def app_home_opened(event: dict[str, Any], client: AsyncWebClient, context
     await client.views_publish(user_id=event["user"], view=home_view(status, recent, now))
 
 
-def home_view(status: ModelStatus, recent: list, now: datetime) -> View:
+def home_view(status: ModelStatus, recent: list[Deployment], now: datetime) -> View:
     blocks: list[Block] = [HeaderBlock(text="Live triage model")]
     blocks += status_blocks.live_blocks(status, now)
     blocks += [DividerBlock(), HeaderBlock(text="Pending requests")]

@@ -13,6 +13,7 @@ from bot.registry.status import history_limit
 from bot.services import Services
 from commands.model import messages, status_blocks
 from commands.model.render import as_dicts, utcnow
+from commands.respond import respond as respond_with_retries
 
 
 async def status_subcommand(
@@ -29,7 +30,8 @@ async def status_subcommand(
     now = utcnow()
     await close_expired(client, services, now)
     status = await services.registry.status(now=now)
-    await respond(
+    await respond_with_retries(
+        command["response_url"],
         response_type="ephemeral",
         replace_original=True,
         text=status_blocks.status_text(status),
@@ -71,7 +73,8 @@ async def list_subcommand(
     await ack(response_type="ephemeral", text="Listing fine-tuned models…")
     services: Services = context["services"]
     listing = await services.registry.fine_tuned_models(args.split()[0] if args else None)
-    await respond(
+    await respond_with_retries(
+        command["response_url"],
         response_type="ephemeral",
         replace_original=True,
         text=f"{len(listing.models)} fine-tuned models on {listing.endpoint}",

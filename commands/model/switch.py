@@ -16,6 +16,7 @@ from bot.services import Services
 from commands import text
 from commands.model import messages, render
 from commands.model.render import utcnow
+from commands.respond import respond as respond_with_retries
 
 SWITCH_USAGE = "/model switch <model-id> [on <endpoint>] [reason…]"
 # "<model-id> [on <endpoint>] [reason…]"; the reason keeps its own spacing and line breaks.
@@ -46,7 +47,7 @@ async def switch_subcommand(
     await ack(response_type="ephemeral", text=f"Checking {text.inline_code(model_id)}…")
     services: Services = context["services"]
     plan = await services.registry.plan_switch(command["user_id"], model_id, endpoint, reason, now=utcnow())
-    await request_approval(plan, command, respond, client, services)
+    await request_approval(plan, command, client, services)
 
 
 async def rollback_subcommand(
@@ -62,13 +63,14 @@ async def rollback_subcommand(
     registry, user, now = services.registry, command["user_id"], utcnow()
     plan = await registry.plan_rollback(user, args or None, now=now)
     if not await registry.may_roll_back_at_once(user, now=now):
-        await request_approval(plan, command, respond, client, services)
+        await request_approval(plan, command, client, services)
         return
     approval = await registry.rollback_now(plan, now=now)
     channel = services.settings.triage_approval_channel or command["channel_id"]
     announced = await messages.announce(client, approval, channel)
     done = f":rewind: Rolled back: {render.model(plan.model_id, plan.endpoint)} is live again."
-    await respond(
+    await respond_with_retries(
+        command["response_url"],
         response_type="ephemeral",
         replace_original=True,
         text=done
@@ -83,7 +85,6 @@ async def rollback_subcommand(
 async def request_approval(
     plan: SwitchPlan,
     command: dict[str, Any],
-    respond: AsyncRespond,
     client: AsyncWebClient,
     services: Services,
 ) -> None:
@@ -94,8 +95,10 @@ async def request_approval(
     verb = "Rollback" if plan.kind == "rollback" else "Switch"
     lines = [
         f"{verb} request #{request.id} to {render.model(plan.model_id, plan.endpoint)} is waiting for a lead in "
-        f"{render.channel(request.channel_id)}. It expires {render.moment(request.expires_at)}.",
+        f"{render.channel(request.channel_id or channel)}. It expires {render.moment(request.expires_at)}.",
     ]
     if plan.shutdown_date:
         lines.append(f"Note: the candidate {render.shutdown_note(plan.shutdown_date, utcnow())}.")
-    await respond(response_type="ephemeral", replace_original=True, text="\n".join(lines))
+    await respond_with_retries(
+        command["response_url"], response_type="ephemeral", replace_original=True, text="\n".join(lines)
+    )
