@@ -81,6 +81,8 @@ def test_switch_approved_by_a_lead_is_what_the_next_triage_uses_in_every_process
 
     assert triage_model(bot) == CANDIDATE
     assert triage_model(other_process) == CANDIDATE
+    restarted = approvals_bot(bot_factory, sqlite_url, triage_default_model="ft:gpt-4o-mini:acme::from-env")
+    assert triage_model(restarted) == CANDIDATE  # the database decides, not TRIAGE_DEFAULT_MODEL
 
 
 def test_approval_request_goes_to_the_command_channel_without_an_approvals_channel(
