@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import NotAllowed
@@ -20,7 +22,11 @@ _MEMBERSHIP_ERRORS = {"not_in_channel", "channel_not_found", "is_archived", "res
 
 
 async def post_approval_request(
-    client: AsyncWebClient, registry: Registry, request: SwitchRequest, channel: str
+    client: AsyncWebClient,
+    registry: Registry,
+    request: SwitchRequest,
+    channel: str,
+    extra_sections: Sequence[Block] = (),
 ) -> SwitchRequest:
     """Post the request where approvers look; if Slack refuses, forget the request and say how to fix it."""
     now = utcnow()
@@ -29,7 +35,7 @@ async def post_approval_request(
         posted = await client.chat_postMessage(
             channel=channel,
             text=request_blocks.request_text(request),
-            blocks=request_blocks.approval_request_blocks(request, now=now),
+            blocks=request_blocks.approval_request_blocks(request, now=now, extra_sections=extra_sections),
             unfurl_links=False,
         )
     except Exception as exc:
@@ -56,7 +62,9 @@ def posting_refused(channel: str, error: str) -> str:
     return f"I couldn't post the approval request in {render.channel(channel)} (Slack said `{error}`). {fix} No request was opened."
 
 
-async def update_request_message(client: AsyncWebClient, request: SwitchRequest) -> None:
+async def update_request_message(
+    client: AsyncWebClient, request: SwitchRequest, extra_sections: Sequence[Block] = ()
+) -> None:
     """Re-render the request's message for its current state. Best effort: the database already decided."""
     if not request.channel_id or not request.message_ts:
         return
@@ -65,7 +73,9 @@ async def update_request_message(client: AsyncWebClient, request: SwitchRequest)
             channel=request.channel_id,
             ts=request.message_ts,
             text=request_blocks.request_text(request),
-            blocks=request_blocks.approval_request_blocks(request, now=utcnow()),
+            blocks=request_blocks.approval_request_blocks(
+                request, now=utcnow(), extra_sections=extra_sections
+            ),
         )
     except SlackApiError as exc:
         log.warning("could not update request #%s's message: %s", request.id, exc.response.get("error"))
