@@ -9,9 +9,10 @@ from bot.digest.text import digest_text
 from bot.quality.eval_runs import runner_for
 from bot.services import Services
 from bot.standins.openai_api import OpenAIStandIn
+from bot.standins.slack_api import SlackStandIn
 from storage.models import Deployment, QualityCheck, Triage
 from tests.conftest import LIVE_MODEL
-from tests.test_quality_support import script_all, seed_cases, services  # noqa: F401
+from tests.test_quality_support import open_services, script_all, seed_cases, services  # noqa: F401
 
 NEW_LIVE = "ft:gpt-4o-mini-2024-07-18:acme:triage:new00003"
 CANDIDATE = "ft:gpt-4o-mini-2024-07-18:acme:triage:cand0002"
@@ -65,9 +66,13 @@ async def add_triages(services: Services, model_id: str, latencies: list[int | N
 
 
 async def test_digest_compares_runs_finds_regressions_and_names_a_replacement(
-    services: Services,  # noqa: F811
-    openai_standin: OpenAIStandIn,
+    any_db_url: str, slack_standin: SlackStandIn, openai_standin: OpenAIStandIn
 ) -> None:
+    async with open_services(any_db_url, slack_standin, openai_standin) as built:
+        await check_full_digest(built, openai_standin)
+
+
+async def check_full_digest(services: Services, openai_standin: OpenAIStandIn) -> None:  # noqa: F811
     now = datetime.now(UTC)
     await seed_cases(services)
     for model in (NEW_LIVE, CANDIDATE):

@@ -119,20 +119,22 @@ async def review_figures(session: AsyncSession, start: datetime, end: datetime) 
 async def triage_figures(
     session: AsyncSession, live_model: str, start: datetime, end: datetime
 ) -> TriageFigures:
-    failed = func.sum(cast(col(Triage.status) == "failed", Integer))
+    """Volume, failures and latency percentiles of the live model's triages in the period."""
     in_period = [col(Triage.created_at) >= start, col(Triage.created_at) < end]
-    live_row = (
-        await session.exec(select(func.count(), failed).where(col(Triage.model_id) == live_model, *in_period))
+    ok = col(Triage.status) == "ok"
+    live = [col(Triage.model_id) == live_model, *in_period]
+    volume, failed, timed = (
+        await session.exec(
+            select(
+                func.count(),
+                func.sum(cast(col(Triage.status) == "failed", Integer)),
+                func.sum(cast(and_(ok, col(Triage.latency_ms).is_not(None)), Integer)),
+            ).where(*live)
+        )
     ).one()
-    other = (
-        await session.exec(select(func.count()).where(col(Triage.model_id) != live_model, *in_period))
-    ).one()
-    p50, p95 = await percentiles(
-        session,
-        col(Triage.latency_ms),
-        [col(Triage.model_id) == live_model, *in_period, col(Triage.status) == "ok"],
-    )
-    return TriageFigures(int(live_row[0]), int(live_row[1] or 0), int(other), p50, p95)
+    everyone = (await session.exec(select(func.count()).where(*in_period))).one()
+    p50, p95 = await percentiles(session, col(Triage.latency_ms), [*live, ok], count=int(timed or 0))
+    return TriageFigures(int(volume), int(failed or 0), int(everyone) - int(volume), p50, p95)
 
 
 async def eval_runs_between(session: AsyncSession, start: datetime, end: datetime) -> int:
