@@ -23,7 +23,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check bot commands storage tests
 
 bench: $(STAMP)
-	$(BIN)/python -m bot.bench
+	$(BIN)/python -m tests.bench
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -71,6 +73,13 @@ class Database:
         if self.sqlite:
             configure_sqlite(self.engine.sync_engine)
         self._write_engine = self.engine.execution_options(sqlite_immediate=True)
+        # One SQLite writer at a time per event loop, queued here rather than in SQLite: waiting
+        # writers would each hold a pooled connection and back off in SQLite's busy handler (sleeps
+        # of up to 100 ms), starving the reads an ack needs. Other processes still queue on the
+        # busy timeout.
+        self._sqlite_writers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
 
     def session(self) -> AsyncSession:
         """A session for reads (and writes that cannot conflict)."""
@@ -79,7 +88,14 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One write transaction: committed when the block ends, rolled back on any error."""
-        async with AsyncSession(self._write_engine, expire_on_commit=False) as session:
+        if not self.sqlite:
+            async with AsyncSession(self._write_engine, expire_on_commit=False) as session:
+                async with session.begin():
+                    yield session
+            return
+        loop = asyncio.get_running_loop()
+        lock = self._sqlite_writers.setdefault(loop, asyncio.Lock())
+        async with lock, AsyncSession(self._write_engine, expire_on_commit=False) as session:
             async with session.begin():
                 yield session
 

@@ -103,13 +103,21 @@ class ServeProcess:
 
 
 @contextmanager
-def serve_process(env: dict[str, str], workdir: Path, *, name: str = "bot") -> Iterator[ServeProcess]:
-    """Start `triagebot serve` on a free loopback port; yields once /healthz answers."""
+def serve_process(
+    env: dict[str, str],
+    workdir: Path,
+    *,
+    name: str = "bot",
+    module: str = "bot.cli",
+    args: tuple[str, ...] = ("serve",),
+) -> Iterator[ServeProcess]:
+    """Start `triagebot serve` (or another `python -m module`) on a free loopback port; yields once
+    /healthz answers."""
     port = free_port()
     log_path = workdir / f"{name}.log"
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [sys.executable, "-m", module, *args, "--host", "127.0.0.1", "--port", str(port)],
             env=env,
             cwd=workdir,  # no stray .env from the repository
             stdout=log_file,

@@ -1,0 +1,174 @@
+"""`make bench`: run every benchmark once, print each figure against its target, write BENCHMARKS.md."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from tests.bench import ack_latency, model_concurrency
+from tests.bench.machine import machine_info
+from tests.bench.report import Row, below, ms, print_rows, write_markdown
+from tests.bench.stack import ROOT, bench_stack
+
+DIGEST_TARGET_SECONDS = 2.0
+
+NOTES = [
+    f"**Ack latency / throughput**: {ack_latency.TOTAL} signed slash commands per app and command, "
+    f"{ack_latency.CONCURRENCY} in flight at once (aiohttp client, keep-alive), after "
+    f"{ack_latency.WARMUP} warm-up requests. Latency is request sent → acknowledgement received; "
+    "throughput is acknowledged requests per second of wall time. The bare app is a Bolt AsyncApp "
+    "whose listeners only `ack()`, served by uvicorn + Bolt's Starlette adapter like the real app. "
+    "The real app does all its work meanwhile: `/triage` reads the live deployment before acking, "
+    "then calls the model, records the triage and posts the result to the response_url; `/model "
+    "status` acks, then reads the registry and answers via response_url. Between runs the "
+    "benchmark waits for all of that to finish.",
+    f"**Model concurrency**: {model_concurrency.REQUESTS} `/triage` sent at once, the OpenAI stand-in "
+    f"answering each chat completion after {model_concurrency.MODEL_LATENCY_SECONDS} s. The figure is "
+    "the time from the first request leaving the client to the last result arriving at its "
+    "response_url (as recorded by the Slack stand-in).",
+    "**Digest at scale**: `tests.bench.digest_scale.run()` (1M quality checks and 1M triages on "
+    "SQLite); skipped when that module is absent.",
+    "**Peak memory**: VmHWM (resident set high-water mark) of each server process from "
+    "/proc/<pid>/status after the ack-latency load.",
+    "Database: SQLite (WAL) in a temporary directory. Log level INFO, as in production.",
+]
+
+
+def ack_rows(report: ack_latency.AckReport) -> list[Row]:
+    rows: list[Row] = []
+    for fig in report.figures:
+        c, real, bare = fig.command, fig.real, fig.bare
+        rows.append(
+            Row(
+                f"`{c}` ack p50 (real / bare)",
+                f"{ms(real.percentile(50))} / {ms(bare.percentile(50))}",
+            )
+        )
+        p99 = below(
+            f"`{c}` ack p99, {ack_latency.CONCURRENCY} concurrent",
+            real.percentile(99),
+            ack_latency.P99_TARGET_SECONDS,
+            "ms",
+        )
+        p99.figure += f" (bare {ms(bare.percentile(99))})"
+        rows.append(p99)
+        met = fig.ratio >= ack_latency.THROUGHPUT_RATIO_TARGET
+        shortfall = ack_latency.THROUGHPUT_RATIO_TARGET * bare.throughput - real.throughput
+        rows.append(
+            Row(
+                f"`{c}` throughput (real / bare)",
+                f"{real.throughput:,.0f} / {bare.throughput:,.0f} req/s = {fig.ratio:.2f}x",
+                f"≥ {ack_latency.THROUGHPUT_RATIO_TARGET:g}x bare",
+                met,
+                "" if met else f"by {shortfall:,.0f} req/s",
+            )
+        )
+        failed = sum(n for status, n in real.statuses.items() if status != 200) + real.errors
+        rows.append(
+            Row(
+                f"`{c}` non-200 answers or errors (real)",
+                f"{failed} of {ack_latency.TOTAL}",
+                "0",
+                failed == 0,
+                "",
+            )
+        )
+    rows.append(
+        Row(
+            "Background answers not delivered after the load",
+            str(report.undelivered),
+            "0",
+            report.undelivered == 0,
+        )
+    )
+    return rows
+
+
+def concurrency_rows(report: model_concurrency.ConcurrencyReport) -> list[Row]:
+    rows = [
+        below(
+            f"{report.requests} x `/triage` at once, model {model_concurrency.MODEL_LATENCY_SECONDS:g} s: "
+            "first request → last result",
+            report.first_to_last_delivery,
+            model_concurrency.TARGET_SECONDS + 1e-9,
+        )
+    ]
+    rows[0].target = f"≤ {model_concurrency.TARGET_SECONDS:g} s"
+    complete = report.results == report.requests
+    rows.append(
+        Row("Results delivered of those", f"{report.results} of {report.requests}", "all", complete, "")
+    )
+    rows.append(Row("Ack p99 during that burst", ms(report.load.percentile(99))))
+    return rows
+
+
+def memory_rows(report: ack_latency.AckReport) -> list[Row]:
+    def mib(kib: int | None) -> str:
+        return f"{kib / 1024:,.0f} MiB" if kib else "unknown"
+
+    return [
+        Row(
+            "Peak RSS of `triagebot serve` under the ack load (bare app)",
+            f"{mib(report.peak_rss_kib)} ({mib(report.bare_peak_rss_kib)})",
+        )
+    ]
+
+
+def digest_rows() -> list[Row]:
+    if importlib.util.find_spec("tests.bench.digest_scale") is None:
+        return [
+            Row(
+                "Digest at scale",
+                "not run: tests/bench/digest_scale.py is missing",
+                f"< {DIGEST_TARGET_SECONDS:g} s",
+            )
+        ]
+    module: Any = importlib.import_module("tests.bench.digest_scale")
+    started = time.perf_counter()
+    result: dict[str, Any] = module.run()
+    wall = time.perf_counter() - started
+    seconds = next(
+        (float(v) for k, v in result.items() if "second" in k and isinstance(v, int | float)), None
+    )
+    details = ", ".join(f"{k}={v}" for k, v in result.items())
+    if seconds is None:
+        return [
+            Row("Digest at scale", f"{details} (whole run {wall:.1f} s)", f"< {DIGEST_TARGET_SECONDS:g} s")
+        ]
+    row = below("Digest at scale (1M checks + 1M triages, SQLite)", seconds, DIGEST_TARGET_SECONDS)
+    return [row, Row("Digest at scale: details", details)]
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.WARNING)
+    machine = machine_info()
+    print(
+        f"triagebot benchmarks on {machine['cpu']} ({machine['cores']} cores, {machine['memory']}), "
+        f"Python {machine['python']}, {machine['date']}"
+    )
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="triagebot-bench-") as tmp, bench_stack(Path(tmp)) as stack:
+        print("(a) ack latency and throughput, real app beside the bare Bolt app …", flush=True)
+        acks = ack_latency.run(stack)
+        rows += ack_rows(acks)
+        rows += memory_rows(acks)
+        print("(b) 100 concurrent triages against a 0.5 s model …", flush=True)
+        rows += concurrency_rows(model_concurrency.run(stack))
+    print("(c) digest at scale …", flush=True)
+    rows += digest_rows()
+    print()
+    print_rows(rows)
+    out = ROOT / "BENCHMARKS.md"
+    write_markdown(out, machine, rows, NOTES)
+    print(f"\nwritten to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

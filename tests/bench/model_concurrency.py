@@ -1,0 +1,52 @@
+"""(b) 100 /triage at once against a model that takes 0.5 s per call: how long from the first request
+until the last result reached its response_url. Queuing behind a small worker pool would show as
+steps of 0.5 s; fully concurrent model calls finish in one step."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from tests.bench.load import LoadResult, command_body, fire
+from tests.bench.stack import Stack
+
+REQUESTS = 100
+MODEL_LATENCY_SECONDS = 0.5
+TARGET_SECONDS = 1.5
+
+
+@dataclass
+class ConcurrencyReport:
+    requests: int
+    acked: int
+    delivered: int
+    results: int  # deliveries carrying a triage result (not an error message)
+    first_to_last_delivery: float  # seconds from the first request out to the last result in
+    load: LoadResult
+
+
+def run(stack: Stack) -> ConcurrencyReport:
+    stack.slack.reset()
+    stack.openai.reset()
+    stack.openai.latency = MODEL_LATENCY_SECONDS
+    try:
+        urls = [stack.slack.response_url(f"burst{n}") for n in range(REQUESTS)]
+        bodies = [
+            command_body("/triage", f"Burst {n}: the app crashes when I upload a file", url, n)
+            for n, url in enumerate(urls)
+        ]
+        tokens = {url.rsplit("/", 1)[1] for url in urls}
+        # All at once: one connection per request, no worker reuse.
+        load = asyncio.run(fire(stack.real.url, stack.signer, bodies, REQUESTS))
+        delivered = stack.wait_for_deliveries(tokens, timeout=60)
+    finally:
+        stack.openai.latency = 0.0
+    last = max(delivered) if delivered else float("nan")
+    return ConcurrencyReport(
+        requests=REQUESTS,
+        acked=load.ok,
+        delivered=len(delivered),
+        results=stack.answers_with_blocks(tokens),
+        first_to_last_delivery=last - load.started_at,
+        load=load,
+    )

@@ -1,0 +1,75 @@
+"""Everything a benchmark run needs: the stand-ins (in this process, on their own threads), the real
+app as a `triagebot serve` child process, and the bare Bolt app as another child process."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.standins.openai_api import OpenAIStandIn
+from bot.standins.slack_api import SlackStandIn
+from tests.support.serve_process import ServeProcess, serve_process, standin_env
+from tests.support.slack_requests import SlackSender
+
+ROOT = Path(__file__).resolve().parents[2]
+MODEL = "ft:gpt-4o-mini-2024-07-18:acme:triage:bench001"
+SIGNING_SECRET = "bench-signing-secret-5e4d3c2b"
+BOT_TOKEN = "xoxb-0000-bench-bot-token"
+OPENAI_KEY = "sk-bench-0123456789abcdefghij"
+
+
+@dataclass
+class Stack:
+    slack: SlackStandIn
+    openai: OpenAIStandIn
+    real: ServeProcess
+    bare: ServeProcess
+    signer: SlackSender
+    workdir: Path
+
+    def wait_for_deliveries(self, tokens: set[str], timeout: float = 120.0) -> list[float]:
+        """Block until every token's response_url got its answer; returns the delivery times."""
+        try:
+            calls = self.slack.wait_for(
+                "response_url", lambda c: c.params.get("_token") in tokens, timeout=timeout, count=len(tokens)
+            )
+        except AssertionError:  # timed out: report what did arrive
+            calls = [c for c in self.slack.calls_to("response_url") if c.params.get("_token") in tokens]
+        return [c.at for c in calls]
+
+    def answers_with_blocks(self, tokens: set[str]) -> int:
+        return len(
+            [
+                c
+                for c in self.slack.calls_to("response_url")
+                if c.params.get("_token") in tokens and "blocks" in c.params
+            ]
+        )
+
+
+@contextmanager
+def bench_stack(workdir: Path) -> Iterator[Stack]:
+    slack = SlackStandIn(bot_token=BOT_TOKEN)
+    openai = OpenAIStandIn(models=[MODEL], api_key=OPENAI_KEY)
+    with ExitStack() as stack:
+        stack.enter_context(slack.serve())
+        stack.enter_context(openai.serve())
+        assert slack.base_url and openai.base_url
+        env = standin_env(
+            database_url=f"sqlite:///{workdir / 'bench.db'}",
+            slack_base_url=slack.base_url,
+            openai_base_url=openai.base_url,
+            bot_token=BOT_TOKEN,
+            signing_secret=SIGNING_SECRET,
+            openai_key=OPENAI_KEY,
+            model=MODEL,
+            PYTHONPATH=str(ROOT),
+        )
+        real = stack.enter_context(serve_process(env, workdir, name="triagebot"))
+        bare = stack.enter_context(
+            serve_process(env, workdir, name="bare", module="tests.bench.bare_app", args=())
+        )
+        signer = SlackSender(real.url, SIGNING_SECRET, slack.response_url)
+        yield Stack(slack, openai, real, bare, signer, workdir)
