@@ -22,6 +22,14 @@ def restore_logging(capsys: pytest.CaptureFixture[str]) -> Iterator[None]:
     root.setLevel(level)
 
 
+def log_to_captured_stderr(
+    capsys: pytest.CaptureFixture[str], fmt: str, secrets: list[str], **kw: int
+) -> None:
+    configure_logging(fmt, secrets, **kw)
+    # Whatever reached stderr before (an earlier test's handler, app start-up) is not under test.
+    capsys.readouterr()
+
+
 def triage_and_wait(bot: Bot, text: str) -> None:
     response, _ = bot.send.command("/triage", text)
     assert response.status_code == 200
@@ -42,7 +50,7 @@ def wait_for_line(capsys: pytest.CaptureFixture[str], needle: str, seen: list[st
 
 
 def test_plain_lines_for_a_request_and_its_model_call(bot: Bot, capsys: pytest.CaptureFixture[str]) -> None:
-    configure_logging("plain", bot.settings.secrets())
+    log_to_captured_stderr(capsys, "plain", bot.settings.secrets())
     triage_and_wait(bot, "Our site is down, customers cannot log in")
     lines = wait_for_line(capsys, "slack request", [])
 
@@ -61,7 +69,7 @@ def test_plain_lines_for_a_request_and_its_model_call(bot: Bot, capsys: pytest.C
 
 
 def test_json_lines_carry_the_same_fields(bot: Bot, capsys: pytest.CaptureFixture[str]) -> None:
-    configure_logging("json", bot.settings.secrets())
+    log_to_captured_stderr(capsys, "json", bot.settings.secrets())
     triage_and_wait(bot, "I was charged twice this month")
     lines = wait_for_line(capsys, "slack request", [])
     entries = [json.loads(line) for line in lines]  # every line is JSON
@@ -81,7 +89,7 @@ def test_json_lines_carry_the_same_fields(bot: Bot, capsys: pytest.CaptureFixtur
 
 
 def test_refusals_and_model_failures_have_their_outcome(bot: Bot, capsys: pytest.CaptureFixture[str]) -> None:
-    configure_logging("json", bot.settings.secrets())
+    log_to_captured_stderr(capsys, "json", bot.settings.secrets())
     bot.send.command("/triage", "   ")  # refused before the ack: nothing to triage
     seen = wait_for_line(capsys, '"outcome": "refused"', [])
     bot.openai.fail_next("server_error", times=5)
@@ -98,7 +106,7 @@ def test_refusals_and_model_failures_have_their_outcome(bot: Bot, capsys: pytest
 
 def test_no_secret_is_ever_logged(bot: Bot, capsys: pytest.CaptureFixture[str]) -> None:
     """Debug level, a failing model, a user pasting a token: the configured secrets never appear."""
-    configure_logging("plain", bot.settings.secrets(), level=logging.DEBUG)
+    log_to_captured_stderr(capsys, "plain", bot.settings.secrets(), level=logging.DEBUG)
     triage_and_wait(bot, "Customer says: my login is broken")
     bot.openai.fail_next("server_error", times=5)
     triage_and_wait(bot, f"they pasted {BOT_TOKEN} and {OPENAI_KEY} into the ticket")
