@@ -20,7 +20,10 @@ __all__ = ["register", "register_subcommand", "usergroup_members"]
 
 def register_builtin_subcommands() -> None:
     register_subcommand(
-        "status", status_subcommand, "/model status", "The live model, its history and any pending request."
+        "status",
+        status_subcommand,
+        "/model status",
+        "The live model: since when, who asked and approved, why, the previous model, pending requests.",
     )
     register_subcommand("switch", switch_subcommand, SWITCH_USAGE, "Ask a lead to switch the live model.")
     register_subcommand(

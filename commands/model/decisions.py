@@ -35,6 +35,10 @@ async def approve_switch(
     await ack_and_settle(ack)
     services: Services = context["services"]
     request_id = request_id_of(action.get("value"))
+    from commands.quality.gate import override_requested  # here: commands.quality imports this package
+
+    if await override_requested(client, body, services, request_id):
+        return  # below the eval gate: the override modal approves
     try:
         approval = await services.registry.approve(request_id, body["user"]["id"], now=utcnow())
     except RequestClosed as closed:

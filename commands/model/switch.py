@@ -102,3 +102,7 @@ async def request_approval(
     await respond_with_retries(
         command["response_url"], response_type="ephemeral", replace_original=True, text="\n".join(lines)
     )
+    from commands.quality.gate import start_gate  # here: commands.quality imports this package
+
+    # The eval gate: runs the candidate (and the live model if needed), then updates the message.
+    await start_gate(client, services, request)
