@@ -38,6 +38,7 @@ class Action(StrEnum):
     REVIEW_URGENCY = "review_urgency"
     REVIEW_CATEGORY = "review_category"
     REVIEW_NOTE = "review_note"
+    OVERRIDE_REASON = "override_reason"
 
 
 class View(StrEnum):
@@ -46,6 +47,7 @@ class View(StrEnum):
     REJECT_SWITCH = "reject_switch_modal"
 
     REVIEW_WRONG = "review_wrong_modal"
+    APPROVE_OVERRIDE = "approve_override_modal"
 
 
 class Block(StrEnum):
@@ -56,3 +58,4 @@ class Block(StrEnum):
     REVIEW_URGENCY = "review_urgency_block"
     REVIEW_CATEGORY = "review_category_block"
     REVIEW_NOTE = "review_note_block"
+    OVERRIDE_REASON = "override_reason_block"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -75,6 +75,7 @@ class EvalRunner:
         requested_by: str | None = None,
         progress: Progress | None = None,
         now: datetime | None = None,
+        on_start: Callable[[int], Awaitable[None]] | None = None,
     ) -> RunSummary:
         """Run the whole eval set; a case the model fails on is stored as an error, never dropped."""
         self.models.endpoint(endpoint)  # unknown endpoint: NotFound before anything is recorded
@@ -97,6 +98,8 @@ class EvalRunner:
             session.add(run)
             await session.flush()
         assert run.id is not None
+        if on_start is not None:
+            await on_start(run.id)
         log.info("eval run %s: %d cases against %s on %s", run.id, len(cases), model_id, endpoint)
         try:
             await self._run_cases(run, cases, progress)

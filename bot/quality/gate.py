@@ -1,0 +1,136 @@
+"""The eval gate on switch requests: candidate and live model side by side, against the quality bar.
+
+TRIAGE_QUALITY_BAR unset: the candidate must do at least as well as the live model. Set (0..1):
+the candidate's pass rate must reach it. Until the candidate's run has finished, or when it fails,
+approving needs an override reason, like a candidate below the bar.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from bot.quality.eval_runs import RunSummary, run_summary, runner_for
+from storage import crud
+from storage.db import Database
+from storage.models import EvalCase, EvalRun, SwitchRequest
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+NO_CASES, RUNNING, PASSED, BELOW_BAR, FAILED = "no_cases", "running", "passed", "below_bar", "failed"
+
+
+@dataclass(frozen=True)
+class GateView:
+    state: str
+    candidate: RunSummary | None
+    live: RunSummary | None
+    required: float | None  # the pass rate the candidate needs (None: nothing to compare with)
+    absolute_bar: bool  # True: TRIAGE_QUALITY_BAR; False: the live model's pass rate
+
+    @property
+    def needs_override(self) -> bool:
+        return self.state in (RUNNING, BELOW_BAR, FAILED)
+
+
+async def _newest_case_at(db: Database) -> object:
+    async with db.session() as session:
+        return (await session.exec(select(func.max(col(EvalCase.created_at))))).one()
+
+
+async def _latest_finished(db: Database, model_id: str) -> EvalRun | None:
+    async with db.session() as session:
+        stmt = (
+            select(EvalRun)
+            .where(col(EvalRun.model_id) == model_id, col(EvalRun.status) == "finished")
+            .order_by(col(EvalRun.id).desc())
+            .limit(1)
+        )
+        return (await session.exec(stmt)).first()
+
+
+async def _remember(
+    db: Database, request_id: int, *, candidate: int | None = None, live: int | None = None
+) -> None:
+    async with db.transaction() as session:
+        request = await crud.get_switch_request(session, request_id)
+        if request is None:
+            return
+        if candidate is not None:
+            request.candidate_run_id = candidate
+        if live is not None:
+            request.live_run_id = live
+        session.add(request)
+
+
+async def run_gate(services: Services, request: SwitchRequest) -> None:
+    """Evaluate the candidate, and the live model too when its last run predates the newest case."""
+    db = services.db
+    assert request.id is not None
+    newest_case = await _newest_case_at(db)
+    if request.kind != "switch" or newest_case is None:
+        return
+    runner = runner_for(services)
+    work = [
+        runner.run(
+            request.endpoint,
+            request.model_id,
+            trigger="switch_request",
+            requested_by=request.requested_by,
+            on_start=lambda run_id: _remember(db, request.id or 0, candidate=run_id),
+        )
+    ]
+    live_model = request.from_model_id
+    if live_model:
+        last = await _latest_finished(db, live_model)
+        if last is not None and last.started_at >= newest_case:  # type: ignore[operator]
+            await _remember(db, request.id, live=last.id)
+        else:
+            work.append(
+                runner.run(
+                    request.from_endpoint or request.endpoint,
+                    live_model,
+                    trigger="switch_request",
+                    requested_by=request.requested_by,
+                    on_start=lambda run_id: _remember(db, request.id or 0, live=run_id),
+                )
+            )
+    results = await asyncio.gather(*work, return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            log.warning("eval gate run for request #%s failed: %s", request.id, result)
+
+
+async def gate_view(db: Database, request: SwitchRequest, quality_bar: float | None) -> GateView | None:
+    """Where the gate stands for this request (None: no gate, e.g. a rollback)."""
+    if request.kind != "switch":
+        return None
+    candidate = await run_summary(db, request.candidate_run_id) if request.candidate_run_id else None
+    live = await run_summary(db, request.live_run_id) if request.live_run_id else None
+    if candidate is None:
+        state = NO_CASES if await _newest_case_at(db) is None else RUNNING
+        return GateView(state, None, live, quality_bar, quality_bar is not None)
+    if candidate.status == "failed":
+        return GateView(FAILED, candidate, live, quality_bar, quality_bar is not None)
+    if candidate.status != "finished" or (
+        quality_bar is None and live is not None and live.status == "running"
+    ):
+        return GateView(RUNNING, candidate, live, quality_bar, quality_bar is not None)
+    required = quality_bar if quality_bar is not None else (live.pass_rate if live else None)
+    rate = candidate.pass_rate or 0.0
+    state = PASSED if required is None or rate + 1e-9 >= required else BELOW_BAR
+    return GateView(state, candidate, live, required, quality_bar is not None)
+
+
+async def gate_for_request(db: Database, request_id: int, quality_bar: float | None) -> GateView | None:
+    async with db.session() as session:
+        request = await crud.get_switch_request(session, request_id)
+    return None if request is None else await gate_view(db, request, quality_bar)

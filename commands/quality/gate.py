@@ -1,0 +1,183 @@
+"""The eval gate in Slack: candidate vs live on the approval request, and the override modal."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    InputBlock,
+    MarkdownTextObject,
+    PlainTextInputElement,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.errors import TriagebotError
+from bot.quality.eval_runs import RunSummary
+from bot.quality.gate import BELOW_BAR, FAILED, NO_CASES, PASSED, GateView, gate_view, run_gate
+from bot.quality.text import millis, percent
+from bot.registry import RequestClosed
+from bot.registry.approvals import check_can_decide
+from bot.services import Services
+from commands import text
+from commands.ids import Action
+from commands.ids import Block as BlockId
+from commands.ids import View as ViewId
+from commands.model import messages, render
+from commands.model.render import utcnow
+from storage import crud
+from storage.models import SwitchRequest
+
+
+def _run_field(title: str, run: RunSummary | None) -> MarkdownTextObject:
+    if run is None:
+        return MarkdownTextObject(text=f"*{title}*\nno eval run")
+    if run.status == "running":
+        return MarkdownTextObject(text=f"*{title}*\n:hourglass_flowing_sand: run #{run.run_id} in progress")
+    body = (
+        f"*{title}*  {text.inline_code(run.model_id)}\n"
+        f"Pass rate *{percent(run.pass_rate)}* ({run.passed}/{run.cases})\n"
+        f"Urgency {percent(run.urgency_accuracy)} · Category {percent(run.category_accuracy)}\n"
+        f"p95 {millis(run.latency_p95_ms)} · {run.errors} error(s) · run #{run.run_id}"
+    )
+    return MarkdownTextObject(text=text.truncate(body, text.FIELD_TEXT_MAX))
+
+
+def verdict(view: GateView) -> str:
+    bar = "TRIAGE_QUALITY_BAR" if view.absolute_bar else "the live model"
+    needed = f"{percent(view.required)} ({bar})"
+    if view.state == NO_CASES:
+        return ":information_source: No eval set yet, so the gate does not apply."
+    if view.state == PASSED:
+        if view.required is None:
+            return ":white_check_mark: The candidate's eval finished; there is no live run to compare with."
+        return f":white_check_mark: The candidate meets the bar: at least {needed}."
+    if view.state == BELOW_BAR:
+        return f":warning: The candidate is *below the bar* (needs {needed}). Approving needs an override reason."
+    if view.state == FAILED:
+        return ":warning: The candidate's eval run failed. Approving needs an override reason."
+    return ":hourglass_flowing_sand: Eval running. Approving before it finishes needs an override reason."
+
+
+def gate_blocks(view: GateView | None) -> list[Block]:
+    if view is None:
+        return []
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text="*Eval gate*"))]
+    if view.state != NO_CASES:
+        blocks.append(
+            SectionBlock(fields=[_run_field("Candidate", view.candidate), _run_field("Live", view.live)])
+        )
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=verdict(view))]))
+    return blocks
+
+
+async def _fresh(services: Services, request_id: int) -> SwitchRequest | None:
+    async with services.db.session() as session:
+        return await crud.get_switch_request(session, request_id)
+
+
+async def start_gate(client: AsyncWebClient, services: Services, request: SwitchRequest) -> None:
+    """After a switch request is posted: show "running", evaluate, then show both side by side."""
+    if request.kind != "switch" or request.id is None:
+        return
+    bar = services.settings.triage_quality_bar
+    before = await gate_view(services.db, request, bar)
+    if before is None or before.state == NO_CASES:
+        return  # no eval set: the request message stays as it is
+    await messages.update_request_message(client, request, gate_blocks(before))
+    await run_gate(services, request)
+    current = await _fresh(services, request.id)
+    if current is not None:
+        await messages.update_request_message(
+            client, current, gate_blocks(await gate_view(services.db, current, bar))
+        )
+
+
+async def override_requested(
+    client: AsyncWebClient, body: dict[str, Any], services: Services, request_id: int
+) -> bool:
+    """Called by Approve: when the gate is not passed, ask the approver why (True: modal opened)."""
+    request = await _fresh(services, request_id)
+    if request is None:
+        return False
+    view = await gate_view(services.db, request, services.settings.triage_quality_bar)
+    if view is None or not view.needs_override:
+        return False
+    registry = services.registry
+    try:
+        await check_can_decide(
+            registry.db, registry.approvers, request_id, body["user"]["id"], now=utcnow(), rejecting=False
+        )
+    except RequestClosed as closed:
+        if closed.changed:
+            await messages.update_request_message(client, closed.request)
+        raise
+    await client.views_open(trigger_id=body["trigger_id"], view=override_modal(request, view))
+    return True
+
+
+def override_modal(request: SwitchRequest, view: GateView) -> View:
+    return View(
+        type="modal",
+        callback_id=ViewId.APPROVE_OVERRIDE,
+        private_metadata=json.dumps({"request_id": request.id}),
+        title=f"Override #{request.id}"[:24],
+        submit="Approve anyway",
+        close="Cancel",
+        blocks=[
+            SectionBlock(
+                text=f"{verdict(view)}\nSwitch to {render.model(request.model_id, request.endpoint)} anyway?"
+            ),
+            InputBlock(
+                block_id=BlockId.OVERRIDE_REASON,
+                label="Why approve despite the eval gate?",
+                hint="Recorded with the deployment and shown in /model history.",
+                element=PlainTextInputElement(
+                    action_id=Action.OVERRIDE_REASON, multiline=True, min_length=5, max_length=1000
+                ),
+            ),
+        ],
+    )
+
+
+async def submit_override(
+    ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient, context: dict
+) -> None:
+    services: Services = context["services"]
+    request_id = int(json.loads(view.get("private_metadata") or "{}").get("request_id", 0))
+    values = view.get("state", {}).get("values", {})
+    reason = (
+        (values.get(BlockId.OVERRIDE_REASON, {}).get(Action.OVERRIDE_REASON) or {}).get("value") or ""
+    ).strip()
+    if not reason:
+        await ack(
+            response_action="errors", errors={BlockId.OVERRIDE_REASON: "Say why the gate is overridden."}
+        )
+        return
+    user = body["user"]["id"]
+    try:
+        approval = await services.registry.approve(request_id, user, now=utcnow(), override_reason=reason)
+    except TriagebotError as exc:
+        await ack(
+            response_action="errors", errors={BlockId.OVERRIDE_REASON: text.truncate(exc.user_message, 150)}
+        )
+        if isinstance(exc, RequestClosed) and exc.changed:
+            await messages.update_request_message(client, exc.request)
+        return
+    await ack()
+    request = approval.request
+    assert request is not None
+    gate = await gate_view(services.db, request, services.settings.triage_quality_bar)
+    await messages.update_request_message(client, request, gate_blocks(gate))
+    await messages.announce(client, approval, request.channel_id or "")
+    if request.requester_channel_id != request.channel_id:
+        note = (
+            f":white_check_mark: {render.person(user)} approved your request #{request.id} with an override: "
+            f"{render.model(request.model_id, request.endpoint)} is live now."
+        )
+        await messages.tell_requester(client, request, note)
