@@ -11,7 +11,7 @@ import pytest
 
 from bot.sandbox.world import BETTER_MODEL, LIVE_MODEL, WORSE_MODEL
 from commands.ids import SlashCommand
-from tests.support.terminal import button, quit_sandbox, screen, start_sandbox, type_line
+from tests.support.terminal import button, click, quit_sandbox, screen, start_sandbox, type_line
 
 pytestmark = pytest.mark.skipif(
     "/model" not in {c.value for c in SlashCommand}, reason="/model is not built yet"
@@ -24,8 +24,7 @@ def test_reject_in_a_modal_approve_by_a_lead_then_roll_back(tmp_path: Path) -> N
         type_line(child, f"/model switch {WORSE_MODEL} trying the experiment")
         reject = button(screen(child), "Reject")
         type_line(child, "as lead")
-        type_line(child, f"click {reject}")
-        shown = screen(child)
+        shown = click(child, reject)
         assert "modal opened for @lead" in shown and "submit" in shown
         type_line(child, "submit it scores worse on the golden set")
         shown = screen(child)
@@ -35,14 +34,16 @@ def test_reject_in_a_modal_approve_by_a_lead_then_roll_back(tmp_path: Path) -> N
         type_line(child, "as agent")
         type_line(child, f"/model switch {BETTER_MODEL} better on billing")
         approve = button(screen(child), "Approve")
-        type_line(child, f"click {approve}")  # four eyes: not the requester
-        screen(child)
+        click(child, approve)  # four eyes: not the requester
         type_line(child, "/triage I was charged twice this month")
         assert f"Triaging with `{LIVE_MODEL}`" in screen(child)
 
         type_line(child, "as lead")
-        type_line(child, f"click {approve}")
-        assert "@lead" in screen(child)
+        shown = click(child, approve)
+        if "modal opened for @lead" in shown:  # the eval gate had not finished: approve with a reason
+            type_line(child, "submit the test does not wait for the eval")
+            shown = screen(child)
+        assert "@lead" in shown
         type_line(child, "as agent")
         type_line(child, "/triage I was charged twice this month")
         shown = screen(child)

@@ -219,11 +219,27 @@ class Screen:
         lines.append(f"  [file uploaded: {titles or 'a file'}]")
         return lines
 
+    def newest_control(self, control: Control) -> int | None:
+        """The same control (same action ID) on the newest version of the message, if it still has one."""
+        for n in sorted(self.controls, reverse=True):
+            other = self.controls[n]
+            if (
+                not other.surface.replaced
+                and other.surface.kind == control.surface.kind
+                and (other.surface.channel_id, other.surface.ts)
+                == (control.surface.channel_id, control.surface.ts)
+                and other.element.get("action_id") == control.element.get("action_id")
+            ):
+                return n
+        return None
+
     def why_not_clickable(self, control: Control, user_id: str) -> str | None:
         """Why Slack would not let this person press this control now, or None."""
         surface, n = control.surface, control.number
         if surface.replaced:
-            return f"[{n}] is on a message that has since changed; use its newest version"
+            newer = self.newest_control(control)
+            where = f"; its newest version has it as [{newer}]" if newer else ""
+            return f"[{n}] is on a message that has since changed{where}"
         if surface.kind == "modal" and surface not in self.modals:
             return f"[{n}] is in a modal that is closed"
         if surface.kind in ("ephemeral", "modal", "home") and surface.user_id not in (None, user_id):

@@ -67,3 +67,15 @@ def button(text: str, label: str) -> str:
     numbers = re.findall(rf"\[(\d+)\] {re.escape(label)}", text)
     assert numbers, f"no [{label}] button on screen:\n{text}"
     return numbers[-1]
+
+
+def click(child: pexpect.spawn, number: str) -> str:
+    """Click [number]; when its message changed meanwhile, click the same button on the newest version."""
+    for _ in range(5):
+        type_line(child, f"click {number}")
+        shown = screen(child)
+        newer = re.search(r"its newest version has it as \[(\d+)\]", shown)
+        if newer is None:
+            return shown
+        number = newer.group(1)
+    raise AssertionError(f"[{number}] kept changing")
