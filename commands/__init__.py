@@ -8,6 +8,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.services import Services
 from commands import digest, model, quality, request_log, triage
+from commands.acks import install_settling_ack
 from commands.errors import handle_listener_error
 
 
@@ -17,6 +18,7 @@ def register(app: AsyncApp, services: Services) -> None:
         await next()
 
     app.middleware(inject_services)
+    app.middleware(install_settling_ack)
     app.error(handle_listener_error)
     request_log.register(app)  # after app.error: it wraps that handler to note each outcome
     triage.register(app)

@@ -164,3 +164,12 @@ def test_endpoint_without_structured_outputs_falls_back_to_json_mode(bot: Bot) -
     formats = [r["response_format"]["type"] for r in bot.openai.chat_requests()]
     # One refused json_schema attempt, then JSON mode only: the fallback is remembered.
     assert formats == ["json_schema", "json_object", "json_object"]
+
+
+def test_a_refusal_right_after_the_ack_still_answers_200(bot: Bot) -> None:
+    """Bolt's runner used to overwrite an ack with None when the listener failed within its 10 ms poll."""
+    for _ in range(5):
+        response, _ = bot.send.block_action("share_triage", "not-a-number")
+        assert response.status_code == 200
+    answers = bot.slack.wait_for("response_url", count=5)
+    assert all("out of date" in a.params["text"] for a in answers)

@@ -17,7 +17,6 @@ from commands import text
 from commands.ids import Action, Block
 from commands.ids import View as ViewId
 from commands.model import messages, render
-from commands.model.acks import ack_and_settle
 from commands.model.render import utcnow
 from storage.models import SwitchRequest
 
@@ -32,7 +31,7 @@ def request_id_of(value: str | None) -> int:
 async def approve_switch(
     ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, context: dict
 ) -> None:
-    await ack_and_settle(ack)
+    await ack()
     services: Services = context["services"]
     request_id = request_id_of(action.get("value"))
     from commands.quality.gate import override_requested  # here: commands.quality imports this package
@@ -61,7 +60,7 @@ async def approve_switch(
 async def reject_switch(
     ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, context: dict
 ) -> None:
-    await ack_and_settle(ack)
+    await ack()
     services: Services = context["services"]
     request_id = request_id_of(action.get("value"))
     try:

@@ -17,7 +17,6 @@ from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, Sec
 from slack_sdk.web.async_client import AsyncWebClient
 
 from commands import text
-from commands.model.acks import settling
 from commands.model.render import as_dicts
 
 SubcommandHandler = Callable[
@@ -62,7 +61,7 @@ async def model_command(
     if sub is None:
         await ack(response_type="ephemeral", text=help_text(), blocks=as_dicts(help_blocks(unknown=name)))
         return
-    await sub.handler(args, command, settling(ack), respond, client, context)
+    await sub.handler(args, command, ack, respond, client, context)
 
 
 def help_blocks(unknown: str | None = None) -> list[Block]:
