@@ -120,3 +120,14 @@ def test_no_secret_is_ever_logged(bot: Bot, capsys: pytest.CaptureFixture[str]) 
     for secret in (BOT_TOKEN, OPENAI_KEY, SIGNING_SECRET):
         assert secret not in text
     assert "[redacted]" in text
+
+
+def test_structured_fields_are_redacted_too() -> None:
+    import logging
+
+    from bot.logs import REDACTED, RedactSecrets
+
+    record = logging.LogRecord("t", logging.INFO, __file__, 1, "call", None, None)
+    record.fields = {"user": "xoxb-1234567890-abcdef", "key": "my-configured-key", "n": 3}
+    RedactSecrets(["my-configured-key"]).filter(record)
+    assert record.fields == {"user": REDACTED, "key": REDACTED, "n": 3}
