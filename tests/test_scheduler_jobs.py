@@ -103,14 +103,34 @@ def test_missed_digest_is_made_up_once_by_two_app_instances_starting_together(
     bot_factory, any_db_url: str, slack_standin: SlackStandIn
 ) -> None:
     """Both instances find the 09:00 digest unclaimed at start-up; exactly one of them posts it."""
+    asyncio.run(claim_digest_before_the_latest(any_db_url))  # the schedule was live before the outage
     first: Bot = bot_factory(any_db_url, triage_digest_channel=CHANNEL, triage_digest_cron="0 9 * * *")
     bot_factory(any_db_url, triage_digest_channel=CHANNEL, triage_digest_cron="0 9 * * *")
     slack_standin.wait_for("chat.postMessage", lambda c: c.params.get("channel") == CHANNEL, timeout=10)
     time.sleep(1.5)
     assert len(digest_posts(slack_standin)) == 1
-    (run,) = first.rows(JobRun, JobRun.job_name == DIGEST_JOB)
+    (_, run) = sorted(first.rows(JobRun, JobRun.job_name == DIGEST_JOB), key=lambda r: r.scheduled_for)
     assert run.status == "done" and run.scheduled_for.hour == 9 and run.scheduled_for.minute == 0
     assert run.scheduled_for <= datetime.now(UTC)
+
+
+async def claim_digest_before_the_latest(db_url: str) -> None:
+    from bot.schedule.claims import claim, finish
+    from storage.db import Database
+
+    db = Database(db_url)
+    before = datetime.now(UTC).replace(hour=9, minute=0, second=0, microsecond=0) - timedelta(days=2)
+    run = await claim(db, DIGEST_JOB, before, "old-process", before)
+    assert run is not None and run.id is not None
+    await finish(db, run.id, before)
+    await db.dispose()
+
+
+def test_first_start_makes_nothing_up(bot_factory, sqlite_url: str, slack_standin: SlackStandIn) -> None:
+    bot: Bot = bot_factory(sqlite_url, triage_digest_channel=CHANNEL, triage_digest_cron="0 9 * * *")
+    time.sleep(1.0)
+    assert digest_posts(slack_standin) == []
+    assert bot.rows(JobRun) == []
 
 
 async def test_failed_post_is_recorded_and_retried_a_bounded_number_of_times(

@@ -48,11 +48,18 @@ class JobRunner:
         return run
 
     async def catch_up(self, now: datetime) -> None:
-        """At start-up: a run whose time passed while no process was up is made up, once."""
+        """At start-up: a run whose time passed while no process was up is made up, once.
+
+        Only for a job that has run before: a first start is not a missed run (a fresh install
+        should not post a digest or pay for an eval run the moment it comes up)."""
+        last = await claims.last_runs(self.db, [job.name for job in self.active])
         for job in self.active:
             scheduled_for = latest_fire(job.trigger, now)
-            if scheduled_for is not None:
-                await self.run_once(job, scheduled_for, now)
+            previous = last.get(job.name)
+            if scheduled_for is None or previous is None or previous.scheduled_for >= scheduled_for:
+                continue
+            log.info("making up job %s for %s, missed while no process was up", job.name, scheduled_for)
+            await self.run_once(job, scheduled_for, now)
 
     async def retry_failed(self, now: datetime) -> None:
         for run in await claims.retryable(self.db, now):

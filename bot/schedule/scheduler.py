@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 RETRY_CHECK_SECONDS = 60
+# On shutdown, how long a job already under way (an eval run, a digest post) may take to finish;
+# cutting a digest off between its post and its bookkeeping would post it again on retry.
+DRAIN_SECONDS = 20.0
 
 
 def utcnow() -> datetime:
@@ -59,23 +62,32 @@ class JobScheduler:
     def _spawn(self, work: object) -> None:
         task = asyncio.get_running_loop().create_task(work)  # type: ignore[arg-type]
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            # Claiming itself failed (database down): the next firing or the retry job tries again.
+            log.error("scheduled job failed before it could record itself", exc_info=task.exception())
 
     async def _fire(self, job: Job) -> None:
-        await self.runner.fire(job, utcnow())
+        # Our own task, not APScheduler's: its executor cancels running jobs when it shuts down.
+        self._spawn(self.runner.fire(job, utcnow()))
 
     async def _retry(self) -> None:
-        await self.runner.retry_failed(utcnow())
+        self._spawn(self.runner.retry_failed(utcnow()))
 
     def next_run_times(self) -> dict[str, datetime | None]:
         if self._scheduler is None:
             return {}
         return {job.id: job.next_run_time for job in self._scheduler.get_jobs()}
 
-    async def shutdown(self) -> None:
+    async def shutdown(self, drain_seconds: float = DRAIN_SECONDS) -> None:
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=drain_seconds)
         for task in list(self._tasks):
             task.cancel()
         for task in list(self._tasks):
