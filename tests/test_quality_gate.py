@@ -83,6 +83,8 @@ def test_candidate_meeting_the_bar_is_shown_side_by_side_and_approves_normally(
     wait_until(lambda: len(bot.rows(Deployment)) == 2)
     assert bot.slack.calls_to("views.open") == []
     assert max(bot.rows(Deployment), key=lambda d: d.id).override_reason is None
+    decided = gate_update(bot, "Approved by")
+    assert "Eval gate" in decided and "100.0%" in decided, "the decided request keeps the comparison"
 
 
 def test_candidate_below_the_live_model_needs_an_override_reason(

@@ -34,7 +34,7 @@ async def approve_switch(
     await ack()
     services: Services = context["services"]
     request_id = request_id_of(action.get("value"))
-    from commands.quality.gate import override_requested  # here: commands.quality imports this package
+    from commands.quality.gate import gate_sections, override_requested  # commands.quality imports us
 
     if await override_requested(client, body, services, request_id):
         return  # below the eval gate: the override modal approves
@@ -46,7 +46,7 @@ async def approve_switch(
         raise
     request = approval.request
     assert request is not None
-    await messages.update_request_message(client, request)
+    await messages.update_request_message(client, request, await gate_sections(services, request))
     await messages.announce(client, approval, request.channel_id or body["channel"]["id"])
     if request.requester_channel_id != request.channel_id:
         # The announcement mentions them, but they may not be in the approvals channel.
@@ -116,7 +116,9 @@ async def submit_reject(
             await messages.update_request_message(client, exc.request)
         return
     await ack()
-    await messages.update_request_message(client, request)
+    from commands.quality.gate import gate_sections  # commands.quality imports this package
+
+    await messages.update_request_message(client, request, await gate_sections(services, request))
     if user != request.requested_by:
         note = f":no_entry: {render.person(user)} rejected your request #{request.id} to switch to {text.inline_code(request.model_id)}."
         if request.decision_reason:

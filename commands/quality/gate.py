@@ -76,6 +76,11 @@ def gate_blocks(view: GateView | None) -> list[Block]:
     return blocks
 
 
+async def gate_sections(services: Services, request: SwitchRequest) -> list[Block]:
+    """The gate as it stands, for re-rendering a decided request without losing the comparison."""
+    return gate_blocks(await gate_view(services.db, request, services.settings.triage_quality_bar))
+
+
 async def _fresh(services: Services, request_id: int) -> SwitchRequest | None:
     async with services.db.session() as session:
         return await crud.get_switch_request(session, request_id)
@@ -172,8 +177,7 @@ async def submit_override(
     await ack()
     request = approval.request
     assert request is not None
-    gate = await gate_view(services.db, request, services.settings.triage_quality_bar)
-    await messages.update_request_message(client, request, gate_blocks(gate))
+    await messages.update_request_message(client, request, await gate_sections(services, request))
     await messages.announce(client, approval, request.channel_id or "")
     if request.requester_channel_id != request.channel_id:
         note = (
