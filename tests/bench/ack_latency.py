@@ -23,6 +23,8 @@ class AckFigures:
     command: str
     bare: LoadResult
     real: LoadResult
+    bare_cpu_ms: float  # server CPU per request, including work done after the ack
+    real_cpu_ms: float
 
     @property
     def ratio(self) -> float:
@@ -58,8 +60,10 @@ def run(stack: Stack) -> AckReport:
     undelivered = 0
     for command, template in COMMANDS:
         measured: dict[str, LoadResult] = {}
+        cpu_ms: dict[str, float] = {}
         for name, server in (("bare", stack.bare), ("real", stack.real)):
             for phase, count in (("warmup", WARMUP), ("measure", TOTAL)):
+                cpu_before = server.cpu_seconds()
                 result, tokens = _load(stack, server, command, template, count, f"{name}-{phase}-")
                 if name == "real":
                     # The real app keeps working after each ack (model call, database, response_url);
@@ -68,7 +72,10 @@ def run(stack: Stack) -> AckReport:
                     if phase == "measure":
                         undelivered += len(tokens) - len(delivered)
                 measured[name] = result
-        figures.append(AckFigures(command, measured["bare"], measured["real"]))
+                cpu_ms[name] = (server.cpu_seconds() - cpu_before) / count * 1000
+        figures.append(
+            AckFigures(command, measured["bare"], measured["real"], cpu_ms["bare"], cpu_ms["real"])
+        )
         stack.slack.reset()
         stack.openai.reset()
     return AckReport(figures, stack.real.peak_rss_kib(), stack.bare.peak_rss_kib(), undelivered)

@@ -33,4 +33,6 @@ def machine_info() -> dict[str, str]:
         "python": platform.python_version(),
         "os": f"{platform.system()} {platform.release()}",
         "packages": packages,
+        # The machine may be shared (other test runs): figures on a busy machine come out worse.
+        "load average at start (1, 5, 15 min)": ", ".join(f"{load:.2f}" for load in os.getloadavg()),
     }

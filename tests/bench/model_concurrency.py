@@ -13,6 +13,7 @@ from tests.bench.stack import Stack
 REQUESTS = 100
 MODEL_LATENCY_SECONDS = 0.5
 TARGET_SECONDS = 1.5
+ROUNDS = 3  # the figure is the median round: one round is at the mercy of whatever else runs
 
 
 @dataclass
@@ -25,12 +26,25 @@ class ConcurrencyReport:
     load: LoadResult
 
 
-def run(stack: Stack) -> ConcurrencyReport:
+@dataclass
+class ConcurrencyRounds:
+    rounds: list[ConcurrencyReport]
+
+    @property
+    def median(self) -> ConcurrencyReport:
+        return sorted(self.rounds, key=lambda r: r.first_to_last_delivery)[len(self.rounds) // 2]
+
+
+def run(stack: Stack) -> ConcurrencyRounds:
+    return ConcurrencyRounds([run_once(stack, n) for n in range(ROUNDS)])
+
+
+def run_once(stack: Stack, round_number: int) -> ConcurrencyReport:
     stack.slack.reset()
     stack.openai.reset()
     stack.openai.latency = MODEL_LATENCY_SECONDS
     try:
-        urls = [stack.slack.response_url(f"burst{n}") for n in range(REQUESTS)]
+        urls = [stack.slack.response_url(f"burst{round_number}-{n}") for n in range(REQUESTS)]
         bodies = [
             command_body("/triage", f"Burst {n}: the app crashes when I upload a file", url, n)
             for n, url in enumerate(urls)

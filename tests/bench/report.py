@@ -42,7 +42,9 @@ def print_rows(rows: list[Row]) -> None:
         print(f"  {r.what:<{width}}  {r.figure:<{fig}}  target {r.target:<16} {r.verdict}")
 
 
-def write_markdown(path: Path, machine: dict[str, str], rows: list[Row], notes: list[str]) -> None:
+def write_markdown(
+    path: Path, machine: dict[str, str], rows: list[Row], notes: list[str], analysis: list[str]
+) -> None:
     lines = [
         "# Benchmarks",
         "",
@@ -65,6 +67,10 @@ def write_markdown(path: Path, machine: dict[str, str], rows: list[Row], notes: 
         "## How each figure is measured",
         "",
         *[f"- {note}" for note in notes],
+        "",
+        "## Where the time goes",
+        "",
+        *[f"- {point}" for point in analysis],
         "",
     ]
     path.write_text("\n".join(lines))

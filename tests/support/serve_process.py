@@ -92,6 +92,11 @@ class ServeProcess:
             return None
         return None
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the process has used so far (Linux only)."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 40.0) -> int:
         if self.process.poll() is None:
             self.process.send_signal(sig)
@@ -100,6 +105,29 @@ class ServeProcess:
         except subprocess.TimeoutExpired:
             self.process.kill()
             return self.process.wait(timeout=10)
+
+
+def launch(
+    env: dict[str, str],
+    workdir: Path,
+    *,
+    name: str = "bot",
+    module: str = "bot.cli",
+    args: tuple[str, ...] = ("serve",),
+) -> ServeProcess:
+    """Start `triagebot serve` (or another `python -m module`) on a free loopback port, without
+    waiting for it: several processes can then start at once."""
+    port = free_port()
+    log_path = workdir / f"{name}.log"
+    with log_path.open("wb") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, "-m", module, *args, "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            cwd=workdir,  # no stray .env from the repository
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    return ServeProcess(process, f"http://127.0.0.1:{port}", log_path)
 
 
 @contextmanager
@@ -111,27 +139,16 @@ def serve_process(
     module: str = "bot.cli",
     args: tuple[str, ...] = ("serve",),
 ) -> Iterator[ServeProcess]:
-    """Start `triagebot serve` (or another `python -m module`) on a free loopback port; yields once
-    /healthz answers."""
-    port = free_port()
-    log_path = workdir / f"{name}.log"
-    with log_path.open("wb") as log_file:
-        process = subprocess.Popen(
-            [sys.executable, "-m", module, *args, "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            cwd=workdir,  # no stray .env from the repository
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-    served = ServeProcess(process, f"http://127.0.0.1:{port}", log_path)
+    """A launched process, once /healthz answers; stopped (SIGTERM) afterwards."""
+    served = launch(env, workdir, name=name, module=module, args=args)
     try:
-        _wait_until_healthy(served)
+        wait_until_healthy(served)
         yield served
     finally:
         served.stop()
 
 
-def _wait_until_healthy(served: ServeProcess) -> None:
+def wait_until_healthy(served: ServeProcess) -> None:
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if served.process.poll() is not None:
