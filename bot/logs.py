@@ -7,6 +7,7 @@ import logging
 import re
 import sys
 from datetime import UTC, datetime
+from typing import Any
 
 # Token shapes we redact even when they are not ours (a user pasting a token into /triage, say).
 _TOKEN_PATTERNS = re.compile(
@@ -63,8 +64,21 @@ class PlainFormatter(logging.Formatter):
         return line
 
 
+class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stderr is when a record is emitted, not when the handler was made:
+    test runners and daemonisers swap it, and threads that outlive the swap must not hit a closed file."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
 def configure_logging(fmt: str, secrets: list[str], level: int = logging.INFO) -> None:
-    handler = logging.StreamHandler(sys.stderr)
+    handler = StderrHandler()
     handler.setFormatter(JsonFormatter() if fmt == "json" else PlainFormatter())
     handler.addFilter(RedactSecrets(secrets))
     root = logging.getLogger()
