@@ -95,9 +95,16 @@ class Database:
             return
         loop = asyncio.get_running_loop()
         lock = self._sqlite_writers.setdefault(loop, asyncio.Lock())
-        async with lock, AsyncSession(self._write_engine, expire_on_commit=False) as session:
-            async with session.begin():
-                yield session
+        # Bounded like SQLite's own wait, so a transaction opened inside another (which SQLite could
+        # never grant either) fails instead of hanging.
+        async with asyncio.timeout(SQLITE_BUSY_TIMEOUT_MS / 1000):
+            await lock.acquire()
+        try:
+            async with AsyncSession(self._write_engine, expire_on_commit=False) as session:
+                async with session.begin():
+                    yield session
+        finally:
+            lock.release()
 
     async def ping(self) -> bool:
         try:
