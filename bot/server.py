@@ -71,6 +71,10 @@ async def serve_socket_mode(settings: Settings) -> int:
     handler = create_socket_mode_handler(bolt, settings.slack_app_token.get_secret_value())
     scheduler = start_scheduler(services, create_digest_publisher(settings))
     log.info("connecting to Slack in Socket Mode")
+    main = asyncio.current_task()
+    if main is not None:
+        # asyncio.run leaves SIGTERM deadly; stop like on Ctrl-C so the finally below drains.
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main.cancel)
     try:
         await handler.start_async()
     except asyncio.CancelledError:
