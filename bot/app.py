@@ -33,6 +33,7 @@ from bot.request_shape import malformed_reason
 from bot.schedule.scheduler import start_scheduler
 from bot.services import Services
 from bot.settings import Settings
+from commands import respond
 from commands.model import usergroup_members
 from storage import crud
 
@@ -148,6 +149,7 @@ def create_asgi_app(settings: Settings, services: Services, bolt: AsyncApp | Non
             await scheduler.shutdown()
             # Uvicorn has closed the connections by now, but acked listeners may still be running.
             await inflight.drain(INFLIGHT_DRAIN_SECONDS)
+            await close_slack_sessions()
             await services.close()
 
     asgi = Starlette(
@@ -187,6 +189,11 @@ async def _read_at_most(request: Request, limit: int) -> bytes | None:
             return None
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+async def close_slack_sessions() -> None:
+    """Connection pools the listeners opened in this event loop (response_url posts)."""
+    await respond.close_sessions()
 
 
 def create_socket_mode_handler(bolt: AsyncApp, app_token: str) -> AsyncSocketModeHandler:

@@ -11,6 +11,7 @@ import uvicorn
 
 from bot.app import (
     INFLIGHT_DRAIN_SECONDS,
+    close_slack_sessions,
     create_asgi_app,
     create_bolt_app,
     create_digest_publisher,
@@ -83,5 +84,6 @@ async def serve_socket_mode(settings: Settings) -> int:
         await scheduler.shutdown()
         await handler.close_async()
         await inflight.drain(INFLIGHT_DRAIN_SECONDS)
+        await close_slack_sessions()
         await services.close()
     return 0

@@ -8,10 +8,13 @@ connections, and raises when Slack still refuses, so the error reaches the log.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
+import aiohttp
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -26,6 +29,13 @@ log = logging.getLogger(__name__)
 
 # Seconds per attempt; response URLs answer in milliseconds when Slack is healthy.
 RESPONSE_URL_TIMEOUT = 10
+
+
+# One connection pool per event loop: without it slack_sdk opens a session, a connection and (to
+# Slack) a TLS handshake for every single post. Closed by the app on shutdown (close_sessions).
+_sessions: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, aiohttp.ClientSession] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 class ResponseUrlRefused(Exception):
@@ -58,7 +68,9 @@ async def respond(
     response_type: str | None = "ephemeral",
     replace_original: bool | None = None,
 ) -> WebhookResponse:
-    client = AsyncWebhookClient(response_url, timeout=RESPONSE_URL_TIMEOUT, retry_handlers=retry_handlers())
+    client = AsyncWebhookClient(
+        response_url, timeout=RESPONSE_URL_TIMEOUT, session=_session(), retry_handlers=retry_handlers()
+    )
     response = await client.send(
         text=text, blocks=blocks, response_type=response_type, replace_original=replace_original
     )
@@ -68,3 +80,20 @@ async def respond(
             f"Slack refused the response_url post: HTTP {response.status_code} {response.body[:200]!r}"
         )
     return response
+
+
+def _session() -> aiohttp.ClientSession:
+    loop = asyncio.get_running_loop()
+    session = _sessions.get(loop)
+    if session is None or session.closed:
+        # With a session given, slack_sdk takes the timeout from it rather than from `timeout=`.
+        session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=RESPONSE_URL_TIMEOUT))
+        _sessions[loop] = session
+    return session
+
+
+async def close_sessions() -> None:
+    """Close the running loop's connection pool (the app does this on shutdown)."""
+    session = _sessions.pop(asyncio.get_running_loop(), None)
+    if session is not None:
+        await session.close()
