@@ -110,3 +110,20 @@ def test_fifty_concurrent_triages_on_sqlite_are_all_recorded_and_delivered(bot: 
     assert len(rows) == 50
     assert {r.status for r in rows} == {"ok"}
     assert {r.input_text for r in rows} == {f"Customer {n}: I was charged twice" for n in range(50)}
+
+
+def test_response_url_refused_for_good_is_logged_without_the_url(
+    bot: Bot, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An expired response URL is not retried; the failure is logged, but never the URL (a credential)."""
+    bot.slack.fail_next("response_url", error="expired_url")
+
+    _, response_url = bot.send.command("/triage", "Our checkout page throws an error")
+    token = token_of(response_url)
+    (apology,) = bot.slack.wait_for("response_url", lambda c: c.params["_token"] == token, timeout=10)
+
+    assert "Something went wrong" in apology.params["text"]
+    assert len(refused(bot, "response_url")) == 1  # a 400 is final: no retry
+    failures = [r for r in caplog.records if r.name == "triagebot.errors" and r.exc_info]
+    assert failures and "expired_url" in caplog.text
+    assert token not in caplog.text
