@@ -5,6 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import FrameType
 
 import uvicorn
@@ -21,7 +25,7 @@ from bot.app import (
 from bot.deployments import ensure_initial_deployment
 from bot.inflight import InflightWork
 from bot.schedule.scheduler import start_scheduler
-from bot.services import build_services
+from bot.services import Services, build_services
 from bot.settings import Settings
 
 log = logging.getLogger("triagebot")
@@ -56,6 +60,36 @@ def serve_http(settings: Settings, *, host: str, port: int) -> int:
     finally:
         signal.signal(signal.SIGTERM, previous)
     return 0
+
+
+@contextmanager
+def serve_http_in_thread(
+    settings: Settings, *, name: str = "triagebot-http"
+) -> Iterator[tuple[str, Services]]:
+    """The real app under uvicorn on a free loopback port in a daemon thread (the sandbox, tests)."""
+    services = build_services(settings)
+    config = uvicorn.Config(
+        create_asgi_app(settings, services),
+        host="127.0.0.1",
+        port=0,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name=name, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the bot did not start (see its log)")
+        time.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}", services
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 def _exit_cleanly(_signum: int, _frame: FrameType | None) -> None:

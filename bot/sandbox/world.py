@@ -8,8 +8,6 @@ model on a second, vLLM-like endpoint, so switching, eval gates and digests have
 from __future__ import annotations
 
 import secrets
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,12 +15,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import uvicorn
 from sqlalchemy import create_engine, func
 from sqlmodel import Session, select
 
-from bot.app import create_asgi_app
-from bot.services import build_services
+from bot.server import serve_http_in_thread
 from bot.settings import Settings
 from bot.standins.openai_api import OpenAIStandIn
 from bot.standins.slack_api import SlackStandIn
@@ -135,28 +131,6 @@ def seed_golden_cases(db_url: str) -> None:
 
 
 @contextmanager
-def serve_in_thread(settings: Settings) -> Iterator[str]:
-    """The real ASGI app under uvicorn on a free loopback port, in a daemon thread."""
-    services = build_services(settings)
-    asgi = create_asgi_app(settings, services)
-    config = uvicorn.Config(asgi, host="127.0.0.1", port=0, log_config=None, access_log=False, lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="sandbox-app", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the bot did not start (see the sandbox log)")
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-
-
-@contextmanager
 def sandbox_world(db_path: Path, *, fresh: bool = False, log_format: str = "plain") -> Iterator[World]:
     if fresh:
         for leftover in (db_path, Path(f"{db_path}-wal"), Path(f"{db_path}-shm")):
@@ -170,5 +144,5 @@ def sandbox_world(db_path: Path, *, fresh: bool = False, log_format: str = "plai
     openai = sandbox_openai(key)
     with slack.serve(), openai.serve():
         settings = sandbox_settings(slack, openai, db_url, bot_token, secret, key, log_format)
-        with serve_in_thread(settings) as app_url:
+        with serve_http_in_thread(settings, name="sandbox-app") as (app_url, _services):
             yield World(settings, slack, openai, app_url, secret, db_path)
