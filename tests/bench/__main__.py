@@ -48,7 +48,7 @@ ANALYSIS = [
     "event loop is busy with the work that follows earlier acks: per triage, the model call through "
     "the OpenAI SDK (~14% of CPU), SQLite through aiosqlite (one thread hop per cursor/statement/"
     "commit: ~35% between the loop and the worker threads, for the live-deployment read and the "
-    "triage insert) and the response_url post (~8%, a new aiohttp session per post in slack_sdk). "
+    "triage insert) and the response_url post (~8%, about halved since posts share one aiohttp session). "
     "That is the 'server CPU per request' row: the bare app does none of it.",
     "With one core per process, throughput of acks while that work runs is bounded by 1 / (CPU per "
     "request): about 90-135 `/triage` per second on this machine, against 1,000-2,000 bare acks. Meeting "
@@ -57,7 +57,7 @@ ANALYSIS = [
     "The 100-at-once burst is CPU-bound the same way, not queued: every model call is in flight at "
     "once (asyncio + AsyncOpenAI, no worker pool), so the 0.5 s model latency is paid once; the rest "
     "is ~100 x the per-triage CPU. Before the model client posted prepared bodies (skipping the SDK's "
-    "per-call schema build and parameter transforms) it took 3.9 s; after, 1.3 s on a quiet machine "
+    "per-call schema build and parameter transforms) it took 3.9 s; after, 1.2-1.4 s on a quiet machine "
     "and 1.8-2.5 s while other test suites ran on it.",
     "Tried and reverted: letting acknowledged work stand aside (up to 1 s) while requests wait for "
     "their ack. Ack p50 fell, but throughput stayed at ~87 `/triage`/s (the same CPU has to be spent) "
