@@ -33,8 +33,9 @@ class RedactSecrets(logging.Filter):
         if isinstance(fields, dict):
             record.fields = {k: self.redact(v) if isinstance(v, str) else v for k, v in fields.items()}
         if record.exc_info:
+            # Formatters reuse a cached exc_text, so the redacted traceback is what every handler prints;
+            # exc_info stays for handlers (and tests) that inspect the exception itself.
             record.exc_text = self.redact(logging.Formatter().formatException(record.exc_info))
-            record.exc_info = None
         return True
 
 
