@@ -10,6 +10,7 @@ from bot.services import Services
 from commands import digest, model, quality, request_log, triage
 from commands.acks import install_settling_ack
 from commands.errors import handle_listener_error
+from commands.retries import drop_timeout_retries
 
 
 def register(app: AsyncApp, services: Services) -> None:
@@ -19,6 +20,7 @@ def register(app: AsyncApp, services: Services) -> None:
 
     app.middleware(inject_services)
     app.middleware(install_settling_ack)
+    app.middleware(drop_timeout_retries)
     app.error(handle_listener_error)
     request_log.register(app)  # after app.error: it wraps that handler to note each outcome
     triage.register(app)

@@ -173,3 +173,22 @@ def test_a_refusal_right_after_the_ack_still_answers_200(bot: Bot) -> None:
         assert response.status_code == 200
     answers = bot.slack.wait_for("response_url", count=5)
     assert all("out of date" in a.params["text"] for a in answers)
+
+
+def test_a_mention_retried_for_a_late_ack_is_not_triaged_twice(bot: Bot) -> None:
+    bot.send.mention("Refund please, charged twice", ts="1700000000.000700")
+    bot.slack.wait_for("chat.postMessage")
+    retry = bot.send.mention(
+        "Refund please, charged twice",
+        ts="1700000000.000700",
+        headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"},
+    )
+    assert retry.status_code == 200
+    after_error = bot.send.mention(
+        "Refund please, charged twice",
+        ts="1700000000.000700",
+        headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_error"},
+    )
+    assert after_error.status_code == 200
+    bot.slack.wait_for("chat.postMessage", count=2)
+    assert len(bot.rows(Triage)) == 2, "the timeout retry is dropped; a retry after an error is handled"

@@ -143,7 +143,9 @@ class SlackSender:
         }
         return self.interaction(payload), url
 
-    def event(self, event: dict[str, Any], *, event_id: str | None = None) -> httpx.Response:
+    def event(
+        self, event: dict[str, Any], *, event_id: str | None = None, headers: dict[str, str] | None = None
+    ) -> httpx.Response:
         envelope = {
             "token": "legacy-verification-token",
             "team_id": TEAM_ID,
@@ -154,7 +156,7 @@ class SlackSender:
             "event_time": int(time.time()),
             "authorizations": [{"team_id": TEAM_ID, "user_id": "U0STANDINBOT", "is_bot": True}],
         }
-        return self.post(json.dumps(envelope).encode(), "application/json")
+        return self.post(json.dumps(envelope).encode(), "application/json", headers=headers)
 
     def mention(
         self,
@@ -163,6 +165,7 @@ class SlackSender:
         user_id: str = "U0AGENT",
         channel_id: str = "C0SUPPORT",
         ts: str = "1700000000.000300",
+        headers: dict[str, str] | None = None,
     ) -> httpx.Response:
         return self.event(
             {
@@ -172,5 +175,6 @@ class SlackSender:
                 "ts": ts,
                 "channel": channel_id,
                 "event_ts": ts,
-            }
+            },
+            headers=headers,
         )

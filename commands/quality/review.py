@@ -7,7 +7,6 @@ import logging
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import InvalidInput
@@ -32,12 +31,11 @@ def _id_of(action: dict[str, Any]) -> int:
         raise InvalidInput("That button is out of date. Run `/triage` again.") from None
 
 
-async def review_correct(
-    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond, context: dict
-) -> None:
+async def review_correct(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], context: dict) -> None:
     await ack()
     review = await reviews(context).confirm(_id_of(action), body["user"]["id"])
-    await respond(
+    await respond_to(
+        body["response_url"],
         response_type="ephemeral",
         replace_original=False,
         text=blocks.review_confirmation_text(review),
@@ -94,9 +92,9 @@ async def review_wrong_submitted(
         await client.chat_postMessage(channel=body["user"]["id"], **confirmation)
 
 
-async def add_to_eval_set(
-    ack: AsyncAck, action: dict[str, Any], respond: AsyncRespond, context: dict
-) -> None:
+async def add_to_eval_set(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], context: dict) -> None:
     await ack()
     added = await reviews(context).add_to_eval_set(_id_of(action))
-    await respond(response_type="ephemeral", replace_original=True, text=blocks.added_text(added))
+    await respond_to(
+        body["response_url"], response_type="ephemeral", replace_original=True, text=blocks.added_text(added)
+    )
