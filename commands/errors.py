@@ -7,7 +7,6 @@ import json
 import logging
 from typing import Any
 
-from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -33,7 +32,6 @@ async def handle_listener_error(
     error: Exception,
     body: dict[str, Any],
     response: BoltResponse | None,
-    respond: AsyncRespond | None,
     client: AsyncWebClient,
 ) -> BoltResponse | None:
     if isinstance(error, TriagebotError):
@@ -49,15 +47,13 @@ async def handle_listener_error(
             headers={"content-type": "application/json;charset=utf-8"},
         )
     try:
-        await _tell_user(message, body, respond, client)
+        await _tell_user(message, body, client)
     except Exception:
         log.exception("could not tell the user about an error")
     return None
 
 
-async def _tell_user(
-    message: str, body: dict[str, Any], respond: AsyncRespond | None, client: AsyncWebClient
-) -> None:
+async def _tell_user(message: str, body: dict[str, Any], client: AsyncWebClient) -> None:
     response_url = response_url_of(body)
     if response_url:
         # Bolt's `respond` has no rate-limit retries; an error the user never sees is the worst kind.

@@ -120,7 +120,7 @@ def test_help_and_unknown_subcommands_show_every_subcommand(
 def extra_subcommand() -> Iterator[list[str]]:
     seen: list[str] = []
 
-    async def handler(args: str, command: dict, ack: Any, respond: Any, client: Any, context: dict) -> None:
+    async def handler(args: str, command: dict, ack: Any, client: Any, context: dict) -> None:
         seen.append(args)
         await ack(text=f"eval of {args}")
 

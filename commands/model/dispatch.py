@@ -1,7 +1,7 @@
 """/model <subcommand>: a small public registry so other areas can add subcommands of their own.
 
 Stable API: `register_subcommand(name, handler, usage, help)`, with
-`async def handler(args: str, command: dict, ack, respond, client, context) -> None`. The handler
+`async def handler(args: str, command: dict, ack, client, context) -> None`. The handler
 must ack (within Slack's 3 seconds). `SUBCOMMANDS` feeds `/model help`.
 """
 
@@ -12,16 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 from slack_sdk.web.async_client import AsyncWebClient
 
 from commands import text
 from commands.model.render import as_dicts
 
-SubcommandHandler = Callable[
-    [str, dict[str, Any], AsyncAck, AsyncRespond, AsyncWebClient, dict], Awaitable[None]
-]
+SubcommandHandler = Callable[[str, dict[str, Any], AsyncAck, AsyncWebClient, dict], Awaitable[None]]
 DEFAULT_SUBCOMMAND = "status"
 
 
@@ -54,14 +51,14 @@ def split_subcommand(command_text: str | None) -> tuple[str, str]:
 
 
 async def model_command(
-    ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient, context: dict
+    ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, context: dict
 ) -> None:
     name, args = split_subcommand(command.get("text"))
     sub = SUBCOMMANDS.get(name)
     if sub is None:
         await ack(response_type="ephemeral", text=help_text(), blocks=as_dicts(help_blocks(unknown=name)))
         return
-    await sub.handler(args, command, ack, respond, client, context)
+    await sub.handler(args, command, ack, client, context)
 
 
 def help_blocks(unknown: str | None = None) -> list[Block]:
@@ -98,7 +95,6 @@ async def help_subcommand(
     args: str,
     command: dict[str, Any],
     ack: AsyncAck,
-    respond: AsyncRespond,
     client: AsyncWebClient,
     context: dict,
 ) -> None:

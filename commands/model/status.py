@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.registry.status import history_limit
@@ -20,7 +19,6 @@ async def status_subcommand(
     args: str,
     command: dict[str, Any],
     ack: AsyncAck,
-    respond: AsyncRespond,
     client: AsyncWebClient,
     context: dict,
 ) -> None:
@@ -49,7 +47,6 @@ async def history_subcommand(
     args: str,
     command: dict[str, Any],
     ack: AsyncAck,
-    respond: AsyncRespond,
     client: AsyncWebClient,
     context: dict,
 ) -> None:
@@ -66,7 +63,6 @@ async def list_subcommand(
     args: str,
     command: dict[str, Any],
     ack: AsyncAck,
-    respond: AsyncRespond,
     client: AsyncWebClient,
     context: dict,
 ) -> None:

@@ -7,7 +7,6 @@ import re
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import InvalidInput
@@ -39,7 +38,6 @@ async def switch_subcommand(
     args: str,
     command: dict[str, Any],
     ack: AsyncAck,
-    respond: AsyncRespond,
     client: AsyncWebClient,
     context: dict,
 ) -> None:
@@ -54,7 +52,6 @@ async def rollback_subcommand(
     args: str,
     command: dict[str, Any],
     ack: AsyncAck,
-    respond: AsyncRespond,
     client: AsyncWebClient,
     context: dict,
 ) -> None:

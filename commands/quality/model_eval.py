@@ -6,7 +6,6 @@ import re
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -46,7 +45,6 @@ async def eval_subcommand(
     args: str,
     command: dict[str, Any],
     ack: AsyncAck,
-    respond: AsyncRespond,
     client: AsyncWebClient,
     context: dict,
 ) -> None:
