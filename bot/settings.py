@@ -151,10 +151,3 @@ def load_settings(**overrides: Any) -> Settings:
         raise SettingsError(
             "triagebot's configuration is invalid:\n" + "\n".join(problems) + "\nFix .env or the environment."
         ) from None
-
-
-def environment_flag(name: str) -> str | None:
-    """Read one raw environment variable (tests and the CLI use this instead of os.environ)."""
-    import os
-
-    return os.environ.get(name)

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from bot.errors import InvalidInput, ModelError
+from bot.errors import InvalidInput, ModelError, NotFound
 from bot.model_client import ModelClient
 from storage import crud
 from storage.db import Database
@@ -55,6 +55,21 @@ class TriageResult:
     summary: str
     next_step: str
     latency_ms: int
+
+    @classmethod
+    def from_row(cls, row: Triage) -> TriageResult:
+        """A successful, stored triage as listeners show it."""
+        assert row.id is not None
+        return cls(
+            triage_id=row.id,
+            endpoint=row.endpoint,
+            model_id=row.model_id,
+            urgency=row.urgency or "",
+            category=row.category or "",
+            summary=row.summary or "",
+            next_step=row.next_step or "",
+            latency_ms=row.latency_ms or 0,
+        )
 
 
 def clean_input(text: str | None, max_chars: int) -> str:
@@ -133,33 +148,12 @@ class TriageService:
         row.response_mode = reply.response_mode
         async with self.db.transaction() as session:
             await crud.add_triage(session, row)
-        assert row.id is not None
-        return TriageResult(
-            triage_id=row.id,
-            endpoint=row.endpoint,
-            model_id=row.model_id,
-            urgency=row.urgency,
-            category=row.category,
-            summary=row.summary,
-            next_step=row.next_step,
-            latency_ms=reply.latency_ms,
-        )
+        return TriageResult.from_row(row)
 
     async def result(self, triage_id: int) -> TriageResult:
         """A recorded successful triage, for re-rendering (share in channel, reviews)."""
-        from bot.errors import NotFound
-
         async with self.db.session() as session:
             row = await crud.get_triage(session, triage_id)
         if row is None or row.status != "ok":
             raise NotFound("That triage result no longer exists. Run `/triage` again.")
-        return TriageResult(
-            triage_id=triage_id,
-            endpoint=row.endpoint,
-            model_id=row.model_id,
-            urgency=row.urgency or "",
-            category=row.category or "",
-            summary=row.summary or "",
-            next_step=row.next_step or "",
-            latency_ms=row.latency_ms or 0,
-        )
+        return TriageResult.from_row(row)
