@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from bot.triage import TriageResult
 from commands import text
+from commands.block_kit import as_dicts
 from commands.triage import blocks
 from tests.conftest import Bot
 
@@ -156,6 +157,6 @@ def test_any_result_renders_within_limits_and_inert(summary: str, next_step: str
     for shared_by in (None, SHARER):
         message = {
             "text": blocks.result_text(result),
-            "blocks": blocks.as_dicts(blocks.result_blocks(result, shared_by=shared_by)),
+            "blocks": as_dicts(blocks.result_blocks(result, shared_by=shared_by)),
         }
         assert_valid_message(message, allowed_mentions=(f"<@{SHARER}>",) if shared_by else ())

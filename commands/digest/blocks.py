@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from slack_sdk.models.blocks import (
     Block,
     ContextBlock,
@@ -69,7 +67,3 @@ def digest_fallback(digest: Digest) -> str:
     elif digest.latest is not None and digest.latest.score.pass_rate is not None:
         headline += f": eval pass rate {digest.latest.score.pass_rate * 100:.1f}%"
     return text.truncate(text.escape_mrkdwn(headline), text.FALLBACK_TEXT_MAX)
-
-
-def as_dicts(blocks: list[Block]) -> list[dict[str, Any]]:
-    return [block.to_dict() for block in blocks]

@@ -9,6 +9,7 @@ from bot.digest.build import build_digest, digest_period
 from bot.errors import InvalidInput
 from bot.schedule.cron import cron_trigger
 from bot.services import Services
+from commands.block_kit import as_dicts
 from commands.digest import blocks
 from commands.respond import respond
 
@@ -40,5 +41,5 @@ async def digest_command(ack: AsyncAck, command: dict[str, Any], context: dict) 
         response_type="ephemeral",
         replace_original=True,
         text=blocks.digest_fallback(digest),
-        blocks=blocks.as_dicts(blocks.digest_blocks(digest)),
+        blocks=as_dicts(blocks.digest_blocks(digest)),
     )

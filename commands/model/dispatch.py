@@ -16,7 +16,7 @@ from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, Sec
 from slack_sdk.web.async_client import AsyncWebClient
 
 from commands import text
-from commands.model.render import as_dicts
+from commands.block_kit import as_dicts
 
 SubcommandHandler = Callable[[str, dict[str, Any], AsyncAck, AsyncWebClient, dict], Awaitable[None]]
 DEFAULT_SUBCOMMAND = "status"

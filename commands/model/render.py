@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
-from typing import Any
 
 from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
 
@@ -59,10 +58,6 @@ def shutdown_note(shutdown: date | None, now: datetime) -> str:
 
 def reason(value: str | None, limit: int = 500) -> str:
     return text.safe_mrkdwn(value, limit) if value else "_no reason given_"
-
-
-def as_dicts(blocks: list[Block]) -> list[dict[str, Any]]:
-    return [block.to_dict() for block in blocks]
 
 
 def sections(lines: list[str], separator: str = "\n") -> list[Block]:

@@ -10,8 +10,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.registry.status import history_limit
 from bot.services import Services
+from commands.block_kit import as_dicts
 from commands.model import messages, status_blocks
-from commands.model.render import as_dicts, utcnow
+from commands.model.render import utcnow
 from commands.respond import respond as respond_with_retries
 
 

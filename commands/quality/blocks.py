@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -118,7 +117,3 @@ def added_text(added: AddedCase) -> str:
     if added.created:
         return f":white_check_mark: Added to the eval set as case #{added.case_id}."
     return f"Already in the eval set as case #{added.case_id}; nothing was added."
-
-
-def as_dicts(blocks: list[Block]) -> list[dict[str, Any]]:
-    return [block.to_dict() for block in blocks]

@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.errors import InvalidInput
 from bot.quality.reviews import ReviewService
 from bot.services import Services
+from commands.block_kit import as_dicts
 from commands.ids import Action, Block
 from commands.quality import blocks
 from commands.respond import respond as respond_to
@@ -39,7 +40,7 @@ async def review_correct(ack: AsyncAck, body: dict[str, Any], action: dict[str, 
         response_type="ephemeral",
         replace_original=False,
         text=blocks.review_confirmation_text(review),
-        blocks=blocks.as_dicts(blocks.review_confirmation(review)),
+        blocks=as_dicts(blocks.review_confirmation(review)),
     )
 
 
@@ -83,7 +84,7 @@ async def review_wrong_submitted(
     await ack()
     confirmation = {
         "text": blocks.review_confirmation_text(review),
-        "blocks": blocks.as_dicts(blocks.review_confirmation(review)),
+        "blocks": as_dicts(blocks.review_confirmation(review)),
     }
     url = metadata.get("response_url")
     if url:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -94,7 +92,3 @@ def result_text(result: TriageResult) -> str:
     """Notification fallback: mrkdwn-parsed by Slack, so escaped."""
     # safe_mrkdwn cuts after escaping without splitting an entity such as &amp;
     return text.safe_mrkdwn(f"Triage: {result.urgency} urgency, {result.category}: {result.summary}", 300)
-
-
-def as_dicts(blocks: list[Block]) -> list[dict[str, Any]]:
-    return [block.to_dict() for block in blocks]

@@ -6,6 +6,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot.errors import InvalidInput
 from bot.services import Services
+from commands.block_kit import as_dicts
 from commands.respond import respond
 from commands.triage import blocks
 
@@ -27,7 +28,5 @@ async def share_triage(ack: AsyncAck, body: dict[str, Any], action: dict[str, An
         response_type="in_channel",
         replace_original=False,
         text=blocks.result_text(result),
-        blocks=blocks.as_dicts(
-            blocks.result_blocks(result, shared_by=body["user"]["id"], with_actions=False)
-        ),
+        blocks=as_dicts(blocks.result_blocks(result, shared_by=body["user"]["id"], with_actions=False)),
     )

@@ -6,6 +6,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot.deployments import live_deployment
 from bot.services import Services
+from commands.block_kit import as_dicts
 from commands.respond import respond
 from commands.triage import blocks
 
@@ -32,5 +33,5 @@ async def triage_command(ack: AsyncAck, command: dict[str, Any], context: dict) 
         response_type="ephemeral",
         replace_original=True,
         text=blocks.result_text(result),
-        blocks=blocks.as_dicts(blocks.result_blocks(result)),
+        blocks=as_dicts(blocks.result_blocks(result)),
     )
