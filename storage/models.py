@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, Dialect, Index, Text, UniqueConstraint
@@ -55,6 +56,8 @@ class Deployment(SQLModel, table=True):
     reason: str | None = Field(default=None, sa_column=Column(Text))
     override_reason: str | None = Field(default=None, sa_column=Column(Text))
     request_id: int | None = Field(default=None, foreign_key="switch_requests.id")
+    # An approver's immediate rollback: nobody approved it, and it must never read as a self-approval.
+    break_glass: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
 
 
 class SwitchRequest(SQLModel, table=True):
@@ -86,11 +89,28 @@ class SwitchRequest(SQLModel, table=True):
     live_run_id: int | None = Field(default=None)
 
 
+class DeliveryStatus(StrEnum):
+    """Where a triage's answer reached the agent (None on rows older than delivery tracking)."""
+
+    PENDING = "pending"  # answer recorded, not yet shown anywhere
+    DELIVERED = "delivered"  # where it was asked for: the thread, or the response_url
+    FALLBACK = "fallback"  # the thread was closed to the bot; shown privately through the response_url
+    UNDELIVERED = "undelivered"  # produced and stored, but every route to the agent failed
+    INTERRUPTED = "interrupted"  # the process had to stop before the model answered
+
+
 class Triage(SQLModel, table=True):
     """Every triage attempt, successful or not: quality checks and digests are built on these rows."""
 
     __tablename__ = "triages"
-    __table_args__ = (Index("ix_triages_model_created", "model_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_triages_model_created", "model_id", "created_at"),
+        # Covering indexes for the digest's aggregates (migration 0003_quality).
+        Index("ix_triages_model_created_status_latency", "model_id", "created_at", "status", "latency_ms"),
+        Index("ix_triages_model_status_latency", "model_id", "status", "latency_ms", "created_at"),
+        # An agent's own recent triages (`/triage history`, App Home).
+        Index("ix_triages_user_created", "user_id", "created_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_when(index=True))
@@ -112,6 +132,7 @@ class Triage(SQLModel, table=True):
     latency_ms: int | None = Field(default=None)
     prompt_tokens: int | None = Field(default=None)
     completion_tokens: int | None = Field(default=None)
+    delivery_status: str | None = Field(default=None, max_length=16)  # DeliveryStatus
 
 
 class EvalCase(SQLModel, table=True):
@@ -155,6 +176,8 @@ class QualityCheck(SQLModel, table=True):
         Index("ix_quality_checks_kind_created", "kind", "created_at"),
         Index("ix_quality_checks_run", "run_id"),
         Index("ix_quality_checks_model_created", "model_id", "created_at"),
+        # Covering index for the digest's review and eval counts (migration 0003_quality).
+        Index("ix_quality_checks_kind_created_model", "kind", "created_at", "model_id", "passed"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -192,3 +215,57 @@ class JobRun(SQLModel, table=True):
     status: str = Field(default="running", max_length=16)  # running | done | failed
     attempts: int = 1
     error: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class SeenRequest(SQLModel, table=True):
+    """A Slack delivery already acted on, so a replay or a retry is not acted on twice.
+
+    Keys: ``sig:<v0 signature>`` (an exact replay of a signed request), ``event:<event_id>``
+    (Events API retries, whatever their reason), ``mention:<channel>:<ts>`` (one message, one answer).
+    Rows older than the replay window are deleted.
+    """
+
+    __tablename__ = "seen_requests"
+
+    key: str = Field(primary_key=True, max_length=160)
+    seen_at: datetime = Field(default_factory=utcnow, sa_column=_when(index=True))
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"  # refused for good (e.g. channel_not_found) or out of attempts
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A Slack side effect of a decision, written in the decision's own transaction.
+
+    A worker in every process claims due rows and sends them; ``dedupe_key`` makes the same effect
+    impossible to enqueue twice, ``claimed_until`` keeps two processes from sending one row at once.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_due", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_when())
+    dedupe_key: str = Field(max_length=160, unique=True)
+    method: str = Field(max_length=64)  # a Web API method, or "response_url"
+    payload: dict = Field(sa_column=Column(JSON, nullable=False))
+    status: str = Field(default=OutboxStatus.PENDING, max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_column=_when())
+    claimed_until: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+    sent_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class UsageCounter(SQLModel, table=True):
+    """Calls counted per key (``triage:<user>``) per fixed window, shared by every process."""
+
+    __tablename__ = "usage_counters"
+    __table_args__ = (Index("ix_usage_counters_window", "window_start"),)
+
+    key: str = Field(primary_key=True, max_length=128)
+    window_start: datetime = Field(sa_column=Column(UTCDateTime(), primary_key=True))
+    count: int = 0
