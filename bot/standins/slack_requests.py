@@ -23,6 +23,8 @@ class SlackSender:
     signing_secret: str
     response_url_factory: Any  # callable returning a fresh response URL on the Slack stand-in
     client: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=10))
+    # The last request exactly as sent (body and headers), so a test can replay it byte for byte.
+    last_sent: tuple[bytes, dict[str, str]] | None = None
 
     def sign(self, body: bytes, timestamp: int | None = None) -> dict[str, str]:
         ts = str(int(time.time()) if timestamp is None else timestamp)
@@ -39,7 +41,17 @@ class SlackSender:
     ) -> httpx.Response:
         sent = {"Content-Type": content_type, **self.sign(body, timestamp)}
         sent.update(headers or {})
+        self.last_sent = (body, dict(sent))
         return self.client.post(f"{self.base_url}/slack/events", content=body, headers=sent)
+
+    def replay(self, *, extra_headers: dict[str, str] | None = None) -> httpx.Response:
+        """The last request again, same bytes and same signature (an attacker's or a proxy's replay)."""
+        if self.last_sent is None:
+            raise RuntimeError("nothing was sent yet")
+        body, headers = self.last_sent
+        return self.client.post(
+            f"{self.base_url}/slack/events", content=body, headers={**headers, **(extra_headers or {})}
+        )
 
     def command(
         self,
@@ -118,16 +130,15 @@ class SlackSender:
         channel_id: str = "C0SUPPORT",
         message_ts: str = "1700000000.000200",
         thread_ts: str | None = None,
+        message: dict[str, Any] | None = None,
     ) -> tuple[httpx.Response, str]:
+        """`message` replaces the whole message (blocks-only, attachments, files, bot messages...)."""
         url = self.response_url_factory()
-        message: dict[str, Any] = {
-            "type": "message",
-            "user": "U0CUSTOMER",
-            "ts": message_ts,
-            "text": message_text,
-        }
-        if thread_ts:
-            message["thread_ts"] = thread_ts
+        if message is None:
+            message = {"type": "message", "user": "U0CUSTOMER", "ts": message_ts, "text": message_text}
+            if thread_ts:
+                message["thread_ts"] = thread_ts
+        message_ts = str(message.get("ts", message_ts))
         payload = {
             "type": "message_action",
             "token": "legacy-verification-token",
@@ -165,16 +176,18 @@ class SlackSender:
         user_id: str = "U0AGENT",
         channel_id: str = "C0SUPPORT",
         ts: str = "1700000000.000300",
+        thread_ts: str | None = None,
+        event_id: str | None = None,
         headers: dict[str, str] | None = None,
     ) -> httpx.Response:
-        return self.event(
-            {
-                "type": "app_mention",
-                "user": user_id,
-                "text": f"<@U0STANDINBOT> {text}",
-                "ts": ts,
-                "channel": channel_id,
-                "event_ts": ts,
-            },
-            headers=headers,
-        )
+        event: dict[str, Any] = {
+            "type": "app_mention",
+            "user": user_id,
+            "text": f"<@U0STANDINBOT> {text}",
+            "ts": ts,
+            "channel": channel_id,
+            "event_ts": ts,
+        }
+        if thread_ts:
+            event["thread_ts"] = thread_ts
+        return self.event(event, event_id=event_id, headers=headers)
