@@ -43,7 +43,8 @@ async def build_digest(
             return Digest(start, end, None)
         live = Live(deployment.endpoint, deployment.model_id, deployment.created_at)
         digest = Digest(start, end, live)
-        runs = await queries.finished_runs(session, live.model_id, 2)
+        live_model = (live.endpoint, live.model_id)
+        runs = await queries.finished_runs(session, live_model, 2)
         digest.previous_run = runs[1] if len(runs) > 1 else None
         previous_model = await queries.previous_model(session, deployment)
         if previous_model:
@@ -55,9 +56,9 @@ async def build_digest(
                 session, runs[0].run_id, digest.baseline.run_id
             )
         digest.reviews = await queries.review_figures(session, start, end)
-        digest.triages = await queries.triage_figures(session, live.model_id, start, end)
+        digest.triages = await queries.triage_figures(session, live_model, start, end)
         digest.eval_runs_in_period = await queries.eval_runs_between(session, start, end)
-        digest.replacement = await queries.best_other_run(session, live.model_id, now - CANDIDATE_WINDOW)
+        digest.replacement = await queries.best_other_run(session, live_model, now - CANDIDATE_WINDOW)
     if runs:
         summary = await run_summary(db, runs[0].run_id)
         digest.latest = LatestRun(

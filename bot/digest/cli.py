@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from bot.cli_quality import reported, run_with_services
 from bot.services import Services
 from bot.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from bot.digest.figures import Digest
 
 
 def add_commands(sub: Any) -> None:
@@ -17,6 +22,9 @@ def add_commands(sub: Any) -> None:
     digest.add_argument("--post", action="store_true", help="post it to TRIAGE_DIGEST_CHANNEL now")
     digest.add_argument(
         "--days", type=int, default=None, help="period in days (default: since the last scheduled digest)"
+    )
+    digest.add_argument(
+        "--chart", metavar="FILE.png", default=None, help="also write the pass-rate chart to this PNG file"
     )
     digest.set_defaults(handler=digest_command)
 
@@ -45,7 +53,10 @@ def digest_command(args: argparse.Namespace, settings: Settings) -> int:
     async def work(services: Services) -> str:
         if not args.post:
             digest = await build_digest(services.db, services.models, start=start, end=end, now=now)
-            return digest_text(digest)
+            said = digest_text(digest)
+            if args.chart:
+                said += "\n" + await write_chart(services, digest, args.chart, now)
+            return said
         from bot.app import create_digest_publisher
         from bot.digest.publish import publish_digest
 
@@ -64,3 +75,17 @@ def digest_command(args: argparse.Namespace, settings: Settings) -> int:
 
     print(run_with_services(settings, work))
     return 0
+
+
+async def write_chart(services: Services, digest: Digest, path: str, now: datetime) -> str:
+    """The chart the digest posts to Slack, as a file, so it can be looked at without Slack."""
+    from bot.digest.build import CHART_WINDOW, chart_history
+    from bot.digest.chart import pass_rate_chart
+
+    history = await chart_history(services.db, now)
+    live = (digest.live.endpoint, digest.live.model_id) if digest.live else None
+    png = await asyncio.to_thread(pass_rate_chart, history, live)
+    if png is None:
+        return f"Chart: no finished eval run in the last {CHART_WINDOW.days} days, so no chart was written."
+    await asyncio.to_thread(Path(path).write_bytes, png)
+    return f"Chart written to {path}."

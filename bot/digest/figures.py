@@ -39,6 +39,7 @@ class ReviewFigures:
     model_id: str
     reviews: int
     agreed: int
+    endpoint: str = "openai"
 
     @property
     def agreement(self) -> float | None:
@@ -133,5 +134,5 @@ class Digest:
         return (
             f"Best candidate from recent eval runs: {best.model_id} on {best.endpoint} "
             f"({best.pass_rate * 100:.1f}% pass rate in run #{best.run_id}). "
-            f"Consider `/model switch {best.model_id}`."
+            f"Consider `/model switch {best.model_id} on {best.endpoint}`."
         )

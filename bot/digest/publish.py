@@ -39,7 +39,7 @@ async def publish_digest(
     digest = await build_digest(db, models, start=start, end=end, now=now)
     ts = await publisher.post_digest(channel, digest)
     history = await chart_history(db, now)
-    live = digest.live.model_id if digest.live else None
+    live = (digest.live.endpoint, digest.live.model_id) if digest.live else None
     png = await asyncio.to_thread(pass_rate_chart, history, live)
     if png is None:
         return digest

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Integer, and_, cast, func
+from sqlalchemy import ColumnElement, Integer, and_, cast, func
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -23,40 +24,61 @@ def _score(run: EvalRun) -> RunScore:
     )
 
 
-async def finished_runs(session: AsyncSession, model_id: str, limit: int) -> list[RunScore]:
+# A model is an endpoint plus an ID: the same ID served by another endpoint is another model.
+Model = tuple[str, str]  # (endpoint, model_id)
+
+
+def _is_model(endpoint_column: Any, id_column: Any, model: Model) -> ColumnElement[bool]:
+    return and_(endpoint_column == model[0], id_column == model[1])
+
+
+def _scored() -> list[ColumnElement[bool]]:
+    """Runs whose pass rate means something: finished, with cases, and not every case an error
+    (a run where nothing answered measures the endpoint's outage, not the model's quality)."""
+    return [
+        col(EvalRun.status) == "finished",
+        col(EvalRun.case_count) > 0,
+        col(EvalRun.error_count) < col(EvalRun.case_count),
+    ]
+
+
+async def finished_runs(session: AsyncSession, model: Model, limit: int) -> list[RunScore]:
     stmt = (
         select(EvalRun)
-        .where(col(EvalRun.model_id) == model_id, col(EvalRun.status) == "finished")
+        .where(_is_model(col(EvalRun.endpoint), col(EvalRun.model_id), model), *_scored())
         .order_by(col(EvalRun.id).desc())
         .limit(limit)
     )
     return [_score(run) for run in (await session.exec(stmt)).all()]
 
 
-async def previous_model(session: AsyncSession, live: Deployment) -> str | None:
+async def previous_model(session: AsyncSession, live: Deployment) -> Model | None:
     """The model that was live before this one (skipping re-deployments of the same model)."""
-    if live.previous_model_id and live.previous_model_id != live.model_id:
-        return live.previous_model_id
+    current = (live.endpoint, live.model_id)
+    if live.previous_model_id and live.previous_endpoint:
+        before = (live.previous_endpoint, live.previous_model_id)
+        if before != current:
+            return before
     stmt = (
-        select(Deployment.model_id)
-        .where(col(Deployment.model_id) != live.model_id)
+        select(Deployment.endpoint, Deployment.model_id)
+        .where(~_is_model(col(Deployment.endpoint), col(Deployment.model_id), current))
         .order_by(col(Deployment.id).desc())
         .limit(1)
     )
-    return (await session.exec(stmt)).first()
+    row = (await session.exec(stmt)).first()
+    return (row[0], row[1]) if row else None
 
 
-async def best_other_run(session: AsyncSession, live_model: str, since: datetime) -> RunScore | None:
-    """Each other model's latest finished run since `since`; the one with the best pass rate."""
+async def best_other_run(session: AsyncSession, live: Model, since: datetime) -> RunScore | None:
+    """Each other model's latest scored run since `since`; the one with the best pass rate."""
     latest = (
         select(func.max(col(EvalRun.id)).label("run_id"))
         .where(
-            col(EvalRun.status) == "finished",
-            col(EvalRun.model_id) != live_model,
+            *_scored(),
+            ~_is_model(col(EvalRun.endpoint), col(EvalRun.model_id), live),
             col(EvalRun.started_at) >= since,
-            col(EvalRun.case_count) > 0,
         )
-        .group_by(col(EvalRun.model_id))
+        .group_by(col(EvalRun.endpoint), col(EvalRun.model_id))
         .subquery()
     )
     rate = cast(col(EvalRun.passed_count), Integer) * 1.0 / col(EvalRun.case_count)
@@ -104,25 +126,28 @@ async def regressions(
 async def review_figures(session: AsyncSession, start: datetime, end: datetime) -> list[ReviewFigures]:
     agreed = func.sum(cast(col(QualityCheck.passed), Integer))
     stmt = (
-        select(col(QualityCheck.model_id), func.count(), agreed)
+        select(col(QualityCheck.endpoint), col(QualityCheck.model_id), func.count(), agreed)
         .where(
             col(QualityCheck.kind) == "review",
             col(QualityCheck.created_at) >= start,
             col(QualityCheck.created_at) < end,
         )
-        .group_by(col(QualityCheck.model_id))
+        .group_by(col(QualityCheck.endpoint), col(QualityCheck.model_id))
         .order_by(func.count().desc())
     )
-    return [ReviewFigures(m, int(n), int(a or 0)) for m, n, a in (await session.exec(stmt)).all()]
+    return [
+        ReviewFigures(m, int(n), int(a or 0), endpoint=e) for e, m, n, a in (await session.exec(stmt)).all()
+    ]
 
 
 async def triage_figures(
-    session: AsyncSession, live_model: str, start: datetime, end: datetime
+    session: AsyncSession, live_model: Model, start: datetime, end: datetime
 ) -> TriageFigures:
     """Volume, failures and latency percentiles of the live model's triages in the period."""
     in_period = [col(Triage.created_at) >= start, col(Triage.created_at) < end]
     ok = col(Triage.status) == "ok"
-    live = [col(Triage.model_id) == live_model, *in_period]
+    # model_id first: the covering indexes lead with it; the endpoint is checked on the same rows.
+    live = [col(Triage.model_id) == live_model[1], col(Triage.endpoint) == live_model[0], *in_period]
     volume, failed, timed = (
         await session.exec(
             select(
@@ -146,9 +171,7 @@ async def pass_rate_history(session: AsyncSession, since: datetime, limit: int =
     """Finished runs since `since`, oldest first, for the chart."""
     stmt = (
         select(EvalRun)
-        .where(
-            col(EvalRun.status) == "finished", col(EvalRun.started_at) >= since, col(EvalRun.case_count) > 0
-        )
+        .where(*_scored(), col(EvalRun.started_at) >= since)
         .order_by(col(EvalRun.id).desc())
         .limit(limit)
     )

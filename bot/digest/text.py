@@ -14,7 +14,7 @@ def change(latest: float | None, before: RunScore | None) -> str:
     if latest is None or before is None or before.pass_rate is None:
         return "no earlier run to compare"
     delta = (latest - before.pass_rate) * 100
-    where = f"(run #{before.run_id}, {before.model_id})"
+    where = f"(run #{before.run_id}, {before.model_id} on {before.endpoint})"
     if abs(delta) < 0.05:
         return f"no change from {percent(before.pass_rate)} {where}"
     sign = "+" if delta > 0 else ""
@@ -27,7 +27,7 @@ def eval_lines(digest: Digest) -> list[str]:
         return ["Eval: no finished eval run of the live model yet (run `triagebot eval run`)."]
     score = latest.score
     lines = [
-        f"Eval: latest run #{score.run_id} ({when(score.finished_at)}): pass rate {percent(score.pass_rate)} "
+        f"Eval: latest run #{score.run_id} on {score.endpoint} ({when(score.finished_at)}): pass rate {percent(score.pass_rate)} "
         f"({score.passed}/{score.cases}), {score.errors} error(s)",
         f"  vs previous run of this model: {change(score.pass_rate, digest.previous_run)}",
         f"  vs previous model: {change(score.pass_rate, digest.previous_model_run)}",
@@ -66,7 +66,7 @@ def activity_lines(digest: Digest) -> list[str]:
         lines.append("Reviews: no reviewer verdicts in this period.")
     for review in digest.reviews:
         lines.append(
-            f"Reviews of {review.model_id}: {review.agreed}/{review.reviews} agreed with the model "
+            f"Reviews of {review.model_id} on {review.endpoint}: {review.agreed}/{review.reviews} agreed with the model "
             f"({percent(review.agreement)})"
         )
     return lines

@@ -46,11 +46,16 @@ async def _newest_case_at(db: Database) -> object:
         return (await session.exec(select(func.max(col(EvalCase.created_at))))).one()
 
 
-async def _latest_finished(db: Database, model_id: str) -> EvalRun | None:
+async def _latest_finished(db: Database, endpoint: str, model_id: str) -> EvalRun | None:
+    """The model's newest finished run: the same ID on another endpoint is another model."""
     async with db.session() as session:
         stmt = (
             select(EvalRun)
-            .where(col(EvalRun.model_id) == model_id, col(EvalRun.status) == "finished")
+            .where(
+                col(EvalRun.model_id) == model_id,
+                col(EvalRun.endpoint) == endpoint,
+                col(EvalRun.status) == "finished",
+            )
             .order_by(col(EvalRun.id).desc())
             .limit(1)
         )
@@ -89,14 +94,15 @@ async def run_gate(services: Services, request: SwitchRequest) -> None:
         )
     ]
     live_model = request.from_model_id
+    live_endpoint = request.from_endpoint or request.endpoint
     if live_model:
-        last = await _latest_finished(db, live_model)
+        last = await _latest_finished(db, live_endpoint, live_model)
         if last is not None and last.started_at >= newest_case:  # type: ignore[operator]
             await _remember(db, request.id, live=last.id)
         else:
             work.append(
                 runner.run(
-                    request.from_endpoint or request.endpoint,
+                    live_endpoint,
                     live_model,
                     trigger="switch_request",
                     requested_by=request.requested_by,
