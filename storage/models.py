@@ -105,9 +105,18 @@ class Triage(SQLModel, table=True):
     __tablename__ = "triages"
     __table_args__ = (
         Index("ix_triages_model_created", "model_id", "created_at"),
-        # Covering indexes for the digest's aggregates (migration 0003_quality).
-        Index("ix_triages_model_created_status_latency", "model_id", "created_at", "status", "latency_ms"),
-        Index("ix_triages_model_status_latency", "model_id", "status", "latency_ms", "created_at"),
+        # Covering indexes for the digest's aggregates of one model (endpoint + ID): migration 0005.
+        Index(
+            "ix_triages_model_endpoint_created_status_latency",
+            "model_id",
+            "endpoint",
+            "created_at",
+            "status",
+            "latency_ms",
+        ),
+        Index(
+            "ix_triages_model_endpoint_status_latency", "model_id", "endpoint", "status", "latency_ms", "created_at"
+        ),
         # An agent's own recent triages (`/triage history`, App Home).
         Index("ix_triages_user_created", "user_id", "created_at"),
     )
@@ -176,8 +185,10 @@ class QualityCheck(SQLModel, table=True):
         Index("ix_quality_checks_kind_created", "kind", "created_at"),
         Index("ix_quality_checks_run", "run_id"),
         Index("ix_quality_checks_model_created", "model_id", "created_at"),
-        # Covering index for the digest's review and eval counts (migration 0003_quality).
-        Index("ix_quality_checks_kind_created_model", "kind", "created_at", "model_id", "passed"),
+        # Covering index for the digest's review counts per model (migration 0005).
+        Index(
+            "ix_quality_checks_kind_created_endpoint_model", "kind", "created_at", "endpoint", "model_id", "passed"
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

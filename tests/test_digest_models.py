@@ -109,3 +109,34 @@ async def test_digest_chart_can_be_written_to_a_file_from_the_command_line(
     assert result.returncode == 0, result.stderr
     assert f"Chart written to {chart}" in result.stdout
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+async def test_the_live_models_triage_figures_are_answered_from_covering_indexes(sqlite_url: str) -> None:
+    # With the endpoint in the filter, an index without it would read every row of the period.
+    from sqlalchemy import event
+
+    from bot.digest.queries import triage_figures
+    from storage.db import Database
+
+    db = Database(sqlite_url)
+    statements: list[tuple[str, tuple]] = []
+
+    def capture(_conn, _cursor, statement, parameters, _context, _many) -> None:  # type: ignore[no-untyped-def]
+        statements.append((statement, parameters))
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", capture)
+    now = datetime.now(UTC)
+    try:
+        async with db.session() as session:
+            await triage_figures(session, ("openai", LIVE_MODEL), now - timedelta(days=1), now)
+            event.remove(db.engine.sync_engine, "before_cursor_execute", capture)
+            plans = []
+            for statement, parameters in statements:
+                if "triages" not in statement:
+                    continue
+                rows = (await session.connection()).exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+                plans.append(" ".join(str(r[-1]) for r in (await rows).all()))
+    finally:
+        await db.dispose()
+    live_plans = [p for p in plans if "ix_triages_model_endpoint" in p]
+    assert live_plans and all("COVERING INDEX" in p for p in live_plans), plans

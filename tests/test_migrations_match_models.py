@@ -40,7 +40,7 @@ def test_a_forgotten_index_is_caught(sqlite_url: str) -> None:
     # The check itself can fail: drop one declared index and the comparison names it.
     engine = create_engine(sync_url(sqlite_url))
     with engine.begin() as conn:
-        conn.exec_driver_sql("DROP INDEX ix_triages_model_status_latency")
+        conn.exec_driver_sql("DROP INDEX ix_triages_model_endpoint_status_latency")
     engine.dispose()
     names = [getattr(d[1], "name", None) for d in _differences(sqlite_url) if isinstance(d, tuple)]
-    assert "ix_triages_model_status_latency" in names
+    assert "ix_triages_model_endpoint_status_latency" in names
