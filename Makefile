@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/triagebot run
+	$(BIN)/triagebot run $(ARGS)
 
 test: $(STAMP)
 	$(BIN)/ruff check bot commands storage tests

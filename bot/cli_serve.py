@@ -6,6 +6,7 @@ import argparse
 import asyncio
 from typing import Any
 
+from bot.sandbox.cli import add_fresh_arguments
 from bot.settings import Settings
 
 
@@ -19,6 +20,7 @@ def add_commands(sub: Any) -> None:
     run = sub.add_parser(
         "run", help="what `make run` does: serve Slack when configured, the sandbox when no Slack credentials"
     )
+    add_fresh_arguments(run)  # `make run ARGS=--fresh`: only meaningful when it starts the sandbox
     run.set_defaults(handler=run_command)
 
     migrate = sub.add_parser("migrate", help="apply database migrations")
@@ -32,11 +34,19 @@ def use_socket_mode(args: argparse.Namespace, settings: Settings) -> bool:
 def migrate_command(_args: argparse.Namespace, settings: Settings) -> int:
     from sqlalchemy.engine import make_url
 
-    from storage.migrate import upgrade
+    from storage.migrate import applied_heads, pending_revisions, upgrade
 
-    upgrade(settings.database_url)
-    where = make_url(settings.database_url).render_as_string(hide_password=True)
-    print(f"Database is up to date ({where}).")
+    url = settings.database_url
+    where = make_url(url).render_as_string(hide_password=True)
+    was_empty = not applied_heads(url)
+    behind = bool(pending_revisions(url))
+    upgrade(url)
+    if was_empty:
+        print(f"Created the database schema ({where}).")
+    elif behind:
+        print(f"Applied the new migrations; the database is up to date ({where}).")
+    else:
+        print(f"Database was already up to date; nothing to do ({where}).")
     return 0
 
 
@@ -63,6 +73,11 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
         from bot.sandbox.session import run_sandbox
 
         print("No Slack credentials in .env or the environment: starting the sandbox instead.")
-        return run_sandbox(db_path=Path("sandbox.db"), fresh=False, log_format=settings.triage_log_format)
+        return run_sandbox(
+            db_path=Path("sandbox.db"),
+            fresh=args.fresh,
+            log_format=settings.triage_log_format,
+            assume_yes=args.yes,
+        )
     args.socket, args.port, args.host = False, None, "0.0.0.0"
     return serve_command(args, settings)

@@ -28,16 +28,20 @@ def upgrade(database_url: str, revision: str = "heads") -> None:
     command.upgrade(alembic_config(database_url), revision)
 
 
-def pending_revisions(database_url: str) -> list[str]:
-    """Revisions the database still lacks; empty when it is fully migrated."""
-    cfg = alembic_config(database_url)
-    script = ScriptDirectory.from_config(cfg)
+def applied_heads(database_url: str) -> set[str]:
+    """The revisions the database is at; empty for a database no migration has touched."""
     engine = create_engine(sync_url(database_url))
     try:
         with engine.connect() as conn:
-            current = set(MigrationContext.configure(conn).get_current_heads())
+            return set(MigrationContext.configure(conn).get_current_heads())
     finally:
         engine.dispose()
+
+
+def pending_revisions(database_url: str) -> list[str]:
+    """Revisions the database still lacks; empty when it is fully migrated."""
+    script = ScriptDirectory.from_config(alembic_config(database_url))
+    current = applied_heads(database_url)
     heads = set(script.get_heads())
     if current == heads:
         return []

@@ -57,7 +57,9 @@ def test_settings_are_read_from_dotenv(tmp_path: Path) -> None:
 def test_migrate_creates_the_database(tmp_path: Path) -> None:
     result = run(tmp_path, "migrate", DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}")
     assert result.returncode == 0, result.stderr
-    assert "up to date" in result.stdout
+    assert "Created the database schema" in result.stdout
+    again = run(tmp_path, "migrate", DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}")
+    assert again.returncode == 0 and "already up to date" in again.stdout
     assert (tmp_path / "x.db").exists()
     again = run(tmp_path, "migrate", DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}")
     assert again.returncode == 0

@@ -16,11 +16,20 @@ def add_commands(sub: Any) -> None:
     sandbox.add_argument(
         "--db", type=Path, default=Path("sandbox.db"), help="SQLite file (default: ./sandbox.db)"
     )
-    sandbox.add_argument("--fresh", action="store_true", help="start over with an empty sandbox database")
+    add_fresh_arguments(sandbox)
     sandbox.set_defaults(handler=sandbox_command)
+
+
+def add_fresh_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--fresh", action="store_true", help="start over with an empty sandbox database (asks first)"
+    )
+    parser.add_argument("--yes", action="store_true", help="with --fresh: do not ask before deleting")
 
 
 def sandbox_command(args: argparse.Namespace, settings: Settings) -> int:
     from bot.sandbox.session import run_sandbox
 
-    return run_sandbox(db_path=args.db, fresh=args.fresh, log_format=settings.triage_log_format)
+    return run_sandbox(
+        db_path=args.db, fresh=args.fresh, log_format=settings.triage_log_format, assume_yes=args.yes
+    )

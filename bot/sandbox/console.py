@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 
 import httpx
 
-from bot.sandbox import modals, payloads
+from bot.sandbox import faults, modals, payloads
 from bot.sandbox.render import Directory
 from bot.sandbox.screen import Origin, Screen, Surface
 from bot.sandbox.world import AGENT, CHANNELS, LEAD, SUPPORT, USERS, World
@@ -43,6 +43,9 @@ Act in the conversation:
   @triagebot <text>               mention the bot in #support
   shortcut <callback_id> <text>   run a message shortcut on a message with that text
   home                            open the bot's App Home tab
+Try a failure:
+  fault <kind> [times]            the next model call(s) fail: rate-limit, timeout, off-schema,
+                                  server-error, overloaded, disconnect
 Who you are:
   as lead / as agent / as <name>  act as someone else (lead is the approver)
   who                             list the people in this sandbox
@@ -79,7 +82,7 @@ class Console:
                     self._at_prompt = True
                 try:
                     line = input(self.prompt())
-                except EOFError:
+                except (EOFError, KeyboardInterrupt):  # Ctrl-D or Ctrl-C at the prompt: leave cleanly
                     self.say("")
                     return 0
                 finally:
@@ -122,6 +125,9 @@ class Console:
                 self.mention(rest)
             elif word.lower() == "shortcut":
                 self.shortcut(rest)
+            elif word.lower() == "fault":
+                attempts = self.world.settings.triage_model_max_retries + 1
+                self.say(faults.inject(self.world.openai, faults.plan(rest, attempts)))
             else:
                 self.say(f"Not a command: {word!r}. Slash commands start with '/'; type `help` for the rest.")
         except (ValueError, httpx.HTTPError) as exc:

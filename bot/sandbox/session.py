@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 
 from bot.logs import JsonFormatter, PlainFormatter, RedactSecrets
 from bot.sandbox.console import Console
+from bot.sandbox.data import describe, existing_data
 from bot.sandbox.world import BETTER_MODEL, LIVE_MODEL, World, sandbox_world
 
 BANNER = """\
@@ -49,7 +51,27 @@ def banner(world: World, log_path: Path) -> str:
     return BANNER.format(db=world.db_path, log=log_path, better=BETTER_MODEL, live=LIVE_MODEL)
 
 
-def run_sandbox(*, db_path: Path, fresh: bool, log_format: str) -> int:
+def confirm_wipe(db_path: Path, counts: dict[str, int], assume_yes: bool) -> bool:
+    """`--fresh` on a database with work in it deletes that work: ask first (a person is at the
+    terminal); without a terminal to ask, only `--yes` may."""
+    if assume_yes:
+        return True
+    what = describe(counts)
+    if not sys.stdin.isatty():
+        print(f"{db_path} holds {what}; --fresh would delete them. Add --yes to go ahead.", file=sys.stderr)
+        return False
+    try:
+        answer = input(f"{db_path} holds {what}. Delete them and start over? [y/N] ")
+    except (EOFError, KeyboardInterrupt):
+        answer = ""
+    return answer.strip().lower() in ("y", "yes")
+
+
+def run_sandbox(*, db_path: Path, fresh: bool, log_format: str, assume_yes: bool = False) -> int:
+    counts = existing_data(db_path)
+    if fresh and counts and not confirm_wipe(db_path, counts, assume_yes):
+        print("Nothing was deleted.")
+        return 1
     log_path = db_path.with_suffix(".log")
     # Quiet until the world is up: start-up chatter (migrations) goes to the file too.
     log_to_file(log_path, log_format, [])
@@ -57,4 +79,10 @@ def run_sandbox(*, db_path: Path, fresh: bool, log_format: str) -> int:
     with sandbox_world(db_path, fresh=fresh, log_format=log_format) as world:
         log_to_file(log_path, log_format, world.settings.secrets())
         print(banner(world, log_path), flush=True)
+        if counts and not fresh:
+            print(
+                f"Picked up the data already in {db_path}: {describe(counts)}. "
+                "Start over with `make run ARGS=--fresh` (or `triagebot sandbox --fresh`).\n",
+                flush=True,
+            )
         return Console(world).run()
