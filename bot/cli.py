@@ -14,6 +14,9 @@ from bot.settings import SettingsError, load_settings
 log = logging.getLogger("triagebot")
 
 EXIT_CONFIG = 2
+# Long-running commands log what they do. The others print their outcome in words, so log lines
+# would only break their output (a progress bar, a table of checks): there, only errors are logged.
+SERVING_COMMANDS = frozenset({"serve", "run", "sandbox"})
 
 # Modules with `add_commands(subparsers)`; each parser sets `handler=func(args, settings) -> int`.
 CLI_MODULES = [
@@ -39,7 +42,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
-        configure_logging(settings.triage_log_format, settings.secrets())
+        level = logging.INFO if args.command in SERVING_COMMANDS else logging.ERROR
+        configure_logging(settings.triage_log_format, settings.secrets(), level=level)
         return int(args.handler(args, settings))
     except SettingsError as exc:
         print(str(exc), file=sys.stderr)

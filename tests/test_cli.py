@@ -133,3 +133,21 @@ def test_serve_answers_healthz_with_the_live_model(tmp_path: Path, openai_for_cl
     for secret in (BOT_TOKEN, SIGNING_SECRET, OPENAI_KEY):
         assert secret not in output
     assert "Traceback" not in output
+
+
+def test_one_shot_commands_print_their_outcome_without_log_lines(tmp_path: Path) -> None:
+    # `check` against services that do not answer: its own FAILED lines, no raw WARNING/INFO before them.
+    result = run(
+        tmp_path,
+        "check",
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        OPENAI_API_KEY=OPENAI_KEY,
+        TRIAGE_DEFAULT_MODEL=LIVE_MODEL,
+        SLACK_API_URL="http://127.0.0.1:9/api/",
+        OPENAI_BASE_URL="http://127.0.0.1:9/v1",
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 1
+    assert output.lstrip().startswith("FAILED") or output.lstrip().startswith("ok")
+    assert " WARNING " not in output and " INFO " not in output
