@@ -30,6 +30,24 @@ def add_commands(sub: Any) -> None:
     run.add_argument("--model", default=None, help="model ID (default: the live model)")
     run.add_argument("--endpoint", default=None, help="endpoint name (default: the live deployment's)")
     run.set_defaults(handler=eval_run_command)
+    show = eval_sub.add_parser("show", help="one eval run: its figures and the cases it failed")
+    show.add_argument("run_id", type=int, metavar="RUN", help="the run's number")
+    show.add_argument("--failed", type=int, default=20, help="how many failed cases to list (default 20)")
+    show.set_defaults(handler=eval_show_command)
+    edit = eval_sub.add_parser("edit", help="correct a golden case (recorded)")
+    edit.add_argument("case_id", type=int, metavar="ID", help="the case's number (`triagebot eval export`)")
+    edit.add_argument("--urgency", default=None, help="the right urgency")
+    edit.add_argument("--category", default=None, help="the right category")
+    edit.add_argument("--note", default=None, help="a note on the case (empty to clear it)")
+    edit.add_argument("--input", dest="input_text", default=None, help="the customer's message")
+    edit.add_argument("--reason", default=None, help="why it changed (kept in the record)")
+    edit.set_defaults(handler=eval_edit_command)
+    retire = eval_sub.add_parser(
+        "delete", help="retire a golden case: no longer run, its history kept (recorded)"
+    )
+    retire.add_argument("case_id", type=int, metavar="ID", help="the case's number")
+    retire.add_argument("--reason", default=None, help="why (kept in the record)")
+    retire.set_defaults(handler=eval_delete_command)
 
     training = sub.add_parser("export-training", help="reviewed triages as OpenAI chat fine-tuning JSONL")
     training.add_argument("--since", type=date.fromisoformat, default=None, help="YYYY-MM-DD (UTC)")
@@ -133,6 +151,79 @@ def eval_run_command(args: argparse.Namespace, settings: Settings) -> int:
     if show:
         sys.stderr.write("\n")
     print("\n".join(summary_lines(summary)))
+    print("\n".join(run_with_services(settings, lambda services: failed_lines(services, summary.run_id, 5))))
+    return 0
+
+
+async def failed_lines(services: Services, run_id: int, limit: int) -> list[str]:
+    from bot.quality.golden_cases import failed_cases
+    from bot.quality.text import failed_case_lines
+
+    total, shown = await failed_cases(services.db, run_id, limit)
+    return failed_case_lines(run_id, total, shown)
+
+
+@reported
+def eval_show_command(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.quality.eval_runs import run_summary
+    from bot.quality.text import summary_lines
+
+    async def work(services: Services) -> list[str]:
+        summary = await run_summary(services.db, args.run_id)
+        return summary_lines(summary) + await failed_lines(services, args.run_id, max(args.failed, 0))
+
+    print("\n".join(run_with_services(settings, work)))
+    return 0
+
+
+def cli_user() -> str:
+    """Who changed a case from the command line, for the record."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"[:64]
+    except (KeyError, OSError):  # no login name in a bare container
+        return "cli"
+
+
+@reported
+def eval_edit_command(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.quality.golden_cases import CaseEdit, edit_case
+
+    change = CaseEdit(
+        urgency=args.urgency, category=args.category, note=args.note, input_text=args.input_text
+    )
+    if change == CaseEdit():
+        print("Say what to change: --urgency, --category, --note or --input.", file=sys.stderr)
+        return 1
+
+    async def work(services: Services) -> str:
+        case = await edit_case(
+            services.db,
+            args.case_id,
+            change,
+            by=cli_user(),
+            categories=settings.triage_categories,
+            reason=args.reason,
+        )
+        return (
+            f"Golden case #{case.id} now expects {case.expected_urgency} / {case.expected_category}. "
+            "Runs before this change are stale for the eval gate."
+        )
+
+    print(run_with_services(settings, work))
+    return 0
+
+
+@reported
+def eval_delete_command(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.quality.golden_cases import retire_case
+
+    async def work(services: Services) -> str:
+        case = await retire_case(services.db, args.case_id, by=cli_user(), reason=args.reason)
+        return f"Golden case #{case.id} is retired: it is no longer run; its past results are kept."
+
+    print(run_with_services(settings, work))
     return 0
 
 

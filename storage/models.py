@@ -156,6 +156,25 @@ class EvalCase(SQLModel, table=True):
     expected_category: str = Field(max_length=64)
     note: str | None = Field(default=None, sa_column=Column(Text))
     source_triage_id: int | None = Field(default=None, foreign_key="triages.id")
+    # Corrected expectations make older runs stale, like a new case does (the eval gate reads this).
+    updated_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+    # A retired case is no longer run; its past checks stay, so old runs keep their meaning.
+    retired_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+
+
+class EvalCaseChange(SQLModel, table=True):
+    """Every correction or retirement of a golden case: who, when, why, and what it was before."""
+
+    __tablename__ = "eval_case_changes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="eval_cases.id", index=True)
+    changed_at: datetime = Field(default_factory=utcnow, sa_column=_when())
+    changed_by: str = Field(max_length=64)  # a Slack user ID, or cli:<login>
+    action: str = Field(max_length=16)  # edit | retire
+    before: dict = Field(sa_column=Column(JSON, nullable=False))
+    after: dict | None = Field(default=None, sa_column=Column(JSON))
+    reason: str | None = Field(default=None, sa_column=Column(Text))
 
 
 class EvalRun(SQLModel, table=True):

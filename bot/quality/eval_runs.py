@@ -18,7 +18,7 @@ from bot.model_client import ModelClient
 from bot.quality.stats import percentiles, ratio
 from bot.settings import DEFAULT_ENDPOINT
 from bot.triage import answer_model, system_prompt
-from storage import crud
+from storage import crud, eval_cases
 from storage.db import Database
 from storage.models import EvalCase, EvalRun, QualityCheck
 
@@ -80,7 +80,7 @@ class EvalRunner:
         """Run the whole eval set; a case the model fails on is stored as an error, never dropped."""
         self.models.endpoint(endpoint)  # unknown endpoint: NotFound before anything is recorded
         async with self.db.session() as session:
-            cases = list((await session.exec(select(EvalCase).order_by(col(EvalCase.id)))).all())
+            cases = list((await session.exec(eval_cases.active_cases_query())).all())
         if not cases:
             raise NotFound(
                 "The eval set is empty. Import golden cases with `triagebot eval import FILE.jsonl`, "
@@ -135,6 +135,9 @@ class EvalRunner:
             passed=False,
             urgency_match=False,
             category_match=False,
+            # What the case expected at the time: a later correction must not rewrite old verdicts.
+            expected_urgency=case.expected_urgency,
+            expected_category=case.expected_category,
         )
         messages = [
             {"role": "system", "content": system_prompt(self.categories)},

@@ -12,6 +12,7 @@ from sqlmodel import col, select
 
 from bot.errors import InvalidInput
 from bot.triage import URGENCIES, clean_input
+from storage import eval_cases
 from storage.db import Database
 from storage.models import EvalCase
 
@@ -105,7 +106,9 @@ def _problems_message(problems: list[str]) -> str:
 async def import_cases(db: Database, cases: list[CaseInput]) -> ImportReport:
     """One transaction: cases already in the set with the same labels are skipped, conflicts refused."""
     async with db.transaction() as session:
-        existing = {case.input_text: case for case in (await session.exec(select(EvalCase))).all()}
+        existing = {
+            case.input_text: case for case in (await session.exec(eval_cases.active_cases_query())).all()
+        }
         problems: list[str] = []
         fresh: list[EvalCase] = []
         for case in cases:
@@ -145,10 +148,11 @@ def case_json(case: EvalCase) -> str:
 
 async def export_lines(db: Database) -> list[str]:
     async with db.session() as session:
-        cases = (await session.exec(select(EvalCase).order_by(col(EvalCase.id)))).all()
+        cases = (await session.exec(eval_cases.active_cases_query())).all()
     return [case_json(case) for case in cases]
 
 
 async def count_cases(db: Database) -> int:
     async with db.session() as session:
-        return int((await session.exec(select(func.count()).select_from(EvalCase))).one())
+        active = col(EvalCase.retired_at).is_(None)
+        return int((await session.exec(select(func.count()).select_from(EvalCase).where(active))).one())

@@ -42,8 +42,10 @@ class GateView:
 
 
 async def _newest_case_at(db: Database) -> object:
+    """When the active eval set last changed (a case added or corrected): older runs are stale."""
+    changed = func.coalesce(col(EvalCase.updated_at), col(EvalCase.created_at))
     async with db.session() as session:
-        return (await session.exec(select(func.max(col(EvalCase.created_at))))).one()
+        return (await session.exec(select(func.max(changed)).where(col(EvalCase.retired_at).is_(None)))).one()
 
 
 async def _latest_finished(db: Database, endpoint: str, model_id: str) -> EvalRun | None:

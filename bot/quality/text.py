@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bot.quality.eval_runs import RunSummary
+
+if TYPE_CHECKING:
+    from bot.quality.golden_cases import FailedCase
 
 
 def percent(value: float | None) -> str:
@@ -28,4 +33,16 @@ def summary_lines(summary: RunSummary) -> list[str]:
         )
     else:
         lines.append("Errors: none")
+    return lines
+
+
+def failed_case_lines(run_id: int, total: int, shown: list[FailedCase]) -> list[str]:
+    if not total:
+        return ["Failed cases: none."]
+    lines = [f"Failed cases: {total}" + (f" (the first {len(shown)}):" if len(shown) < total else ":")]
+    for case in shown:
+        excerpt = " ".join(case.input_text.split())[:80]
+        lines.append(f'  - case #{case.case_id} "{excerpt}": expected {case.expected}, got {case.got}')
+    if len(shown) < total:
+        lines.append(f"  All of them: `triagebot eval show {run_id}`.")
     return lines
