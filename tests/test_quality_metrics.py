@@ -16,6 +16,7 @@ from bot.quality.metrics import (
     weighted_kappa,
     wilson_interval,
 )
+from tests.test_quality_support import services  # noqa: F401
 
 URGENCY = ["low", "medium", "high"]
 
@@ -101,3 +102,29 @@ def test_recall_drops_name_the_classes_that_got_worse() -> None:
     after = per_class([("billing", "billing")] * 10 + [("bug", "bug")] * 8 + [("bug", "billing")] * 2, labels)
     assert recall_drops(before, after, max_drop=0.10) == [("bug", 1.0, 0.8)]
     assert recall_drops(before, after, max_drop=0.25) == []
+
+
+async def test_run_evidence_and_comparison_from_stored_checks(services, openai_standin) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    from bot.quality.eval_runs import runner_for
+    from bot.quality.evidence import compare, run_evidence
+    from tests.conftest import LIVE_MODEL
+    from tests.test_quality_support import script_all, seed_cases
+
+    categories = services.settings.triage_categories
+    await seed_cases(services)
+    runner = runner_for(services)
+    script_all(openai_standin, LIVE_MODEL, right=True)
+    live = await runner.run("openai", LIVE_MODEL, trigger="cli")
+    script_all(openai_standin, LIVE_MODEL, right=False, only=["Case B", "Case D"])  # high -> medium
+    candidate = await runner.run("openai", LIVE_MODEL, trigger="cli")
+
+    before = await run_evidence(services.db, live.run_id, categories)
+    after = await run_evidence(services.db, candidate.run_id, categories)
+    assert (after.urgency.accuracy.correct, after.urgency.accuracy.n) == (2, 4)
+    assert after.category.accuracy.rate == 1.0
+    high = next(c for c in after.urgency.classes if c.label == "high")
+    assert (high.support, high.recall) == (2, 0.0)
+    comparison = compare(before, after, max_class_drop=0.10)
+    assert [(d.field, d.label, d.before, d.after) for d in comparison.class_drops] == [("urgency", "high", 1.0, 0.0)]
+    assert (comparison.paired.fixed, comparison.paired.broken) == (0, 2)
+    assert comparison.paired.verdict == "no significant difference (n=4)"
