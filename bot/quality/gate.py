@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func
 from sqlmodel import col, select
 
 from bot.quality.eval_runs import RunSummary, run_summary, runner_for
+from bot.quality.evidence import Comparison, RunEvidence, compare, run_evidence
 from storage import crud
 from storage.db import Database
 from storage.models import EvalCase, EvalRun, SwitchRequest
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 NO_CASES, RUNNING, PASSED, BELOW_BAR, FAILED = "no_cases", "running", "passed", "below_bar", "failed"
+CLASS_DROP = "class_drop"  # the pass rate is fine, but one class's recall fell too far
+DEFAULT_MAX_CLASS_DROP = 0.10
 
 
 @dataclass(frozen=True)
@@ -35,10 +38,14 @@ class GateView:
     live: RunSummary | None
     required: float | None  # the pass rate the candidate needs (None: nothing to compare with)
     absolute_bar: bool  # True: TRIAGE_QUALITY_BAR; False: the live model's pass rate
+    # Per-field figures and the paired test, once both runs have finished (None before).
+    comparison: Comparison | None = None
+    candidate_evidence: RunEvidence | None = None
+    live_evidence: RunEvidence | None = None
 
     @property
     def needs_override(self) -> bool:
-        return self.state in (RUNNING, BELOW_BAR, FAILED)
+        return self.state in (RUNNING, BELOW_BAR, FAILED, CLASS_DROP)
 
 
 async def _newest_case_at(db: Database) -> object:
@@ -117,8 +124,18 @@ async def run_gate(services: Services, request: SwitchRequest) -> None:
             log.warning("eval gate run for request #%s failed: %s", request.id, result)
 
 
-async def gate_view(db: Database, request: SwitchRequest, quality_bar: float | None) -> GateView | None:
-    """Where the gate stands for this request (None: no gate, e.g. a rollback)."""
+async def gate_view(
+    db: Database,
+    request: SwitchRequest,
+    quality_bar: float | None,
+    *,
+    categories: list[str] | None = None,
+    max_class_drop: float = DEFAULT_MAX_CLASS_DROP,
+) -> GateView | None:
+    """Where the gate stands for this request (None: no gate, e.g. a rollback).
+
+    With `categories`, finished runs are also compared field by field: a class whose recall drops
+    by more than `max_class_drop` needs the override reason whatever the overall pass rate."""
     if request.kind != "switch":
         return None
     candidate = await run_summary(db, request.candidate_run_id) if request.candidate_run_id else None
@@ -135,10 +152,33 @@ async def gate_view(db: Database, request: SwitchRequest, quality_bar: float | N
     required = quality_bar if quality_bar is not None else (live.pass_rate if live else None)
     rate = candidate.pass_rate or 0.0
     state = PASSED if required is None or rate + 1e-9 >= required else BELOW_BAR
-    return GateView(state, candidate, live, required, quality_bar is not None)
+    view = GateView(state, candidate, live, required, quality_bar is not None)
+    if categories is None or live is None or live.status != "finished":
+        return view
+    candidate_evidence = await run_evidence(db, candidate.run_id, categories)
+    live_evidence = await run_evidence(db, live.run_id, categories)
+    comparison = compare(live_evidence, candidate_evidence, max_class_drop)
+    if state == PASSED and comparison.class_drops:
+        state = CLASS_DROP
+    return replace(
+        view,
+        state=state,
+        comparison=comparison,
+        candidate_evidence=candidate_evidence,
+        live_evidence=live_evidence,
+    )
 
 
-async def gate_for_request(db: Database, request_id: int, quality_bar: float | None) -> GateView | None:
+async def gate_for_request(
+    db: Database,
+    request_id: int,
+    quality_bar: float | None,
+    *,
+    categories: list[str] | None = None,
+    max_class_drop: float = DEFAULT_MAX_CLASS_DROP,
+) -> GateView | None:
     async with db.session() as session:
         request = await crud.get_switch_request(session, request_id)
-    return None if request is None else await gate_view(db, request, quality_bar)
+    if request is None:
+        return None
+    return await gate_view(db, request, quality_bar, categories=categories, max_class_drop=max_class_drop)
