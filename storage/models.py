@@ -299,3 +299,24 @@ class UsageCounter(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=128)
     window_start: datetime = Field(sa_column=Column(UTCDateTime(), primary_key=True))
     count: int = 0
+
+
+class Incident(SQLModel, table=True):
+    """A monitor's crossing of its thresholds: one Slack message, edited in place, resolved once."""
+
+    __tablename__ = "incidents"
+    __table_args__ = (Index("ix_incidents_monitor_resolved", "monitor", "resolved_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    monitor: str = Field(max_length=64)
+    endpoint: str = Field(max_length=64)
+    model_id: str = Field(max_length=256)
+    level: str = Field(max_length=16)  # bot.monitors.specs.Level: warning | alert
+    worst_level: str = Field(max_length=16)
+    value: float | None = None
+    detail: str | None = Field(default=None, sa_column=Column(Text))
+    opened_at: datetime = Field(default_factory=utcnow, sa_column=_when())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_when())
+    resolved_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+    muted_until: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+    muted_by: str | None = Field(default=None, max_length=64)
