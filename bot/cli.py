@@ -26,6 +26,7 @@ CLI_MODULES = [
     "bot.schedule.cli",
     "bot.cli_ops",
     "bot.sandbox.cli",
+    "bot.snapshots.cli",
 ]
 
 

@@ -320,3 +320,39 @@ class Incident(SQLModel, table=True):
     resolved_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
     muted_until: datetime | None = Field(default=None, sa_column=_when(nullable=True))
     muted_by: str | None = Field(default=None, max_length=64)
+
+
+class Snapshot(SQLModel, table=True):
+    """A model's answers to the eval set and recent live inputs, frozen: evidence that outlives the
+    model (OpenAI's fine-tunable bases stop answering on 2027-01-14)."""
+
+    __tablename__ = "snapshots"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=128, unique=True)
+    endpoint: str = Field(max_length=64)
+    model_id: str = Field(max_length=256)
+    prompt_version: str = Field(max_length=32)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_when())
+    finished_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+    requested_by: str = Field(max_length=64)
+    input_count: int = 0  # inputs chosen when it started; answers arrive until all are in
+
+
+class SnapshotAnswer(SQLModel, table=True):
+    """One input and what the snapshot's model answered (or the error), once per input."""
+
+    __tablename__ = "snapshot_answers"
+    __table_args__ = (UniqueConstraint("snapshot_id", "input_hash", name="uq_snapshot_answers_input"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    snapshot_id: int = Field(foreign_key="snapshots.id", index=True)
+    input_hash: str = Field(max_length=64)  # sha256 of the input: resuming skips what is answered
+    input_text: str = Field(sa_column=Column(Text, nullable=False))
+    case_id: int | None = Field(default=None, foreign_key="eval_cases.id")  # golden case, when it is one
+    answered: bool = False
+    urgency: str | None = Field(default=None, max_length=16)
+    category: str | None = Field(default=None, max_length=64)
+    summary: str | None = Field(default=None, sa_column=Column(Text))
+    error: str | None = Field(default=None, sa_column=Column(Text))
+    latency_ms: int | None = None
