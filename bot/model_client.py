@@ -32,6 +32,7 @@ from bot.errors import (
     ModelUnreachable,
     NotFound,
 )
+from bot.response_modes import ResponseModes, is_unsupported_schema, strict_subset
 from bot.settings import Endpoint
 
 log = logging.getLogger(__name__)
@@ -72,11 +73,6 @@ def _parse_shutdown(value: Any) -> date | None:
         return None
 
 
-def _is_json_schema_rejection(exc: openai.BadRequestError) -> bool:
-    text = str(exc).lower()
-    return "response_format" in text or "json_schema" in text or "structured output" in text
-
-
 class ModelClient:
     """Async clients per endpoint, created lazily and reused (one connection pool each)."""
 
@@ -93,8 +89,8 @@ class ModelClient:
         self.max_retries = max_retries
         self.strict_validation = strict_validation
         self._clients: dict[str, AsyncOpenAI] = {}
-        # Endpoint/model pairs that refused json_schema once: we go straight to JSON mode after that.
-        self._json_mode_only: set[tuple[str, str]] = set()
+        # Endpoint/model pairs that refused json_schema: JSON mode for a while, then strict again.
+        self.modes = ResponseModes()
 
     def endpoint(self, name: str) -> Endpoint:
         try:
@@ -146,21 +142,22 @@ class ModelClient:
         answer_model: type[BaseModel],
         started: float,
     ) -> StructuredReply:
-        key = (endpoint, model_id)
         with self._translated_errors(endpoint, model_id):
-            if key not in self._json_mode_only:
+            if self.modes.mode(endpoint, model_id) == "json_schema":
                 try:
                     return await self._complete_with_schema(
                         endpoint, model_id, messages, answer_model, started
                     )
                 except openai.BadRequestError as exc:
-                    if not _is_json_schema_rejection(exc):
+                    if not is_unsupported_schema(exc.code, exc.param, exc.message):
                         raise
-                    self._json_mode_only.add(key)
+                    self.modes.fall_back(endpoint, model_id)
                     log.warning(
-                        "endpoint %s rejected json_schema for model %s; using JSON mode from now on",
+                        "endpoint %s rejected json_schema for model %s (%s); using JSON mode for %d hours",
                         endpoint,
                         model_id,
+                        exc.code or "no code",
+                        round(self.modes.ttl_seconds / 3600),
                     )
             return await self._complete_json_mode(endpoint, model_id, messages, answer_model, started)
 
@@ -172,7 +169,7 @@ class ModelClient:
         answer_model: type[BaseModel],
         started: float,
     ) -> StructuredReply:
-        completion = await self._chat(endpoint, model_id, messages, _json_schema_format(answer_model))
+        completion = await self._chat(endpoint, model_id, messages, json_schema_format(answer_model))
         message = completion.choices[0].message
         if message.refusal:
             raise ModelRefused(f"Model `{model_id}` refused to triage this message.")
@@ -298,9 +295,14 @@ class _ErrorTranslation:
 
 
 @cache
-def _json_schema_format(answer_model: type[BaseModel]) -> dict[str, Any]:
-    """The strict `response_format` the SDK's parse() would send for this model."""
-    return dict(type_to_response_format_param(answer_model))  # type: ignore[arg-type]
+def json_schema_format(answer_model: type[BaseModel]) -> dict[str, Any]:
+    """The strict `response_format` parse() would send, cut to the keywords every model accepts
+    (the reply is still validated against the whole answer model)."""
+    param = dict(type_to_response_format_param(answer_model))  # type: ignore[arg-type]
+    spec = dict(param["json_schema"])
+    spec["schema"] = strict_subset(spec.get("schema", {}))
+    param["json_schema"] = spec
+    return param
 
 
 def _parse(answer_model: type[BaseModel], content: str | None, model_id: str) -> BaseModel:

@@ -26,10 +26,18 @@ from bot.standins.server import ServedStandIn
 __all__ = ["DEFAULT_CATEGORIES", "FaultKind", "OpenAIStandIn", "RecordedRequest"]
 
 FaultKind = Literal[
-    "rate_limit", "server_error", "overloaded", "timeout", "off_schema", "reject_json_schema", "disconnect"
+    "rate_limit",
+    "server_error",
+    "overloaded",
+    "timeout",
+    "off_schema",
+    "reject_json_schema",
+    "bad_response_format",
+    "disconnect",
 ]
 DEFAULT_CATEGORIES: tuple[str, ...] = triage_heuristic.DEFAULT_CATEGORIES
-JSON_SCHEMA_UNSUPPORTED = "response_format json_schema is not supported by this model"
+# OpenAI's answer to json_schema on a model without structured outputs.
+JSON_SCHEMA_UNSUPPORTED = "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model."
 _OFF_SCHEMA_ANSWER: dict[str, Any] = {"urgency": "whenever"}
 _REDACTED_HEADERS = frozenset({"authorization", "api-key"})
 _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -236,6 +244,8 @@ class OpenAIStandIn(ServedStandIn):
             return wire.model_not_found(model)
         if rejects_schema and response_format.get("type") == "json_schema":
             return wire.openai_error(400, JSON_SCHEMA_UNSUPPORTED, param="response_format")
+        if (refusal := wire.schema_problem(model, response_format)) is not None:
+            return refusal
         if latency > 0:
             await asyncio.sleep(latency)
         text = wire.last_user_text(body["messages"])
@@ -286,6 +296,10 @@ class OpenAIStandIn(ServedStandIn):
             return wire.openai_error(503, message, type_="server_error")
         if fault.kind == "reject_json_schema":
             return wire.openai_error(400, JSON_SCHEMA_UNSUPPORTED, param="response_format")
+        if fault.kind == "bad_response_format":
+            # A 400 about response_format that is not "schema unsupported": our bug, not the model's.
+            message = "Invalid type for 'response_format.json_schema.schema': expected an object."
+            return wire.openai_error(400, message, param="response_format", code="invalid_type")
         assert fault.kind == "disconnect", fault.kind
         # Drop the socket without writing a byte, so the client sees the server vanish mid-request.
         # aiohttp takes a CancelledError from a handler as "client went away" and writes nothing.

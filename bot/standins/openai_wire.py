@@ -25,6 +25,7 @@ __all__ = [
     "model_object",
     "openai_error",
     "request_problem",
+    "schema_problem",
     "succeeded_job",
 ]
 
@@ -122,6 +123,82 @@ def request_problem(body: dict[str, Any]) -> tuple[str, str | None] | None:
         "Invalid value for 'response_format.type': expected 'json_schema' or 'json_object'.",
         "response_format",
     )
+
+
+# Keywords strict mode refuses for fine-tuned models (OpenAI's structured-outputs guide, "Supported
+# schemas"); base models accept them. Object and array keywords no model accepts are listed too.
+FINE_TUNED_UNSUPPORTED = frozenset(
+    {
+        "minLength",
+        "maxLength",
+        "pattern",
+        "format",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "multipleOf",
+        "minItems",
+        "maxItems",
+    }
+)
+NEVER_SUPPORTED = frozenset(
+    {
+        "patternProperties",
+        "unevaluatedProperties",
+        "propertyNames",
+        "minProperties",
+        "maxProperties",
+        "unevaluatedItems",
+        "contains",
+        "minContains",
+        "maxContains",
+        "uniqueItems",
+    }
+)
+
+
+def _first_refused(schema: Any, refused: frozenset[str], context: tuple[str, ...]) -> tuple[str, str] | None:
+    if isinstance(schema, list):
+        for item in schema:
+            found = _first_refused(item, refused, context)
+            if found:
+                return found
+        return None
+    if not isinstance(schema, dict):
+        return None
+    for key, value in schema.items():
+        if key in refused:
+            return repr(context), key
+        if key in ("properties", "$defs", "definitions") and isinstance(value, dict):
+            for name, sub in value.items():
+                found = _first_refused(sub, refused, (*context, key, name))
+                if found:
+                    return found
+        elif key in ("items", "anyOf"):
+            found = _first_refused(value, refused, (*context, key))
+            if found:
+                return found
+    return None
+
+
+def schema_problem(model: str, response_format: dict[str, Any]) -> web.Response | None:
+    """The 400 OpenAI gives a strict schema this model cannot take, in its exact shape, or None."""
+    if response_format.get("type") != "json_schema":
+        return None
+    spec = response_format.get("json_schema") or {}
+    if not spec.get("strict"):
+        return None
+    refused = NEVER_SUPPORTED | (FINE_TUNED_UNSUPPORTED if model.startswith("ft:") else frozenset())
+    found = _first_refused(spec.get("schema") or {}, refused, ())
+    if found is None:
+        return None
+    context, keyword = found
+    message = (
+        f"Invalid schema for response_format '{spec.get('name')}': In context={context}, "
+        f"'{keyword}' is not permitted."
+    )
+    return openai_error(400, message, param="response_format", code="invalid_json_schema")
 
 
 def model_object(model: ModelRecord) -> dict[str, Any]:
