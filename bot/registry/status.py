@@ -28,6 +28,8 @@ class ModelStatus:
     # Why the shutdown date is unknown (endpoint unreachable...), or None when it was read.
     shutdown_unknown: str | None
     pending: list[SwitchRequest]
+    # "strict schema", or "JSON mode" while the endpoint refuses the strict schema for this model.
+    response_mode: str = "strict schema"
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,8 @@ async def model_status(db: Database, models: ModelClient, now: datetime) -> Mode
         # Status must answer even when the endpoint does not; say why the date is missing.
         log.info("shutdown date of %s unavailable: %s", live.model_id, exc.user_message)
         unknown = exc.user_message
-    return ModelStatus(live, shutdown, unknown, await pending_requests(db, now))
+    mode = models.modes.label(live.endpoint, live.model_id)
+    return ModelStatus(live, shutdown, unknown, await pending_requests(db, now), mode)
 
 
 def history_limit(arg: str) -> int:

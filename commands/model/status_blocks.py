@@ -40,9 +40,17 @@ def live_blocks(status: ModelStatus, now: datetime) -> list[Block]:
                 MarkdownTextObject(text=f"*Reason*\n{render.reason(live.reason)}"),
                 MarkdownTextObject(text=f"*Previous model*\n{previous}"),
                 MarkdownTextObject(text=f"*Shutdown*\n{shutdown}"),
+                MarkdownTextObject(text=f"*Answer format*\n{mode_note(status.response_mode)}"),
             ]
         ),
     ]
+
+
+def mode_note(mode: str) -> str:
+    if mode == "JSON mode":
+        # Says why, so nobody hunts for a config change: the fallback is automatic and temporary.
+        return "JSON mode (the endpoint refused the strict schema; strict is tried again within a day)"
+    return text.escape_mrkdwn(mode)
 
 
 def pending_blocks(pending: list[SwitchRequest]) -> list[Block]:
