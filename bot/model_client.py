@@ -58,8 +58,20 @@ class ModelInfo:
 @dataclass(frozen=True)
 class FineTunedModel:
     model_id: str
-    base_model: str
+    base_model: str | None  # None when the endpoint does not say
     created_at: datetime
+
+
+# Where a listing came from: OpenAI's fine-tuning jobs, or (servers without that API, such as vLLM
+# or a LiteLLM proxy) the endpoint's model list.
+FINE_TUNING_JOBS = "fine-tuning jobs"
+MODEL_LIST = "model list"
+
+
+@dataclass(frozen=True)
+class FineTunedListing:
+    models: list[FineTunedModel]
+    source: str  # FINE_TUNING_JOBS | MODEL_LIST
 
 
 def _parse_shutdown(value: Any) -> date | None:
@@ -223,8 +235,9 @@ class ModelClient:
             shutdown_date=_parse_shutdown(shutdown),
         )
 
-    async def list_fine_tuned_models(self, endpoint: str) -> list[FineTunedModel]:
-        """Succeeded fine-tuning jobs' models, newest first (endpoints without the API give none)."""
+    async def list_fine_tuned_models(self, endpoint: str) -> FineTunedListing:
+        """Succeeded fine-tuning jobs' models, newest first; from GET /models where there is no
+        fine-tuning API (vLLM: 404; a LiteLLM proxy: 403/500 "not supported")."""
         found: list[FineTunedModel] = []
         with self._translated_errors(endpoint, "fine-tuning jobs"):
             try:
@@ -232,9 +245,27 @@ class ModelClient:
                     if job.status == "succeeded" and job.fine_tuned_model:
                         created = datetime.fromtimestamp(job.created_at, UTC)
                         found.append(FineTunedModel(job.fine_tuned_model, job.model, created))
-            except openai.NotFoundError:
-                return []
-        return sorted(found, key=lambda ft: ft.created_at, reverse=True)
+            except openai.APIStatusError as exc:
+                if not _no_fine_tuning_api(exc):
+                    raise
+                log.info(
+                    "endpoint %s has no fine-tuning API (HTTP %s); listing its models",
+                    endpoint,
+                    exc.status_code,
+                )
+                return FineTunedListing(await self._fine_tunes_from_model_list(endpoint), MODEL_LIST)
+        return FineTunedListing(sorted(found, key=lambda ft: ft.created_at, reverse=True), FINE_TUNING_JOBS)
+
+    async def _fine_tunes_from_model_list(self, endpoint: str) -> list[FineTunedModel]:
+        found: list[FineTunedModel] = []
+        with self._translated_errors(endpoint, "model list"):
+            async for model in self._client(endpoint).models.list():
+                base = _base_of(model)
+                if base is not None:
+                    found.append(
+                        FineTunedModel(model.id, base or None, datetime.fromtimestamp(model.created, UTC))
+                    )
+        return sorted(found, key=lambda ft: (ft.created_at, ft.model_id), reverse=True)
 
     def _translated_errors(self, endpoint: str, model_id: str) -> _ErrorTranslation:
         return _ErrorTranslation(endpoint, model_id, self.timeout, self.max_retries)
@@ -292,6 +323,28 @@ class _ErrorTranslation:
             f"Endpoint `{ep}` refused the request for model `{model}` (HTTP {status}). An operator should "
             "check the endpoint's configuration."
         ) from None
+
+
+def _no_fine_tuning_api(exc: openai.APIStatusError) -> bool:
+    """404 (vLLM has no such route), or a proxy's 403/500 that says the API is not supported."""
+    if isinstance(exc, openai.NotFoundError):
+        return True
+    if exc.status_code in (403, 500, 501):
+        text = str(exc.message).lower()
+        return exc.status_code == 501 or "not supported" in text or "not implemented" in text
+    return False
+
+
+def _base_of(model: Any) -> str | None:
+    """The base a listed model was tuned from; "" for a fine-tune of unknown base; None for a base model.
+
+    vLLM names a LoRA adapter's base in `parent`; OpenAI-style IDs read `ft:<base>:<org>:…`."""
+    parent = getattr(model, "parent", None) or (model.model_extra or {}).get("parent")
+    if parent:
+        return str(parent)
+    if model.id.startswith("ft:"):
+        return model.id.split(":")[1] or ""
+    return None
 
 
 @cache

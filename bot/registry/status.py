@@ -10,7 +10,8 @@ from sqlmodel import col, select
 
 from bot.deployments import live_deployment
 from bot.errors import InvalidInput, ModelError
-from bot.model_client import FineTunedModel, ModelClient
+from bot.model_client import FINE_TUNING_JOBS, FineTunedModel, ModelClient
+from bot.settings import DEFAULT_ENDPOINT
 from storage import crud
 from storage.db import Database
 from storage.models import Deployment, SwitchRequest
@@ -43,6 +44,9 @@ class ModelListing:
     endpoint: str
     live: Deployment
     models: list[ListedModel]
+    source: str = FINE_TUNING_JOBS  # or MODEL_LIST, for endpoints without a fine-tuning API
+    default_endpoint: str = DEFAULT_ENDPOINT  # where `/model switch` without `on` goes
+    other_endpoints: tuple[str, ...] = ()  # configured, not listed here
 
 
 async def pending_requests(db: Database, now: datetime) -> list[SwitchRequest]:
@@ -87,9 +91,14 @@ async def recent_requests(db: Database, limit: int) -> list[SwitchRequest]:
         return list(result.all())
 
 
-async def fine_tuned_models(db: Database, models: ModelClient, endpoint: str) -> ModelListing:
+async def fine_tuned_models(
+    db: Database, models: ModelClient, endpoint: str, default_endpoint: str = DEFAULT_ENDPOINT
+) -> ModelListing:
     models.endpoint(endpoint)
     live = await live_deployment(db)
     found = await models.list_fine_tuned_models(endpoint)
-    listed = [ListedModel(ft, live=(live.endpoint, live.model_id) == (endpoint, ft.model_id)) for ft in found]
-    return ModelListing(endpoint, live, listed)
+    listed = [
+        ListedModel(ft, live=(live.endpoint, live.model_id) == (endpoint, ft.model_id)) for ft in found.models
+    ]
+    others = tuple(name for name in sorted(models.endpoints) if name != endpoint)
+    return ModelListing(endpoint, live, listed, found.source, default_endpoint, others)

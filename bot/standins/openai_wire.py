@@ -38,6 +38,7 @@ class ModelRecord:
     created: int
     owned_by: str
     shutdown_date: datetime.date | None
+    parent: str | None = None  # vLLM: the base model a LoRA adapter is served on
 
 
 def openai_error(
@@ -211,6 +212,41 @@ def model_object(model: ModelRecord) -> dict[str, Any]:
     if model.shutdown_date is not None:
         obj["shutdown_date"] = model.shutdown_date.isoformat()
     return obj
+
+
+def vllm_model_object(model: ModelRecord) -> dict[str, Any]:
+    """vLLM's ModelCard: `root` is where the weights came from, `parent` the base a LoRA adapter
+    runs on (None for a base model). vLLM knows nothing of shutdown dates."""
+    return {
+        "id": model.id,
+        "object": "model",
+        "created": model.created,
+        "owned_by": "vllm",
+        "root": f"/adapters/{model.id}" if model.parent else model.id,
+        "parent": model.parent,
+        "max_model_len": 8192,
+        "permission": [],
+    }
+
+
+def litellm_model_object(model: ModelRecord) -> dict[str, Any]:
+    """A LiteLLM proxy's /v1/models entry: the bare minimum, no dates and no lineage."""
+    return {"id": model.id, "object": "model", "created": 1677610602, "owned_by": "openai"}
+
+
+def fastapi_not_found() -> web.Response:
+    # vLLM's server is FastAPI: an unknown route is a bare {"detail": ...}, not an OpenAI error.
+    return web.json_response({"detail": "Not Found"}, status=404)
+
+
+def litellm_not_supported(status: int) -> web.Response:
+    message = (
+        "litellm.NotImplementedError: LiteLLM doesn't support fine_tuning.jobs.list for this provider. "
+        "Received Exception - not supported"
+    )
+    return web.json_response(
+        {"error": {"message": message, "type": "None", "param": "None", "code": str(status)}}, status=status
+    )
 
 
 def succeeded_job(model_id: str, base: str, finished_at: int) -> dict[str, Any]:

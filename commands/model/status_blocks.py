@@ -6,7 +6,9 @@ from datetime import datetime
 
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
+from bot.model_client import MODEL_LIST
 from bot.registry import ModelListing, ModelStatus
+from bot.registry.status import ListedModel
 from commands import text
 from commands.model import render
 from storage.models import Deployment, SwitchRequest
@@ -103,24 +105,22 @@ def history_blocks(deployments: list[Deployment]) -> list[Block]:
 
 def listing_blocks(listing: ModelListing) -> list[Block]:
     where = text.inline_code(listing.endpoint)
+    source = source_note(listing)
     if not listing.models:
-        return [
+        blocks: list[Block] = [
             SectionBlock(
                 text=MarkdownTextObject(
-                    text=f"Endpoint {where} lists no fine-tuned models for this key. The live model is "
+                    text=f"Endpoint {where} lists no fine-tuned models for this key ({source}). The live model is "
                     f"{render.model(listing.live.model_id, listing.live.endpoint)}."
                 )
             )
         ]
-    lines = [
-        f"• {text.inline_code(m.model.model_id)} (from {text.inline_code(m.model.base_model)}, "
-        f"{m.model.created_at:%Y-%m-%d}){'  :large_green_circle: *live*' if m.live else ''}"
-        for m in listing.models[:40]
-    ]
+        return blocks + footer_blocks(listing)
+    lines = [listed_line(m) for m in listing.models[:40]]
     if len(listing.models) > 40:
         lines.append(f"… and {len(listing.models) - 40} more")
-    head = f"*Fine-tuned models on {where}* ({len(listing.models)})"
-    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=head)), *render.sections(lines)]
+    head = f"*Fine-tuned models on {where}* ({len(listing.models)}), from {source}"
+    blocks = [SectionBlock(text=MarkdownTextObject(text=head)), *render.sections(lines)]
     if not any(m.live for m in listing.models):
         blocks.append(
             ContextBlock(
@@ -131,7 +131,26 @@ def listing_blocks(listing: ModelListing) -> list[Block]:
                 ]
             )
         )
-    blocks.append(
-        ContextBlock(elements=[MarkdownTextObject(text="Switch with `/model switch <model-id> [reason]`.")])
-    )
-    return blocks
+    return blocks + footer_blocks(listing)
+
+
+def listed_line(m: ListedModel) -> str:
+    base = f"from {text.inline_code(m.model.base_model)}, " if m.model.base_model else ""
+    live = "  :large_green_circle: *live*" if m.live else ""
+    return f"• {text.inline_code(m.model.model_id)} ({base}{m.model.created_at:%Y-%m-%d}){live}"
+
+
+def source_note(listing: ModelListing) -> str:
+    if listing.source == MODEL_LIST:
+        return "its model list (`GET /v1/models`: it has no fine-tuning API)"
+    return "its fine-tuning jobs"
+
+
+def footer_blocks(listing: ModelListing) -> list[Block]:
+    """How to switch to one of these (on this endpoint), and which other endpoints exist."""
+    on = "" if listing.endpoint == listing.default_endpoint else f" on {listing.endpoint}"
+    lines = [f"Switch with {text.inline_code(f'/model switch model-id{on} [reason]')}."]
+    if listing.other_endpoints:
+        names = ", ".join(text.inline_code(name) for name in listing.other_endpoints)
+        lines.append(f"Other endpoints: {names} (list one with `/model list endpoint-name`).")
+    return [ContextBlock(elements=[MarkdownTextObject(text=" ".join(lines))])]
