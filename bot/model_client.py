@@ -369,7 +369,7 @@ def _unknown_model(endpoint: str, model_id: str) -> ModelUnknown:
     where = "OpenAI has" if endpoint == "openai" else f"Endpoint `{endpoint}` has"
     return ModelUnknown(
         f"{where} no model `{model_id}` visible to this key: it may be retired, deleted or misspelled. "
-        "Check `/model` and ask a lead to switch or roll back."
+        "Check `/model list` and ask a lead to switch or roll back."
     )
 
 

@@ -61,11 +61,8 @@ def pending_blocks(pending: list[SwitchRequest]) -> list[Block]:
     lines = [pending_line(r) for r in pending[:10]]
     if len(pending) > 10:
         lines.append(f"… and {len(pending) - 10} more")
-    return [
-        SectionBlock(
-            text=MarkdownTextObject(text=text.truncate("*Pending requests*\n" + "\n".join(lines), 3000))
-        )
-    ]
+    # Whole lines per section: cutting at 3,000 characters could end inside a code span or a link.
+    return render.sections(["*Pending requests*", *lines])
 
 
 def pending_line(request: SwitchRequest) -> str:
