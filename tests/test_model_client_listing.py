@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from bot.errors import ModelAuthFailed
 from bot.model_client import FINE_TUNING_JOBS, MODEL_LIST, ModelClient
 from bot.settings import Endpoint
 from bot.standins import OpenAIStandIn
+from storage.models import SwitchRequest
 from tests.conftest import Bot
 from tests.test_model_helpers import approvals_bot
 from tests.test_model_status import ask
@@ -118,3 +120,27 @@ def test_check_accepts_an_endpoint_without_a_fine_tuning_api(
     out = capsys.readouterr().out
     (line,) = [text for text in out.splitlines() if "Endpoint local-vllm" in text]
     assert line.startswith("ok") and "no fine-tuning API" in line
+
+
+def test_a_self_hosted_candidate_shows_no_shutdown_date_its_endpoint_did_not_report(
+    bot_factory: Callable[..., Bot], sqlite_url: str, local: OpenAIStandIn
+) -> None:
+    local.serves_like = "vllm"
+    # Recorded on the server, but vLLM has no such field: nothing may invent one for it.
+    local.add_model(LORA, owned_by="vllm", lora_of=BASE, shutdown_date=date.today() + timedelta(days=10))
+    bot = local_bot(bot_factory, sqlite_url, local)
+
+    said = ask(bot, f"switch {LORA} on local-vllm self-hosted is cheaper")
+    assert "waiting for a lead" in said and "shut" not in said
+    (request,) = bot.rows(SwitchRequest)
+    assert request.shutdown_date is None
+    post = bot.slack.wait_for("chat.postMessage", lambda c: LORA in str(c.params.get("blocks")))[0]
+    assert "shut" not in str(post.params["blocks"])
+
+
+def test_the_sandbox_self_hosted_endpoint_is_a_vllm_server_of_its_own() -> None:
+    from bot.sandbox.world import LORA_BASE, LORA_MODEL, sandbox_vllm
+
+    vllm = sandbox_vllm("sk-x")
+    assert vllm.serves_like == "vllm"
+    assert set(vllm._models) == {LORA_BASE, LORA_MODEL}
