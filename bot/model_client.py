@@ -215,10 +215,16 @@ class ModelClient:
         """The model as the endpoint knows it; ModelUnknown when the key cannot see it."""
         ep = self.endpoint(endpoint)
         with self._translated_errors(endpoint, model_id):
+            model = None
             if ep.supports_retrieve:
-                model = await self._client(endpoint).models.retrieve(model_id)
-            else:
-                model = None
+                try:
+                    model = await self._client(endpoint).models.retrieve(model_id)
+                except openai.NotFoundError as exc:
+                    # OpenAI says `model_not_found`; a server without the route (vLLM) gives a
+                    # bare 404 instead, and only its model list can tell.
+                    if exc.code == "model_not_found":
+                        raise
+            if model is None:
                 async for candidate in self._client(endpoint).models.list():
                     if candidate.id == model_id:
                         model = candidate

@@ -12,7 +12,7 @@ import pytest
 from pydantic import SecretStr
 
 from bot.cli_ops import check_command
-from bot.errors import ModelAuthFailed
+from bot.errors import ModelAuthFailed, ModelUnknown
 from bot.model_client import FINE_TUNING_JOBS, MODEL_LIST, ModelClient
 from bot.settings import Endpoint
 from bot.standins import OpenAIStandIn
@@ -144,3 +144,13 @@ def test_the_sandbox_self_hosted_endpoint_is_a_vllm_server_of_its_own() -> None:
     vllm = sandbox_vllm("sk-x")
     assert vllm.serves_like == "vllm"
     assert set(vllm._models) == {LORA_BASE, LORA_MODEL}
+
+
+async def test_a_server_without_get_model_by_id_is_asked_through_its_list(
+    local: OpenAIStandIn, client: ModelClient
+) -> None:
+    local.serves_like = "vllm"  # GET /v1/models/{id} is a bare 404 there, not model_not_found
+    info = await client.retrieve_model("local", LORA)
+    assert (info.model_id, info.shutdown_date) == (LORA, None)
+    with pytest.raises(ModelUnknown):
+        await client.retrieve_model("local", "acme/nope")
