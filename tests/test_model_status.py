@@ -232,3 +232,17 @@ def test_status_and_digest_show_the_answer_format_the_live_model_gets(
         "response_url", lambda c: "Triage model digest" in str(c.params.get("blocks"))
     )
     assert "Answer format: JSON mode" in str(digest.params["blocks"])
+
+
+def test_list_marks_a_model_that_gets_json_mode(bot_factory: Callable[..., Bot], sqlite_url: str) -> None:
+    bot = approvals_bot(bot_factory, sqlite_url)
+    bot.openai.add_model(LIVE_MODEL, fine_tune_of="gpt-4o-mini-2024-07-18")
+    other = "ft:gpt-4o-mini-2024-07-18:acme:triage:new0004"
+    bot.openai.add_model(other, fine_tune_of="gpt-4o-mini-2024-07-18")
+    bot.openai.fail_next("reject_json_schema")
+    _response, url = bot.send.command("/triage", "I was charged twice")
+    bot.slack.wait_for("response_url", lambda c: c.params["_token"] == url.rsplit("/", 1)[1], timeout=10)
+
+    lines = ask(bot, "list").split("\\n")
+    assert "JSON mode" in next(line for line in lines if LIVE_MODEL in line)
+    assert "JSON mode" not in next(line for line in lines if other in line)

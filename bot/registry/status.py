@@ -37,6 +37,7 @@ class ModelStatus:
 class ListedModel:
     model: FineTunedModel
     live: bool
+    response_mode: str = "strict schema"  # "JSON mode" while its endpoint refuses the strict schema
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,12 @@ async def fine_tuned_models(
     live = await live_deployment(db)
     found = await models.list_fine_tuned_models(endpoint)
     listed = [
-        ListedModel(ft, live=(live.endpoint, live.model_id) == (endpoint, ft.model_id)) for ft in found.models
+        ListedModel(
+            ft,
+            live=(live.endpoint, live.model_id) == (endpoint, ft.model_id),
+            response_mode=models.modes.label(endpoint, ft.model_id),
+        )
+        for ft in found.models
     ]
     others = tuple(name for name in sorted(models.endpoints) if name != endpoint)
     return ModelListing(endpoint, live, listed, found.source, default_endpoint, others)

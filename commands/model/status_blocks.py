@@ -134,7 +134,8 @@ def listing_blocks(listing: ModelListing) -> list[Block]:
 def listed_line(m: ListedModel) -> str:
     base = f"from {text.inline_code(m.model.base_model)}, " if m.model.base_model else ""
     live = "  :large_green_circle: *live*" if m.live else ""
-    return f"• {text.inline_code(m.model.model_id)} ({base}{m.model.created_at:%Y-%m-%d}){live}"
+    mode = " · JSON mode (strict schema refused)" if m.response_mode == "JSON mode" else ""
+    return f"• {text.inline_code(m.model.model_id)} ({base}{m.model.created_at:%Y-%m-%d}){live}{mode}"
 
 
 def source_note(listing: ModelListing) -> str:
