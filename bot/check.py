@@ -17,7 +17,7 @@ import yaml
 from sqlalchemy.engine import make_url
 
 from bot.errors import ModelAuthFailed, ModelError, ModelUnknown, ModelUnreachable
-from bot.model_client import ModelClient
+from bot.model_client import MODEL_LIST, ModelClient
 from bot.settings import DEFAULT_ENDPOINT, WHERE_TO_GET, Settings
 from storage import crud
 from storage.db import Database, is_sqlite
@@ -226,12 +226,15 @@ async def check_extra_endpoints(settings: Settings, models: ModelClient) -> list
     for name in settings.triage_endpoints:
         label = f"Endpoint {name}"
         try:
-            await models.list_fine_tuned_models(name)
+            listing = await models.list_fine_tuned_models(name)
         except ModelError as exc:
             key = f"TRIAGE_ENDPOINTS.{name}.api_key"
             lines.append(CheckLine(label, "failed", exc.user_message, _model_fix(exc, key)))
         else:
-            lines.append(CheckLine(label, "ok", "reachable, key accepted"))
+            detail = "reachable, key accepted"
+            if listing.source == MODEL_LIST:
+                detail += "; no fine-tuning API, so `/model list` reads its model list"
+            lines.append(CheckLine(label, "ok", detail))
     return lines
 
 

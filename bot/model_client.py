@@ -32,6 +32,7 @@ from bot.errors import (
     ModelUnreachable,
     NotFound,
 )
+from bot.response_modes import ResponseModes, is_unsupported_schema, strict_subset
 from bot.settings import Endpoint
 
 log = logging.getLogger(__name__)
@@ -57,8 +58,20 @@ class ModelInfo:
 @dataclass(frozen=True)
 class FineTunedModel:
     model_id: str
-    base_model: str
+    base_model: str | None  # None when the endpoint does not say
     created_at: datetime
+
+
+# Where a listing came from: OpenAI's fine-tuning jobs, or (servers without that API, such as vLLM
+# or a LiteLLM proxy) the endpoint's model list.
+FINE_TUNING_JOBS = "fine-tuning jobs"
+MODEL_LIST = "model list"
+
+
+@dataclass(frozen=True)
+class FineTunedListing:
+    models: list[FineTunedModel]
+    source: str  # FINE_TUNING_JOBS | MODEL_LIST
 
 
 def _parse_shutdown(value: Any) -> date | None:
@@ -70,11 +83,6 @@ def _parse_shutdown(value: Any) -> date | None:
         return date.fromisoformat(str(value)[:10])
     except ValueError:
         return None
-
-
-def _is_json_schema_rejection(exc: openai.BadRequestError) -> bool:
-    text = str(exc).lower()
-    return "response_format" in text or "json_schema" in text or "structured output" in text
 
 
 class ModelClient:
@@ -93,8 +101,8 @@ class ModelClient:
         self.max_retries = max_retries
         self.strict_validation = strict_validation
         self._clients: dict[str, AsyncOpenAI] = {}
-        # Endpoint/model pairs that refused json_schema once: we go straight to JSON mode after that.
-        self._json_mode_only: set[tuple[str, str]] = set()
+        # Endpoint/model pairs that refused json_schema: JSON mode for a while, then strict again.
+        self.modes = ResponseModes()
 
     def endpoint(self, name: str) -> Endpoint:
         try:
@@ -146,21 +154,22 @@ class ModelClient:
         answer_model: type[BaseModel],
         started: float,
     ) -> StructuredReply:
-        key = (endpoint, model_id)
         with self._translated_errors(endpoint, model_id):
-            if key not in self._json_mode_only:
+            if self.modes.mode(endpoint, model_id) == "json_schema":
                 try:
                     return await self._complete_with_schema(
                         endpoint, model_id, messages, answer_model, started
                     )
                 except openai.BadRequestError as exc:
-                    if not _is_json_schema_rejection(exc):
+                    if not is_unsupported_schema(exc.code, exc.param, exc.message):
                         raise
-                    self._json_mode_only.add(key)
+                    self.modes.fall_back(endpoint, model_id)
                     log.warning(
-                        "endpoint %s rejected json_schema for model %s; using JSON mode from now on",
+                        "endpoint %s rejected json_schema for model %s (%s); using JSON mode for %d hours",
                         endpoint,
                         model_id,
+                        exc.code or "no code",
+                        round(self.modes.ttl_seconds / 3600),
                     )
             return await self._complete_json_mode(endpoint, model_id, messages, answer_model, started)
 
@@ -172,7 +181,7 @@ class ModelClient:
         answer_model: type[BaseModel],
         started: float,
     ) -> StructuredReply:
-        completion = await self._chat(endpoint, model_id, messages, _json_schema_format(answer_model))
+        completion = await self._chat(endpoint, model_id, messages, json_schema_format(answer_model))
         message = completion.choices[0].message
         if message.refusal:
             raise ModelRefused(f"Model `{model_id}` refused to triage this message.")
@@ -206,10 +215,16 @@ class ModelClient:
         """The model as the endpoint knows it; ModelUnknown when the key cannot see it."""
         ep = self.endpoint(endpoint)
         with self._translated_errors(endpoint, model_id):
+            model = None
             if ep.supports_retrieve:
-                model = await self._client(endpoint).models.retrieve(model_id)
-            else:
-                model = None
+                try:
+                    model = await self._client(endpoint).models.retrieve(model_id)
+                except openai.NotFoundError as exc:
+                    # OpenAI says `model_not_found`; a server without the route (vLLM) gives a
+                    # bare 404 instead, and only its model list can tell.
+                    if exc.code == "model_not_found":
+                        raise
+            if model is None:
                 async for candidate in self._client(endpoint).models.list():
                     if candidate.id == model_id:
                         model = candidate
@@ -226,8 +241,9 @@ class ModelClient:
             shutdown_date=_parse_shutdown(shutdown),
         )
 
-    async def list_fine_tuned_models(self, endpoint: str) -> list[FineTunedModel]:
-        """Succeeded fine-tuning jobs' models, newest first (endpoints without the API give none)."""
+    async def list_fine_tuned_models(self, endpoint: str) -> FineTunedListing:
+        """Succeeded fine-tuning jobs' models, newest first; from GET /models where there is no
+        fine-tuning API (vLLM: 404; a LiteLLM proxy: 403/500 "not supported")."""
         found: list[FineTunedModel] = []
         with self._translated_errors(endpoint, "fine-tuning jobs"):
             try:
@@ -235,9 +251,27 @@ class ModelClient:
                     if job.status == "succeeded" and job.fine_tuned_model:
                         created = datetime.fromtimestamp(job.created_at, UTC)
                         found.append(FineTunedModel(job.fine_tuned_model, job.model, created))
-            except openai.NotFoundError:
-                return []
-        return sorted(found, key=lambda ft: ft.created_at, reverse=True)
+            except openai.APIStatusError as exc:
+                if not _no_fine_tuning_api(exc):
+                    raise
+                log.info(
+                    "endpoint %s has no fine-tuning API (HTTP %s); listing its models",
+                    endpoint,
+                    exc.status_code,
+                )
+                return FineTunedListing(await self._fine_tunes_from_model_list(endpoint), MODEL_LIST)
+        return FineTunedListing(sorted(found, key=lambda ft: ft.created_at, reverse=True), FINE_TUNING_JOBS)
+
+    async def _fine_tunes_from_model_list(self, endpoint: str) -> list[FineTunedModel]:
+        found: list[FineTunedModel] = []
+        with self._translated_errors(endpoint, "model list"):
+            async for model in self._client(endpoint).models.list():
+                base = _base_of(model)
+                if base is not None:
+                    found.append(
+                        FineTunedModel(model.id, base or None, datetime.fromtimestamp(model.created, UTC))
+                    )
+        return sorted(found, key=lambda ft: (ft.created_at, ft.model_id), reverse=True)
 
     def _translated_errors(self, endpoint: str, model_id: str) -> _ErrorTranslation:
         return _ErrorTranslation(endpoint, model_id, self.timeout, self.max_retries)
@@ -297,10 +331,37 @@ class _ErrorTranslation:
         ) from None
 
 
+def _no_fine_tuning_api(exc: openai.APIStatusError) -> bool:
+    """404 (vLLM has no such route), or a proxy's 403/500 that says the API is not supported."""
+    if isinstance(exc, openai.NotFoundError):
+        return True
+    if exc.status_code in (403, 500, 501):
+        text = str(exc.message).lower()
+        return exc.status_code == 501 or "not supported" in text or "not implemented" in text
+    return False
+
+
+def _base_of(model: Any) -> str | None:
+    """The base a listed model was tuned from; "" for a fine-tune of unknown base; None for a base model.
+
+    vLLM names a LoRA adapter's base in `parent`; OpenAI-style IDs read `ft:<base>:<org>:…`."""
+    parent = getattr(model, "parent", None) or (model.model_extra or {}).get("parent")
+    if parent:
+        return str(parent)
+    if model.id.startswith("ft:"):
+        return model.id.split(":")[1] or ""
+    return None
+
+
 @cache
-def _json_schema_format(answer_model: type[BaseModel]) -> dict[str, Any]:
-    """The strict `response_format` the SDK's parse() would send for this model."""
-    return dict(type_to_response_format_param(answer_model))  # type: ignore[arg-type]
+def json_schema_format(answer_model: type[BaseModel]) -> dict[str, Any]:
+    """The strict `response_format` parse() would send, cut to the keywords every model accepts
+    (the reply is still validated against the whole answer model)."""
+    param = dict(type_to_response_format_param(answer_model))  # type: ignore[arg-type]
+    spec = dict(param["json_schema"])
+    spec["schema"] = strict_subset(spec.get("schema", {}))
+    param["json_schema"] = spec
+    return param
 
 
 def _parse(answer_model: type[BaseModel], content: str | None, model_id: str) -> BaseModel:
@@ -314,7 +375,7 @@ def _unknown_model(endpoint: str, model_id: str) -> ModelUnknown:
     where = "OpenAI has" if endpoint == "openai" else f"Endpoint `{endpoint}` has"
     return ModelUnknown(
         f"{where} no model `{model_id}` visible to this key: it may be retired, deleted or misspelled. "
-        "Check `/model` and ask a lead to switch or roll back."
+        "Check `/model list` and ask a lead to switch or roll back."
     )
 
 

@@ -214,3 +214,35 @@ def test_switch_refused_when_no_approvers_are_configured(
     bot = approvals_bot(bot_factory, sqlite_url, triage_approvers=[])
     assert "TRIAGE_APPROVERS" in ask(bot, f"switch {CANDIDATE}")
     assert bot.rows(SwitchRequest) == []
+
+
+def test_status_and_digest_show_the_answer_format_the_live_model_gets(
+    bot_factory: Callable[..., Bot], sqlite_url: str
+) -> None:
+    bot = approvals_bot(bot_factory, sqlite_url)
+    assert "*Answer format*\\nstrict schema" in ask(bot, "status")
+
+    bot.openai.reject_json_schema_models.add(LIVE_MODEL)
+    _response, url = bot.send.command("/triage", "I was charged twice")
+    bot.slack.wait_for("response_url", lambda c: c.params["_token"] == url.rsplit("/", 1)[1], timeout=10)
+
+    assert "*Answer format*\\nJSON mode (the endpoint refused the strict schema" in ask(bot, "status")
+    bot.send.command("/digest", "", user_id="U0LEAD")
+    (digest,) = bot.slack.wait_for(
+        "response_url", lambda c: "Triage model digest" in str(c.params.get("blocks"))
+    )
+    assert "Answer format: JSON mode" in str(digest.params["blocks"])
+
+
+def test_list_marks_a_model_that_gets_json_mode(bot_factory: Callable[..., Bot], sqlite_url: str) -> None:
+    bot = approvals_bot(bot_factory, sqlite_url)
+    bot.openai.add_model(LIVE_MODEL, fine_tune_of="gpt-4o-mini-2024-07-18")
+    other = "ft:gpt-4o-mini-2024-07-18:acme:triage:new0004"
+    bot.openai.add_model(other, fine_tune_of="gpt-4o-mini-2024-07-18")
+    bot.openai.fail_next("reject_json_schema")
+    _response, url = bot.send.command("/triage", "I was charged twice")
+    bot.slack.wait_for("response_url", lambda c: c.params["_token"] == url.rsplit("/", 1)[1], timeout=10)
+
+    lines = ask(bot, "list").split("\\n")
+    assert "JSON mode" in next(line for line in lines if LIVE_MODEL in line)
+    assert "JSON mode" not in next(line for line in lines if other in line)

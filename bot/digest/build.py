@@ -42,7 +42,7 @@ async def build_digest(
         if deployment is None:
             return Digest(start, end, None)
         live = Live(deployment.endpoint, deployment.model_id, deployment.created_at)
-        digest = Digest(start, end, live)
+        digest = Digest(start, end, live, response_mode=models.modes.label(live.endpoint, live.model_id))
         live_model = (live.endpoint, live.model_id)
         runs = await queries.finished_runs(session, live_model, 2)
         digest.previous_run = runs[1] if len(runs) > 1 else None

@@ -98,6 +98,7 @@ class Digest:
     eval_runs_in_period: int = 0
     availability: Availability | None = None
     replacement: RunScore | None = None
+    response_mode: str | None = None  # "strict schema" or "JSON mode", as the next triage will ask
 
     @property
     def empty(self) -> bool:

@@ -82,7 +82,7 @@ async def check_can_decide(
     own = user_id == request.requested_by
     if own and not rejecting:
         raise NotAllowed(
-            f"You requested #{request.id} yourself, so another lead has to approve it (four eyes). "
+            f"You cannot approve your own request #{request.id}: another approver must (four eyes). "
             "Nothing was changed."
         )
     if not own and not await approvers.is_approver(user_id, now):

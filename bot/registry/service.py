@@ -109,7 +109,9 @@ class Registry:
         return await queries.history(self.db, limit)
 
     async def fine_tuned_models(self, endpoint: str | None = None) -> queries.ModelListing:
-        return await queries.fine_tuned_models(self.db, self.models, endpoint or self.default_endpoint)
+        return await queries.fine_tuned_models(
+            self.db, self.models, endpoint or self.default_endpoint, self.default_endpoint
+        )
 
     def _require_approvers(self) -> None:
         if not self.approvers.configured:

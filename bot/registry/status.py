@@ -10,7 +10,8 @@ from sqlmodel import col, select
 
 from bot.deployments import live_deployment
 from bot.errors import InvalidInput, ModelError
-from bot.model_client import FineTunedModel, ModelClient
+from bot.model_client import FINE_TUNING_JOBS, FineTunedModel, ModelClient
+from bot.settings import DEFAULT_ENDPOINT
 from storage import crud
 from storage.db import Database
 from storage.models import Deployment, SwitchRequest
@@ -28,12 +29,15 @@ class ModelStatus:
     # Why the shutdown date is unknown (endpoint unreachable...), or None when it was read.
     shutdown_unknown: str | None
     pending: list[SwitchRequest]
+    # "strict schema", or "JSON mode" while the endpoint refuses the strict schema for this model.
+    response_mode: str = "strict schema"
 
 
 @dataclass(frozen=True)
 class ListedModel:
     model: FineTunedModel
     live: bool
+    response_mode: str = "strict schema"  # "JSON mode" while its endpoint refuses the strict schema
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,9 @@ class ModelListing:
     endpoint: str
     live: Deployment
     models: list[ListedModel]
+    source: str = FINE_TUNING_JOBS  # or MODEL_LIST, for endpoints without a fine-tuning API
+    default_endpoint: str = DEFAULT_ENDPOINT  # where `/model switch` without `on` goes
+    other_endpoints: tuple[str, ...] = ()  # configured, not listed here
 
 
 async def pending_requests(db: Database, now: datetime) -> list[SwitchRequest]:
@@ -59,7 +66,8 @@ async def model_status(db: Database, models: ModelClient, now: datetime) -> Mode
         # Status must answer even when the endpoint does not; say why the date is missing.
         log.info("shutdown date of %s unavailable: %s", live.model_id, exc.user_message)
         unknown = exc.user_message
-    return ModelStatus(live, shutdown, unknown, await pending_requests(db, now))
+    mode = models.modes.label(live.endpoint, live.model_id)
+    return ModelStatus(live, shutdown, unknown, await pending_requests(db, now), mode)
 
 
 def history_limit(arg: str) -> int:
@@ -84,9 +92,19 @@ async def recent_requests(db: Database, limit: int) -> list[SwitchRequest]:
         return list(result.all())
 
 
-async def fine_tuned_models(db: Database, models: ModelClient, endpoint: str) -> ModelListing:
+async def fine_tuned_models(
+    db: Database, models: ModelClient, endpoint: str, default_endpoint: str = DEFAULT_ENDPOINT
+) -> ModelListing:
     models.endpoint(endpoint)
     live = await live_deployment(db)
     found = await models.list_fine_tuned_models(endpoint)
-    listed = [ListedModel(ft, live=(live.endpoint, live.model_id) == (endpoint, ft.model_id)) for ft in found]
-    return ModelListing(endpoint, live, listed)
+    listed = [
+        ListedModel(
+            ft,
+            live=(live.endpoint, live.model_id) == (endpoint, ft.model_id),
+            response_mode=models.modes.label(endpoint, ft.model_id),
+        )
+        for ft in found.models
+    ]
+    others = tuple(name for name in sorted(models.endpoints) if name != endpoint)
+    return ModelListing(endpoint, live, listed, found.source, default_endpoint, others)

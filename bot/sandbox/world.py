@@ -31,6 +31,7 @@ LIVE_MODEL = f"ft:{BASE_MODEL}:sandbox:triage:v1"
 BETTER_MODEL = f"ft:{BASE_MODEL}:sandbox:triage:v2"
 WORSE_MODEL = f"ft:{BASE_MODEL}:sandbox:triage-experimental:v3"
 LORA_MODEL = "acme/triage-llama-3.1-8b-lora"
+LORA_BASE = "meta-llama/Llama-3.1-8B-Instruct"
 EXTRA_ENDPOINT = "local-vllm"
 # OpenAI lists gpt-4o-mini-2024-07-18 (and so its fine-tunes) for shutdown on this day.
 BASE_SHUTDOWN = date(2027, 1, 14)
@@ -74,12 +75,21 @@ def sandbox_openai(api_key: str) -> OpenAIStandIn:
     openai.add_model(BASE_MODEL, owned_by="system", shutdown_date=BASE_SHUTDOWN)
     for model in (LIVE_MODEL, BETTER_MODEL, WORSE_MODEL):
         openai.add_model(model, owned_by="user-sandbox", shutdown_date=BASE_SHUTDOWN, fine_tune_of=BASE_MODEL)
-    openai.add_model(LORA_MODEL, owned_by="vllm")
     wrong = {"urgency": "low", "category": "other", "summary": "Customer question.", "next_step": "Reply."}
     for model, phrases in MISTAKES.items():
         for phrase in phrases:
             openai.script_for_model(model, phrase, wrong)
     return openai
+
+
+def sandbox_vllm(api_key: str) -> OpenAIStandIn:
+    """The self-hosted endpoint is its own server, behaving like vLLM: no fine-tuning API, LoRA
+    adapters in its model list, and no shutdown dates (only OpenAI announces those)."""
+    vllm = OpenAIStandIn(api_key=api_key)
+    vllm.serves_like = "vllm"
+    vllm.add_model(LORA_BASE, owned_by="vllm")
+    vllm.add_model(LORA_MODEL, owned_by="vllm", lora_of=LORA_BASE)
+    return vllm
 
 
 def sandbox_settings(
@@ -90,6 +100,7 @@ def sandbox_settings(
     secret: str,
     key: str,
     log_format: str,
+    vllm: OpenAIStandIn | None = None,
 ) -> Settings:
     values: dict[str, Any] = {
         "slack_bot_token": bot_token,
@@ -99,7 +110,11 @@ def sandbox_settings(
         "openai_api_key": key,
         "openai_base_url": f"{openai.base_url}/v1",
         "triage_endpoints": {
-            EXTRA_ENDPOINT: {"base_url": f"{openai.base_url}/v1", "api_key": key, "supports_retrieve": False}
+            EXTRA_ENDPOINT: {
+                "base_url": f"{(vllm or openai).base_url}/v1",
+                "api_key": key,
+                "supports_retrieve": False,
+            }
         },
         "database_url": db_url,
         "triage_default_model": LIVE_MODEL,
@@ -142,7 +157,8 @@ def sandbox_world(db_path: Path, *, fresh: bool = False, log_format: str = "plai
     secret, key = secrets.token_hex(16), f"sk-sandbox-{secrets.token_hex(16)}"
     slack = SlackStandIn(bot_token=bot_token)
     openai = sandbox_openai(key)
-    with slack.serve(), openai.serve():
-        settings = sandbox_settings(slack, openai, db_url, bot_token, secret, key, log_format)
+    vllm = sandbox_vllm(key)
+    with slack.serve(), openai.serve(), vllm.serve():
+        settings = sandbox_settings(slack, openai, db_url, bot_token, secret, key, log_format, vllm)
         with serve_http_in_thread(settings, name="sandbox-app") as (app_url, _services):
             yield World(settings, slack, openai, app_url, secret, db_path)

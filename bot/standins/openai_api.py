@@ -23,13 +23,28 @@ from bot.standins import openai_wire as wire
 from bot.standins import triage_heuristic
 from bot.standins.server import ServedStandIn
 
-__all__ = ["DEFAULT_CATEGORIES", "FaultKind", "OpenAIStandIn", "RecordedRequest"]
+__all__ = ["DEFAULT_CATEGORIES", "FaultKind", "OpenAIStandIn", "RecordedRequest", "ServesLike"]
+
+# Which server the model and fine-tuning endpoints behave like. "vllm": no fine-tuning API (404),
+# no GET /models/{id} (404), LoRA adapters listed with `parent`/`root`. "litellm": a proxy whose
+# fine-tuning passthrough answers `litellm_status` "not supported", and a bare model list.
+ServesLike = Literal["openai", "vllm", "litellm"]
 
 FaultKind = Literal[
-    "rate_limit", "server_error", "overloaded", "timeout", "off_schema", "reject_json_schema", "disconnect"
+    "rate_limit",
+    "server_error",
+    "overloaded",
+    "timeout",
+    "off_schema",
+    "reject_json_schema",
+    "bad_response_format",
+    "disconnect",
 ]
 DEFAULT_CATEGORIES: tuple[str, ...] = triage_heuristic.DEFAULT_CATEGORIES
-JSON_SCHEMA_UNSUPPORTED = "response_format json_schema is not supported by this model"
+# OpenAI's answer to json_schema on a model without structured outputs.
+JSON_SCHEMA_UNSUPPORTED = (
+    "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model."
+)
 _OFF_SCHEMA_ANSWER: dict[str, Any] = {"urgency": "whenever"}
 _REDACTED_HEADERS = frozenset({"authorization", "api-key"})
 _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -76,6 +91,8 @@ class OpenAIStandIn(ServedStandIn):
         self.model_latency: dict[str, float] = {}  # overrides `latency` for one model
         self.hang_seconds = hang_seconds  # how long a "timeout" fault stalls before answering
         self.reject_json_schema_models: set[str] = set()
+        self.serves_like: ServesLike = "openai"
+        self.litellm_status = 500  # some LiteLLM versions answer 403 instead
         self.requests: list[RecordedRequest] = []
         self._lock = threading.Lock()
         self._models: dict[str, wire.ModelRecord] = {}
@@ -95,10 +112,12 @@ class OpenAIStandIn(ServedStandIn):
         owned_by: str = "user",
         shutdown_date: datetime.date | None = None,
         fine_tune_of: str | None = None,
+        lora_of: str | None = None,
     ) -> None:
+        """`lora_of` names the base a vLLM LoRA adapter runs on (listed as `parent` in vLLM mode)."""
         created = int(time.time())
         with self._lock:
-            self._models[model_id] = wire.ModelRecord(model_id, created, owned_by, shutdown_date)
+            self._models[model_id] = wire.ModelRecord(model_id, created, owned_by, shutdown_date, lora_of)
             if fine_tune_of is not None:
                 self._jobs[model_id] = wire.succeeded_job(model_id, fine_tune_of, created)
 
@@ -180,11 +199,16 @@ class OpenAIStandIn(ServedStandIn):
         return await handler(request)
 
     async def _list_models(self, request: web.Request) -> web.Response:
+        shape = {"vllm": wire.vllm_model_object, "litellm": wire.litellm_model_object}.get(
+            self.serves_like, wire.model_object
+        )
         with self._lock:
-            data = [wire.model_object(m) for m in self._models.values()]
+            data = [shape(m) for m in self._models.values()]
         return web.json_response({"object": "list", "data": data})
 
     async def _retrieve_model(self, request: web.Request) -> web.Response:
+        if self.serves_like == "vllm":
+            return wire.fastapi_not_found()
         model_id = request.match_info["model"]
         with self._lock:
             model = self._models.get(model_id)
@@ -193,6 +217,10 @@ class OpenAIStandIn(ServedStandIn):
         return web.json_response(wire.model_object(model))
 
     async def _list_jobs(self, request: web.Request) -> web.Response:
+        if self.serves_like == "vllm":
+            return wire.fastapi_not_found()
+        if self.serves_like == "litellm":
+            return wire.litellm_not_supported(self.litellm_status)
         try:
             limit = int(request.query.get("limit", "20"))
         except ValueError:
@@ -236,6 +264,8 @@ class OpenAIStandIn(ServedStandIn):
             return wire.model_not_found(model)
         if rejects_schema and response_format.get("type") == "json_schema":
             return wire.openai_error(400, JSON_SCHEMA_UNSUPPORTED, param="response_format")
+        if (refusal := wire.schema_problem(model, response_format)) is not None:
+            return refusal
         if latency > 0:
             await asyncio.sleep(latency)
         text = wire.last_user_text(body["messages"])
@@ -286,6 +316,10 @@ class OpenAIStandIn(ServedStandIn):
             return wire.openai_error(503, message, type_="server_error")
         if fault.kind == "reject_json_schema":
             return wire.openai_error(400, JSON_SCHEMA_UNSUPPORTED, param="response_format")
+        if fault.kind == "bad_response_format":
+            # A 400 about response_format that is not "schema unsupported": our bug, not the model's.
+            message = "Invalid type for 'response_format.json_schema.schema': expected an object."
+            return wire.openai_error(400, message, param="response_format", code="invalid_type")
         assert fault.kind == "disconnect", fault.kind
         # Drop the socket without writing a byte, so the client sees the server vanish mid-request.
         # aiohttp takes a CancelledError from a handler as "client went away" and writes nothing.

@@ -25,6 +25,7 @@ __all__ = [
     "model_object",
     "openai_error",
     "request_problem",
+    "schema_problem",
     "succeeded_job",
 ]
 
@@ -37,6 +38,7 @@ class ModelRecord:
     created: int
     owned_by: str
     shutdown_date: datetime.date | None
+    parent: str | None = None  # vLLM: the base model a LoRA adapter is served on
 
 
 def openai_error(
@@ -124,6 +126,82 @@ def request_problem(body: dict[str, Any]) -> tuple[str, str | None] | None:
     )
 
 
+# Keywords strict mode refuses for fine-tuned models (OpenAI's structured-outputs guide, "Supported
+# schemas"); base models accept them. Object and array keywords no model accepts are listed too.
+FINE_TUNED_UNSUPPORTED = frozenset(
+    {
+        "minLength",
+        "maxLength",
+        "pattern",
+        "format",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "multipleOf",
+        "minItems",
+        "maxItems",
+    }
+)
+NEVER_SUPPORTED = frozenset(
+    {
+        "patternProperties",
+        "unevaluatedProperties",
+        "propertyNames",
+        "minProperties",
+        "maxProperties",
+        "unevaluatedItems",
+        "contains",
+        "minContains",
+        "maxContains",
+        "uniqueItems",
+    }
+)
+
+
+def _first_refused(schema: Any, refused: frozenset[str], context: tuple[str, ...]) -> tuple[str, str] | None:
+    if isinstance(schema, list):
+        for item in schema:
+            found = _first_refused(item, refused, context)
+            if found:
+                return found
+        return None
+    if not isinstance(schema, dict):
+        return None
+    for key, value in schema.items():
+        if key in refused:
+            return repr(context), key
+        if key in ("properties", "$defs", "definitions") and isinstance(value, dict):
+            for name, sub in value.items():
+                found = _first_refused(sub, refused, (*context, key, name))
+                if found:
+                    return found
+        elif key in ("items", "anyOf"):
+            found = _first_refused(value, refused, (*context, key))
+            if found:
+                return found
+    return None
+
+
+def schema_problem(model: str, response_format: dict[str, Any]) -> web.Response | None:
+    """The 400 OpenAI gives a strict schema this model cannot take, in its exact shape, or None."""
+    if response_format.get("type") != "json_schema":
+        return None
+    spec = response_format.get("json_schema") or {}
+    if not spec.get("strict"):
+        return None
+    refused = NEVER_SUPPORTED | (FINE_TUNED_UNSUPPORTED if model.startswith("ft:") else frozenset())
+    found = _first_refused(spec.get("schema") or {}, refused, ())
+    if found is None:
+        return None
+    context, keyword = found
+    message = (
+        f"Invalid schema for response_format '{spec.get('name')}': In context={context}, "
+        f"'{keyword}' is not permitted."
+    )
+    return openai_error(400, message, param="response_format", code="invalid_json_schema")
+
+
 def model_object(model: ModelRecord) -> dict[str, Any]:
     obj: dict[str, Any] = {
         "id": model.id,
@@ -134,6 +212,41 @@ def model_object(model: ModelRecord) -> dict[str, Any]:
     if model.shutdown_date is not None:
         obj["shutdown_date"] = model.shutdown_date.isoformat()
     return obj
+
+
+def vllm_model_object(model: ModelRecord) -> dict[str, Any]:
+    """vLLM's ModelCard: `root` is where the weights came from, `parent` the base a LoRA adapter
+    runs on (None for a base model). vLLM knows nothing of shutdown dates."""
+    return {
+        "id": model.id,
+        "object": "model",
+        "created": model.created,
+        "owned_by": "vllm",
+        "root": f"/adapters/{model.id}" if model.parent else model.id,
+        "parent": model.parent,
+        "max_model_len": 8192,
+        "permission": [],
+    }
+
+
+def litellm_model_object(model: ModelRecord) -> dict[str, Any]:
+    """A LiteLLM proxy's /v1/models entry: the bare minimum, no dates and no lineage."""
+    return {"id": model.id, "object": "model", "created": 1677610602, "owned_by": "openai"}
+
+
+def fastapi_not_found() -> web.Response:
+    # vLLM's server is FastAPI: an unknown route is a bare {"detail": ...}, not an OpenAI error.
+    return web.json_response({"detail": "Not Found"}, status=404)
+
+
+def litellm_not_supported(status: int) -> web.Response:
+    message = (
+        "litellm.NotImplementedError: LiteLLM doesn't support fine_tuning.jobs.list for this provider. "
+        "Received Exception - not supported"
+    )
+    return web.json_response(
+        {"error": {"message": message, "type": "None", "param": "None", "code": str(status)}}, status=status
+    )
 
 
 def succeeded_job(model_id: str, base: str, finished_at: int) -> dict[str, Any]:

@@ -50,6 +50,9 @@ def digest_blocks(digest: Digest) -> list[Block]:
             )
         )
     )
+    if digest.response_mode is not None:
+        mode = f"Answer format: {digest.response_mode}"
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=text.escape_mrkdwn(mode))]))
     if digest.empty:
         blocks.append(_section(["No data in this period: no triages, no reviews and no eval runs."], True))
     if (line := digest_text.availability_line(digest)) is not None:

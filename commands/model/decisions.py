@@ -87,7 +87,7 @@ def reject_modal(request: SwitchRequest) -> View:
             ),
             InputBlock(
                 block_id=Block.REJECT_REASON,
-                label="Reason (optional)",
+                label="Reason",  # Slack adds "(optional)" itself to optional inputs
                 optional=True,
                 element=PlainTextInputElement(
                     action_id=Action.REJECT_REASON, multiline=True, max_length=1000
@@ -120,7 +120,8 @@ async def submit_reject(
 
     await messages.update_request_message(client, request, await gate_sections(services, request))
     if user != request.requested_by:
-        note = f":no_entry: {render.person(user)} rejected your request #{request.id} to switch to {text.inline_code(request.model_id)}."
+        what = "roll back to" if request.kind == "rollback" else "switch to"
+        note = f":no_entry: {render.person(user)} rejected your request #{request.id} to {what} {render.model(request.model_id, request.endpoint)}."
         if request.decision_reason:
             note += f"\n>{text.safe_mrkdwn(request.decision_reason, 1000)}"
         await messages.tell_requester(client, request, note)

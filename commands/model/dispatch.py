@@ -62,7 +62,9 @@ async def model_command(
 
 
 def help_blocks(unknown: str | None = None) -> list[Block]:
-    lines = [f"{text.inline_code(sub.usage)}  {sub.help}" for sub in SUBCOMMANDS.values()]
+    # "help" last, after subcommands other areas registered later (such as `eval`).
+    ordered = sorted(SUBCOMMANDS.values(), key=lambda sub: sub.name == "help")
+    lines = [f"{text.inline_code(sub.usage)}  {sub.help}" for sub in ordered]
     blocks: list[Block] = []
     if unknown:
         blocks.append(

@@ -55,7 +55,7 @@ async def history_subcommand(
     deployments = await services.registry.history(history_limit(args))
     await ack(
         response_type="ephemeral",
-        text=f"Last {len(deployments)} deployments",
+        text=f"Last {len(deployments)} deployment{'s' if len(deployments) != 1 else ''}",
         blocks=as_dicts(status_blocks.history_blocks(deployments)),
     )
 

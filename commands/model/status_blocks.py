@@ -6,7 +6,9 @@ from datetime import datetime
 
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
+from bot.model_client import MODEL_LIST
 from bot.registry import ModelListing, ModelStatus
+from bot.registry.status import ListedModel
 from commands import text
 from commands.model import render
 from storage.models import Deployment, SwitchRequest
@@ -40,9 +42,17 @@ def live_blocks(status: ModelStatus, now: datetime) -> list[Block]:
                 MarkdownTextObject(text=f"*Reason*\n{render.reason(live.reason)}"),
                 MarkdownTextObject(text=f"*Previous model*\n{previous}"),
                 MarkdownTextObject(text=f"*Shutdown*\n{shutdown}"),
+                MarkdownTextObject(text=f"*Answer format*\n{mode_note(status.response_mode)}"),
             ]
         ),
     ]
+
+
+def mode_note(mode: str) -> str:
+    if mode == "JSON mode":
+        # Says why, so nobody hunts for a config change: the fallback is automatic and temporary.
+        return "JSON mode (the endpoint refused the strict schema; strict is tried again within a day)"
+    return text.escape_mrkdwn(mode)
 
 
 def pending_blocks(pending: list[SwitchRequest]) -> list[Block]:
@@ -51,11 +61,8 @@ def pending_blocks(pending: list[SwitchRequest]) -> list[Block]:
     lines = [pending_line(r) for r in pending[:10]]
     if len(pending) > 10:
         lines.append(f"… and {len(pending) - 10} more")
-    return [
-        SectionBlock(
-            text=MarkdownTextObject(text=text.truncate("*Pending requests*\n" + "\n".join(lines), 3000))
-        )
-    ]
+    # Whole lines per section: cutting at 3,000 characters could end inside a code span or a link.
+    return render.sections(["*Pending requests*", *lines])
 
 
 def pending_line(request: SwitchRequest) -> str:
@@ -95,24 +102,22 @@ def history_blocks(deployments: list[Deployment]) -> list[Block]:
 
 def listing_blocks(listing: ModelListing) -> list[Block]:
     where = text.inline_code(listing.endpoint)
+    source = source_note(listing)
     if not listing.models:
-        return [
+        blocks: list[Block] = [
             SectionBlock(
                 text=MarkdownTextObject(
-                    text=f"Endpoint {where} lists no fine-tuned models for this key. The live model is "
+                    text=f"Endpoint {where} lists no fine-tuned models for this key ({source}). The live model is "
                     f"{render.model(listing.live.model_id, listing.live.endpoint)}."
                 )
             )
         ]
-    lines = [
-        f"• {text.inline_code(m.model.model_id)} (from {text.inline_code(m.model.base_model)}, "
-        f"{m.model.created_at:%Y-%m-%d}){'  :large_green_circle: *live*' if m.live else ''}"
-        for m in listing.models[:40]
-    ]
+        return blocks + footer_blocks(listing)
+    lines = [listed_line(m) for m in listing.models[:40]]
     if len(listing.models) > 40:
         lines.append(f"… and {len(listing.models) - 40} more")
-    head = f"*Fine-tuned models on {where}* ({len(listing.models)})"
-    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=head)), *render.sections(lines)]
+    head = f"*Fine-tuned models on {where}* ({len(listing.models)}), from {source}"
+    blocks = [SectionBlock(text=MarkdownTextObject(text=head)), *render.sections(lines)]
     if not any(m.live for m in listing.models):
         blocks.append(
             ContextBlock(
@@ -123,7 +128,27 @@ def listing_blocks(listing: ModelListing) -> list[Block]:
                 ]
             )
         )
-    blocks.append(
-        ContextBlock(elements=[MarkdownTextObject(text="Switch with `/model switch <model-id> [reason]`.")])
-    )
-    return blocks
+    return blocks + footer_blocks(listing)
+
+
+def listed_line(m: ListedModel) -> str:
+    base = f"from {text.inline_code(m.model.base_model)}, " if m.model.base_model else ""
+    live = "  :large_green_circle: *live*" if m.live else ""
+    mode = " · JSON mode (strict schema refused)" if m.response_mode == "JSON mode" else ""
+    return f"• {text.inline_code(m.model.model_id)} ({base}{m.model.created_at:%Y-%m-%d}){live}{mode}"
+
+
+def source_note(listing: ModelListing) -> str:
+    if listing.source == MODEL_LIST:
+        return "its model list (`GET /v1/models`: it has no fine-tuning API)"
+    return "its fine-tuning jobs"
+
+
+def footer_blocks(listing: ModelListing) -> list[Block]:
+    """How to switch to one of these (on this endpoint), and which other endpoints exist."""
+    on = "" if listing.endpoint == listing.default_endpoint else f" on {listing.endpoint}"
+    lines = [f"Switch with {text.inline_code(f'/model switch model-id{on} [reason]')}."]
+    if listing.other_endpoints:
+        names = ", ".join(text.inline_code(name) for name in listing.other_endpoints)
+        lines.append(f"Other endpoints: {names} (list one with `/model list endpoint-name`).")
+    return [ContextBlock(elements=[MarkdownTextObject(text=" ".join(lines))])]

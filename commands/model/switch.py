@@ -9,16 +9,20 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.errors import InvalidInput
+from bot.errors import InvalidInput, ModelUnknown, TriagebotError
 from bot.registry import SwitchPlan
 from bot.services import Services
 from commands import text
+from commands.errors import user_message
 from commands.model import messages, render
 from commands.model.render import utcnow
 from commands.respond import respond as respond_with_retries
 
 SWITCH_USAGE = "/model switch <model-id> [on <endpoint>] [reason…]"
 # "<model-id> [on <endpoint>] [reason…]"; the reason keeps its own spacing and line breaks.
+# Model IDs never contain spaces, so the first word is always the ID and any other words are the
+# reason (after `on <endpoint>`, if given). "/model switch not a model" therefore checks `not`;
+# when that ID is unknown the answer says which word was taken as the ID and which as the reason.
 _SWITCH_ARGS = re.compile(
     r"(?P<model>\S+)(?:\s+on\s+(?P<endpoint>\S+))?(?:\s+(?P<reason>.*))?", re.IGNORECASE | re.DOTALL
 )
@@ -44,8 +48,27 @@ async def switch_subcommand(
     model_id, endpoint, reason = parse_switch_args(args)
     await ack(response_type="ephemeral", text=f"Checking {text.inline_code(model_id)}…")
     services: Services = context["services"]
-    plan = await services.registry.plan_switch(command["user_id"], model_id, endpoint, reason, now=utcnow())
+    try:
+        plan = await services.registry.plan_switch(
+            command["user_id"], model_id, endpoint, reason, now=utcnow()
+        )
+    except TriagebotError as exc:
+        note = ""
+        if isinstance(exc, ModelUnknown) and reason:
+            note = (
+                f"\nI read {text.inline_code(model_id)} as the model ID and "
+                f"“{text.safe_mrkdwn(reason, 200)}” as the reason: model IDs have no spaces."
+            )
+        await replace_checking(command, user_message(exc) + note)
+        return
     await request_approval(plan, command, client, services)
+
+
+async def replace_checking(command: dict[str, Any], message: str) -> None:
+    """Answer in place of the "Checking…" note, so it is not left behind above the answer."""
+    await respond_with_retries(
+        command["response_url"], response_type="ephemeral", replace_original=True, text=message
+    )
 
 
 async def rollback_subcommand(
@@ -58,7 +81,11 @@ async def rollback_subcommand(
     await ack(response_type="ephemeral", text="Checking the previous model…")
     services: Services = context["services"]
     registry, user, now = services.registry, command["user_id"], utcnow()
-    plan = await registry.plan_rollback(user, args or None, now=now)
+    try:
+        plan = await registry.plan_rollback(user, args or None, now=now)
+    except TriagebotError as exc:
+        await replace_checking(command, user_message(exc))
+        return
     if not await registry.may_roll_back_at_once(user, now=now):
         await request_approval(plan, command, client, services)
         return
