@@ -13,6 +13,7 @@ from commands.model.dispatch import help_subcommand, model_command, register_sub
 from commands.model.home import app_home_opened
 from commands.model.status import history_subcommand, list_subcommand, status_subcommand
 from commands.model.switch import SWITCH_USAGE, rollback_subcommand, switch_subcommand
+from commands.model.try_model import TRY_USAGE, try_subcommand
 from commands.model.usergroups import usergroup_members
 
 __all__ = ["register", "register_subcommand", "usergroup_members"]
@@ -40,6 +41,12 @@ def register_builtin_subcommands() -> None:
         history_subcommand,
         "/model history [n]",
         "The last n deployments (default 10, at most 50).",
+    )
+    register_subcommand(
+        "try",
+        try_subcommand,
+        TRY_USAGE,
+        "Approvers: a quick smoke test of a model on five golden cases (format, latency, labels).",
     )
     register_subcommand("help", help_subcommand, "/model help", "This list.")
 
