@@ -20,11 +20,23 @@ T = TypeVar("T")
 def add_commands(sub: Any) -> None:
     eval_parser = sub.add_parser("eval", help="the golden eval set and eval runs")
     eval_sub = eval_parser.add_subparsers(dest="eval_command", required=True, metavar="ACTION")
-    imp = eval_sub.add_parser("import", help="add golden cases from a JSONL file (all or nothing)")
+    imp = eval_sub.add_parser(
+        "import", help="add golden cases from JSONL or a promptfoo config (all or nothing)"
+    )
     imp.add_argument("file", type=Path, help='one {"input": ..., "expected": {"urgency", "category"}} a line')
     imp.set_defaults(handler=eval_import_command)
     exp = eval_sub.add_parser("export", help="write the eval set as JSONL")
     exp.add_argument("--output", type=Path, default=None, help="file to write (default: standard output)")
+    exp.add_argument(
+        "--format",
+        choices=("jsonl", "promptfoo"),
+        default="jsonl",
+        help="jsonl (default) or a promptfoo config",
+    )
+    exp.add_argument("--model", default=None, help="promptfoo: the model to test (default: the live one)")
+    exp.add_argument(
+        "--endpoint", default=None, help="promptfoo: its endpoint (default: the live deployment's)"
+    )
     exp.set_defaults(handler=eval_export_command)
     run = eval_sub.add_parser("run", help="run every case against a model (default: the live one)")
     run.add_argument("--model", default=None, help="model ID (default: the live model)")
@@ -95,13 +107,18 @@ def write_lines(lines: list[str], output: Path | None) -> None:
 @reported
 def eval_import_command(args: argparse.Namespace, settings: Settings) -> int:
     from bot.quality.eval_set import import_cases, parse_jsonl
+    from bot.quality.promptfoo import looks_like_promptfoo, parse_promptfoo
 
     try:
-        lines = args.file.read_text(encoding="utf-8").splitlines()
+        content = args.file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         print(f"Cannot read {args.file}: {exc}", file=sys.stderr)
         return 1
-    cases = parse_jsonl(lines, settings.triage_categories, settings.triage_max_input_chars)
+    limits = (settings.triage_categories, settings.triage_max_input_chars)
+    if args.file.suffix in (".yaml", ".yml") or looks_like_promptfoo(content):
+        cases = parse_promptfoo(content, *limits)
+    else:
+        cases = parse_jsonl(content.splitlines(), *limits)
     report = run_with_services(settings, lambda services: import_cases(services.db, cases))
     print(
         f"Imported {report.imported} case(s) from {args.file}"
@@ -115,10 +132,41 @@ def eval_import_command(args: argparse.Namespace, settings: Settings) -> int:
 def eval_export_command(args: argparse.Namespace, settings: Settings) -> int:
     from bot.quality.eval_set import export_lines
 
+    if args.format == "promptfoo":
+        return export_promptfoo(args, settings)
     lines = run_with_services(settings, lambda services: export_lines(services.db))
     write_lines(lines, args.output)
     if args.output is not None:
         print(f"Wrote {len(lines)} case(s) to {args.output}.")
+    return 0
+
+
+def export_promptfoo(args: argparse.Namespace, settings: Settings) -> int:
+    """A promptfoo config against the live model (or --model/--endpoint), runnable as it is."""
+    from bot.quality.eval_runs import target_deployment
+    from bot.quality.promptfoo import promptfoo_config, to_yaml
+    from storage import eval_cases
+
+    async def work(services: Services) -> str:
+        endpoint, model_id = await target_deployment(services.db, args.model, args.endpoint)
+        base_url = services.models.endpoint(endpoint).base_url
+        async with services.db.session() as session:
+            cases = list((await session.exec(eval_cases.active_cases_query())).all())
+        config = promptfoo_config(
+            cases,
+            endpoint=endpoint,
+            base_url=base_url,
+            model_id=model_id,
+            categories=settings.triage_categories,
+        )
+        return to_yaml(config)
+
+    text = run_with_services(settings, work)
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"Wrote a promptfoo config to {args.output}: `npx promptfoo@latest eval -c {args.output}`.")
     return 0
 
 
