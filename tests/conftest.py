@@ -18,6 +18,7 @@ from bot.standins.slack_api import SlackStandIn, live_standins
 from storage.db import sync_url
 from storage.migrate import upgrade
 from tests.support.server import serve_app
+from tests.support.slack_checks import unescaped_mentions
 from tests.support.slack_requests import SlackSender
 
 LIVE_MODEL = "ft:gpt-4o-mini-2024-07-18:acme:triage:base0001"
@@ -40,13 +41,7 @@ def no_unescaped_mentions() -> Iterator[None]:
     mention in mrkdwn: in a real workspace that message would have pinged everyone."""
     before = set(live_standins())
     yield
-    found = [
-        f"{violation.method}: {violation.text!r}"
-        for stand_in in live_standins()
-        if stand_in not in before
-        for violation in stand_in.violations
-    ]
-    if found:
+    if found := unescaped_mentions(since=before):
         pytest.fail("unescaped special mention sent to Slack:\n" + "\n".join(found), pytrace=False)
 
 

@@ -9,8 +9,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.standins.slack_api import SlackStandIn
+from bot.standins.slack_api import SlackStandIn, live_standins
 from bot.standins.slack_blockkit import special_mentions
+from tests.support.slack_checks import unescaped_mentions
 
 TOKEN = "xoxb-blocks"
 GOOD = {"type": "section", "text": {"type": "mrkdwn", "text": "fine"}}
@@ -110,3 +111,13 @@ def test_rich_text_broadcasts_count_as_special_mentions() -> None:
         "elements": [{"type": "rich_text_section", "elements": [{"type": "broadcast", "range": "here"}]}],
     }
     assert special_mentions({"blocks": [block]}) == ["<!here>"]
+
+
+async def test_the_after_test_check_reports_only_stand_ins_the_test_created(slack: SlackStandIn) -> None:
+    earlier = set(live_standins())
+    await client(slack).chat_postMessage(channel="C1", text="<!here> from before")
+    fresh = SlackStandIn(bot_token=TOKEN)
+    with fresh.serve():
+        await client(fresh).chat_postMessage(channel="C1", text="deploy done <!channel>")
+    assert unescaped_mentions(since=earlier) == ["chat.postMessage: 'deploy done <!channel>'"]
+    fresh.violations.clear()  # or this very test would fail, which is the point of the check

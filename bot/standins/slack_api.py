@@ -34,8 +34,12 @@ from bot.standins.slack_world import Channel, World
 
 __all__ = ["DEFAULT_SCOPES", "Channel", "SlackCall", "SlackStandIn", "Violation", "live_standins"]
 
-# What the installed app's bot token holds: exactly the bot scopes app.yaml asks for.
-DEFAULT_SCOPES: tuple[str, ...] = manifest_bot_scopes()
+# What the installed app's bot token holds: exactly the bot scopes app.yaml asks for. Empty where
+# app.yaml is not shipped (an installed wheel); a stand-in built there without scopes= says why.
+try:
+    DEFAULT_SCOPES: tuple[str, ...] = manifest_bot_scopes()
+except FileNotFoundError:
+    DEFAULT_SCOPES = ()
 # Sent by slack_sdk as JSON strings inside form bodies; decoded so tests can inspect structure.
 _JSON_FIELDS = frozenset({"blocks", "attachments", "view", "files", "metadata"})
 
@@ -76,7 +80,7 @@ class SlackStandIn(ServedStandIn):
         self,
         *,
         bot_token: str | None = None,
-        scopes: Iterable[str] = DEFAULT_SCOPES,
+        scopes: Iterable[str] | None = None,
         usergroups: Mapping[str, list[str]] | None = None,
         missing_channels: Iterable[str] = (),
         channels: Mapping[str, Channel | Mapping[str, Any]] | None = None,
@@ -87,7 +91,7 @@ class SlackStandIn(ServedStandIn):
         """``channels``: conversations unlike the defaults (see slack_world), e.g.
         ``{"G0SECRET": {"kind": "private", "bot_member": False}}``; ``missing_channels`` do not exist."""
         self.bot_token = bot_token
-        self.scopes: list[str] = list(scopes)
+        self.scopes: list[str] = list(manifest_bot_scopes() if scopes is None else scopes)
         self.usergroups: dict[str, list[str]] = dict(usergroups or {})
         self.identity = slack_methods.Identity(team_id=team_id, bot_user_id=bot_user_id, bot_id=bot_id)
         self.down = False  # True: every endpoint answers 503, as during a Slack incident

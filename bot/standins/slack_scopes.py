@@ -52,10 +52,19 @@ _FIXED: dict[str, str] = {
 }
 
 
-def manifest_bot_scopes(path: Path = MANIFEST) -> tuple[str, ...]:
-    """The bot scopes app.yaml asks for (``oauth_config.scopes.bot``): what an installed token holds."""
-    manifest: Any = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return tuple(((manifest.get("oauth_config") or {}).get("scopes") or {}).get("bot") or [])
+def manifest_bot_scopes(path: Path | None = None) -> tuple[str, ...]:
+    """The bot scopes app.yaml asks for (``oauth_config.scopes.bot``): what an installed token holds.
+
+    app.yaml is looked for beside the source tree, then in the working directory (the Docker image).
+    """
+    places = [path] if path is not None else [MANIFEST, Path.cwd() / "app.yaml"]
+    for place in places:
+        if place.is_file():
+            manifest: Any = yaml.safe_load(place.read_text(encoding="utf-8")) or {}
+            return tuple(((manifest.get("oauth_config") or {}).get("scopes") or {}).get("bot") or [])
+    raise FileNotFoundError(
+        f"app.yaml not found at {', '.join(map(str, places))}: pass the token's scopes explicitly"
+    )
 
 
 def needed_scopes(method: str, kind: ChannelKind | None) -> str | None:
