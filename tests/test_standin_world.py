@@ -111,3 +111,16 @@ async def test_join_makes_the_bot_a_member() -> None:
         assert await error_of(web.conversations_history(channel="C0NEW")) == "not_in_channel"
         await web.conversations_join(channel="C0NEW")
         assert (await web.conversations_history(channel="C0NEW"))["ok"] is True
+
+
+async def test_only_messages_in_the_channel_can_be_updated_or_deleted(slack: SlackStandIn) -> None:
+    web = client(slack)
+    posted = await web.chat_postMessage(channel="C0SUPPORT", text="Approve?")
+    assert (
+        await error_of(web.chat_update(channel="C0OTHER", ts=posted["ts"], text="x")) == "message_not_found"
+    )
+    await web.chat_update(channel="C0SUPPORT", ts=posted["ts"], text="Approved")
+    assert slack.messages_in("C0SUPPORT")[0]["text"] == "Approved"
+    await web.chat_delete(channel="C0SUPPORT", ts=posted["ts"])
+    assert slack.messages_in("C0SUPPORT") == []
+    assert await error_of(web.chat_delete(channel="C0SUPPORT", ts=posted["ts"])) == "message_not_found"

@@ -129,11 +129,11 @@ def _post_ephemeral(params: Mapping[str, Any], ctx: Context) -> Reply:
 def _update(params: Mapping[str, Any], ctx: Context) -> Reply:
     if problem := _channel_problem(params, ctx, "chat.update"):
         return problem
-    if not params.get("ts"):
-        return _error("message_not_found")
     if problem := _content_problem(params):
         return problem
-    ts = str(params["ts"])
+    ts = str(params.get("ts") or "")
+    if not ctx.world.find(str(params["channel"]), ts):
+        return _error("message_not_found")  # only messages in that channel can be edited
     ctx.world.update(str(params["channel"]), ts, params)
     reply = {"ok": True, "channel": params["channel"], "ts": ts, "text": params.get("text", "")}
     return {**reply, "message": _message(params, ctx, ts)}
@@ -142,7 +142,7 @@ def _update(params: Mapping[str, Any], ctx: Context) -> Reply:
 def _delete(params: Mapping[str, Any], ctx: Context) -> Reply:
     if problem := _channel_problem(params, ctx, "chat.delete"):
         return problem
-    if not params.get("ts"):
+    if not ctx.world.find(str(params["channel"]), str(params.get("ts") or "")):
         return _error("message_not_found")
     ctx.world.delete(str(params["channel"]), str(params["ts"]))
     return {"ok": True, "channel": params["channel"], "ts": params["ts"]}
