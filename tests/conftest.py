@@ -14,10 +14,11 @@ from sqlmodel import Session, SQLModel, select
 
 from bot.settings import Settings
 from bot.standins.openai_api import OpenAIStandIn
-from bot.standins.slack_api import SlackStandIn
+from bot.standins.slack_api import SlackStandIn, live_standins
 from storage.db import sync_url
 from storage.migrate import upgrade
 from tests.support.server import serve_app
+from tests.support.slack_checks import unescaped_mentions
 from tests.support.slack_requests import SlackSender
 
 LIVE_MODEL = "ft:gpt-4o-mini-2024-07-18:acme:triage:base0001"
@@ -32,6 +33,16 @@ def reset_postgres(url: str) -> None:
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def no_unescaped_mentions() -> Iterator[None]:
+    """Fail any test after which a Slack stand-in it used received an unescaped <!channel>-style
+    mention in mrkdwn: in a real workspace that message would have pinged everyone."""
+    before = set(live_standins())
+    yield
+    if found := unescaped_mentions(since=before):
+        pytest.fail("unescaped special mention sent to Slack:\n" + "\n".join(found), pytrace=False)
 
 
 @pytest.fixture

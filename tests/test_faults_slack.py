@@ -79,6 +79,7 @@ def test_mention_reply_after_a_slack_server_error_is_posted_once(bot: Bot) -> No
 
 async def test_app_web_client_retries_rate_limited_chat_update(bot: Bot) -> None:
     """chat.update goes through the same client the listeners get; it honours Retry-After."""
+    bot.slack.add_message("C0SUPPORT", {"ts": "1700000000.000100", "text": "original"})
     bot.slack.fail_next("chat.update", status=429, retry_after=1)
     client = slack_client(bot.settings)
 

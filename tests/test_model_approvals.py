@@ -67,7 +67,7 @@ def test_usergroup_members_may_approve(bot_factory: Callable[..., Bot], sqlite_u
     bot = approvals_bot(bot_factory, sqlite_url, triage_approvers=[], triage_approver_group="S0LEADS")
     bot.slack.usergroups["S0LEADS"] = ["U0GROUPLEAD"]
     request = request_switch(bot)
-    assert "members of <!subteam^S0LEADS>" in refused_click(bot, Action.APPROVE_SWITCH, request, "U0LEAD")
+    assert "members of user group S0LEADS" in refused_click(bot, Action.APPROVE_SWITCH, request, "U0LEAD")
     click(bot, Action.APPROVE_SWITCH, request, "U0GROUPLEAD")
     wait_until(lambda: len(bot.rows(Deployment)) == 2)
     assert max(bot.rows(Deployment), key=lambda d: d.id).approved_by == "U0GROUPLEAD"

@@ -318,14 +318,14 @@ async def test_response_url_via_webhook_client(slack: SlackStandIn) -> None:
 async def test_wait_for_sees_calls_from_other_threads_and_explains_timeouts(slack: SlackStandIn) -> None:
     async def post_later() -> None:
         await asyncio.sleep(0.05)
-        await web(slack).reactions_add(channel="C1", timestamp="1.0", name="eyes")
+        await web(slack).chat_postMessage(channel="C1", text="eyes")
 
     task = asyncio.create_task(post_later())
-    [call] = await slack.wait_for_async("reactions.add", lambda c: c.params["name"] == "eyes")
+    [call] = await slack.wait_for_async("chat.postMessage", lambda c: c.params["text"] == "eyes")
     await task
     assert call.params["channel"] == "C1"
-    with pytest.raises(AssertionError, match=r"recorded: \['reactions.add'\]"):
-        slack.wait_for("chat.postMessage", timeout=0.05)
+    with pytest.raises(AssertionError, match=r"recorded: \['chat.postMessage'\]"):
+        slack.wait_for("chat.update", timeout=0.05)
 
 
 def test_run_in_thread_picks_free_ports_and_shuts_down() -> None:

@@ -40,7 +40,8 @@ class Approvers:
         """Who approves, in words a requester can act on."""
         parts = [f"<@{user}>" for user in sorted(self.users)]
         if self.group:
-            parts.append(f"members of <!subteam^{self.group}>")
+            # Not <!subteam^…>: this text may reach a message everyone sees, and that would ping the group.
+            parts.append(f"members of user group {self.group}")
         return ", ".join(parts) if parts else "nobody (no approvers are configured)"
 
     async def is_approver(self, user_id: str, now: datetime) -> bool:

@@ -2,8 +2,13 @@
 
 It answers the way slack_sdk's AsyncWebClient / AsyncWebhookClient expect, records what the bot
 said, and lets tests inject rate limits, server errors and API errors. Calls the stand-in refused
-(faults, bad token, unknown method) go to ``rejected`` instead of ``calls``, so "delivered exactly
-once" is simply ``len(calls_to(method)) == 1`` even after retries.
+(faults, bad token, unknown method, missing scope, invalid blocks...) go to ``rejected`` instead of
+``calls``, so "delivered exactly once" is simply ``len(calls_to(method)) == 1`` even after retries.
+
+It is as strict as Slack where the app could be caught out: the token holds exactly app.yaml's bot
+scopes, conversations have types and members (``slack_world``), and Block Kit limits are enforced
+(``slack_blockkit``). Every accepted message is scanned for unescaped ``<!channel>``-style
+mentions; those land in ``violations`` (tests fail on them, see tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import json
 import secrets
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,22 +28,18 @@ from aiohttp import web
 
 from bot.standins import slack_methods
 from bot.standins.server import ServedStandIn
+from bot.standins.slack_blockkit import MAX_TEXT, blocks_problem, special_mentions
+from bot.standins.slack_scopes import manifest_bot_scopes
+from bot.standins.slack_world import Channel, World
 
-__all__ = ["DEFAULT_SCOPES", "SlackCall", "SlackStandIn"]
+__all__ = ["DEFAULT_SCOPES", "Channel", "SlackCall", "SlackStandIn", "Violation", "live_standins"]
 
-DEFAULT_SCOPES: tuple[str, ...] = (
-    "app_mentions:read",
-    "channels:history",
-    "channels:join",
-    "channels:read",
-    "chat:write",
-    "commands",
-    "files:write",
-    "groups:read",
-    "reactions:write",
-    "usergroups:read",
-    "users:read",
-)
+# What the installed app's bot token holds: exactly the bot scopes app.yaml asks for. Empty where
+# app.yaml is not shipped (an installed wheel); a stand-in built there without scopes= says why.
+try:
+    DEFAULT_SCOPES: tuple[str, ...] = manifest_bot_scopes()
+except FileNotFoundError:
+    DEFAULT_SCOPES = ()
 # Sent by slack_sdk as JSON strings inside form bodies; decoded so tests can inspect structure.
 _JSON_FIELDS = frozenset({"blocks", "attachments", "view", "files", "metadata"})
 
@@ -48,7 +50,19 @@ class SlackCall:
     params: dict[str, Any]
     at: float = field(default_factory=time.time)
     error: str | None = None  # why it was refused; always None in `calls`
+    detail: str | None = None  # for refusals of content (invalid_blocks...): what exactly was wrong
 
+
+@dataclass(frozen=True)
+class Violation:
+    """An accepted Slack-bound message whose mrkdwn holds an unescaped special mention."""
+
+    method: str
+    text: str
+
+
+# Weak: the violations check in tests/conftest.py finds stand-ins a test built itself.
+_created: weakref.WeakSet[SlackStandIn] = weakref.WeakSet()
 
 CallListener = Callable[[SlackCall, "dict[str, Any] | None"], None]
 
@@ -66,27 +80,70 @@ class SlackStandIn(ServedStandIn):
         self,
         *,
         bot_token: str | None = None,
-        scopes: Iterable[str] = DEFAULT_SCOPES,
+        scopes: Iterable[str] | None = None,
         usergroups: Mapping[str, list[str]] | None = None,
         missing_channels: Iterable[str] = (),
+        channels: Mapping[str, Channel | Mapping[str, Any]] | None = None,
         team_id: str = "T0STANDIN",
         bot_user_id: str = "U0STANDINBOT",
         bot_id: str = "B0STANDIN",
     ) -> None:
+        """``channels``: conversations unlike the defaults (see slack_world), e.g.
+        ``{"G0SECRET": {"kind": "private", "bot_member": False}}``; ``missing_channels`` do not exist."""
         self.bot_token = bot_token
-        self.scopes: list[str] = list(scopes)
+        self.scopes: list[str] = list(manifest_bot_scopes() if scopes is None else scopes)
         self.usergroups: dict[str, list[str]] = dict(usergroups or {})
-        self.missing_channels: set[str] = set(missing_channels)
         self.identity = slack_methods.Identity(team_id=team_id, bot_user_id=bot_user_id, bot_id=bot_id)
         self.down = False  # True: every endpoint answers 503, as during a Slack incident
         self.calls: list[SlackCall] = []
         self.rejected: list[SlackCall] = []
+        self.violations: list[Violation] = []
         self.uploads: dict[str, int] = {}  # file_id -> bytes received
         self._changed = threading.Condition()  # guards all mutable state; notified on every call
         self._faults: dict[str, list[_Fault]] = {}
         self._ids = itertools.count(1)
         self._listeners: list[CallListener] = []
+        self.world = World(next_ts=lambda: slack_methods.next_ts(lambda: next(self._ids)))
+        self.world.missing.update(missing_channels)
+        self.world.declare(channels or {})
         self.app = self._build_app()
+        _created.add(self)
+
+    @property
+    def missing_channels(self) -> set[str]:
+        """Conversation IDs that do not exist (channel_not_found to everything); add to it freely."""
+        return self.world.missing
+
+    # ---- the workspace (test thread) -----------------------------------------------------------
+
+    def add_channel(self, channel: Channel) -> None:
+        with self._changed:
+            self.world.declare([channel])
+
+    def add_private_channel(self, channel_id: str, *, bot_member: bool = False) -> None:
+        """A private channel; by default one the bot was never invited to (it cannot see it)."""
+        self.add_channel(Channel(id=channel_id, kind="private", bot_member=bot_member))
+
+    def remove_bot_from(self, channel_id: str) -> None:
+        """The bot leaves (or was never in) ``channel_id``, keeping the conversation's type."""
+        with self._changed:
+            channel = self.world.channel(channel_id)
+            if channel is None:
+                raise KeyError(f"{channel_id} does not exist in the stand-in's workspace")
+            channel.bot_member = False
+
+    def add_message(self, channel_id: str, message: dict[str, Any]) -> str:
+        """Seed a message as a customer or integration posted it (see slack_messages); returns its ts.
+
+        With ``thread_ts`` it is a reply in that thread. conversations.history/replies answer from here.
+        """
+        with self._changed:
+            return self.world.store(channel_id, message)
+
+    def messages_in(self, channel_id: str) -> list[dict[str, Any]]:
+        """Everything the channel holds, oldest first (posted by the bot or seeded)."""
+        with self._changed:
+            return [dict(m) for m in self.world.messages.get(channel_id, [])]
 
     # ---- configuration and inspection (test thread) --------------------------------------------
 
@@ -167,6 +224,7 @@ class SlackStandIn(ServedStandIn):
         with self._changed:
             self.calls.clear()
             self.rejected.clear()
+            self.violations.clear()
             self.uploads.clear()
             self._faults.clear()
             self.down = False
@@ -203,7 +261,8 @@ class SlackStandIn(ServedStandIn):
             if accepted is not None:
                 self._accept(accepted)
             else:
-                self._refuse(SlackCall(method, params, error=str(reply.get("error"))))
+                detail = "; ".join(str(e) for e in reply.get("errors") or []) or reply.get("needed")
+                self._refuse(SlackCall(method, params, error=str(reply.get("error")), detail=detail))
         if accepted is not None:
             self._notify(accepted, reply)
         return web.json_response(reply, headers={"x-oauth-scopes": ",".join(self.scopes)})
@@ -232,6 +291,15 @@ class SlackStandIn(ServedStandIn):
         refusal = self._refusal("response_url", params, text=True)
         if refusal is not None:
             return refusal
+        # Slack answers a response URL in plain text: 400 "invalid_blocks" for blocks it refuses.
+        if "blocks" in params and (problem := blocks_problem(params["blocks"])):
+            with self._changed:
+                self._refuse(SlackCall("response_url", params, error="invalid_blocks", detail=problem))
+            return web.Response(status=400, text="invalid_blocks")
+        if len(str(params.get("text") or "")) > MAX_TEXT:
+            with self._changed:
+                self._refuse(SlackCall("response_url", params, error="msg_too_long"))
+            return web.Response(status=400, text="msg_too_long")
         call = SlackCall("response_url", params)
         with self._changed:
             self._accept(call)
@@ -247,13 +315,16 @@ class SlackStandIn(ServedStandIn):
             identity=self.identity,
             base_url=base_url,
             usergroups=self.usergroups,
-            missing_channels=self.missing_channels,
+            world=self.world,
+            scopes=tuple(self.scopes),
             next_id=lambda: next(self._ids),
         )
 
     def _accept(self, call: SlackCall) -> None:
         # Caller holds self._changed.
         self.calls.append(call)
+        for text in special_mentions(call.params):
+            self.violations.append(Violation(call.method, text))
         self._changed.notify_all()
 
     def _refuse(self, call: SlackCall) -> None:
@@ -284,6 +355,11 @@ class SlackStandIn(ServedStandIn):
         if text:
             return web.Response(status=fault.status, text=error, headers=headers)
         return web.json_response({"ok": False, "error": error}, status=fault.status, headers=headers)
+
+
+def live_standins() -> list[SlackStandIn]:
+    """Every SlackStandIn still alive, wherever it was created (a test's own, a fixture's...)."""
+    return list(_created)
 
 
 async def _params(request: web.Request) -> dict[str, Any]:

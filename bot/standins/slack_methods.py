@@ -1,16 +1,22 @@
 """Answers of the Slack Web API methods the stand-in knows, as pure functions of the call.
 
 Each answer carries the fields slack_sdk and Bolt read (``ts``, ``channel``, ``view.id``,
-``upload_url``...) with plausible values; everything else about Slack is out of scope.
+``upload_url``...) with plausible values. Before any of that, like Slack, a call is held to the
+token's scopes, then to the conversation (exists for the bot? bot a member?), then to Block Kit's
+limits. Conversations and messages live in ``ctx.world``, which the caller locks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Context", "Identity", "answer"]
+from bot.standins.slack_blockkit import MAX_TEXT, blocks_problem, view_problem
+from bot.standins.slack_scopes import missing_scope
+from bot.standins.slack_world import World
+
+__all__ = ["Context", "Identity", "answer", "next_ts"]
 
 # Slack timestamps are "seconds.micros" strings; a fixed epoch keeps them readable in test output.
 _TS_EPOCH_MICROS = 1_700_000_000 * 1_000_000
@@ -32,7 +38,8 @@ class Context:
     identity: Identity
     base_url: str  # where the calling client reached the stand-in
     usergroups: Mapping[str, list[str]]
-    missing_channels: set[str]
+    world: World
+    scopes: Sequence[str]
     next_id: Callable[[], int]  # unique and increasing across the stand-in's lifetime
 
 
@@ -40,15 +47,29 @@ def _error(error: str) -> Reply:
     return {"ok": False, "error": error}
 
 
-def _ts(ctx: Context) -> str:
-    micros = _TS_EPOCH_MICROS + ctx.next_id() * 100
+def next_ts(next_id: Callable[[], int]) -> str:
+    micros = _TS_EPOCH_MICROS + next_id() * 100
     return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
 
-def _channel_problem(params: Mapping[str, Any], ctx: Context, key: str = "channel") -> Reply | None:
-    channel = params.get(key)
-    if not channel or channel in ctx.missing_channels:
-        return _error("channel_not_found")
+def _ts(ctx: Context) -> str:
+    return next_ts(ctx.next_id)
+
+
+def _channel_problem(
+    params: Mapping[str, Any], ctx: Context, method: str, key: str = "channel"
+) -> Reply | None:
+    channel = str(params.get(key) or "")
+    refusal = ctx.world.refusal(method, channel, scopes=ctx.scopes, user=params.get("user"))
+    return None if refusal is None else _error(refusal)
+
+
+def _content_problem(params: Mapping[str, Any]) -> Reply | None:
+    """Slack's refusal of a message's text or blocks, with the reason in ``errors`` as Slack gives it."""
+    if len(str(params.get("text") or "")) > MAX_TEXT:
+        return {"ok": False, "error": "msg_too_long", "errors": [f"text is over {MAX_TEXT} characters"]}
+    if "blocks" in params and (problem := blocks_problem(params["blocks"])):
+        return {"ok": False, "error": "invalid_blocks", "errors": [problem]}
     return None
 
 
@@ -68,18 +89,6 @@ def _message(params: Mapping[str, Any], ctx: Context, ts: str) -> dict[str, Any]
     return message
 
 
-def _channel(channel_id: str) -> dict[str, Any]:
-    return {
-        "id": channel_id,
-        "name": f"channel-{channel_id.lower()}",
-        "is_channel": True,
-        "is_private": False,
-        "is_archived": False,
-        "is_member": True,
-        "created": 1_600_000_000,
-    }
-
-
 def _auth_test(params: Mapping[str, Any], ctx: Context) -> Reply:
     me = ctx.identity
     return {
@@ -95,42 +104,52 @@ def _auth_test(params: Mapping[str, Any], ctx: Context) -> Reply:
 
 
 def _post_message(params: Mapping[str, Any], ctx: Context) -> Reply:
-    if problem := _channel_problem(params, ctx):
+    if problem := _channel_problem(params, ctx, "chat.postMessage"):
         return problem
     if not any(params.get(key) for key in ("text", "blocks", "attachments")):
         return _error("no_text")
+    if problem := _content_problem(params):
+        return problem
     ts = _ts(ctx)
-    return {"ok": True, "channel": params["channel"], "ts": ts, "message": _message(params, ctx, ts)}
+    message = _message(params, ctx, ts)
+    ctx.world.store(str(params["channel"]), message)
+    return {"ok": True, "channel": params["channel"], "ts": ts, "message": message}
 
 
 def _post_ephemeral(params: Mapping[str, Any], ctx: Context) -> Reply:
-    if problem := _channel_problem(params, ctx):
+    if problem := _channel_problem(params, ctx, "chat.postEphemeral"):
         return problem
     if not params.get("user"):
         return _error("user_not_in_channel")
+    if problem := _content_problem(params):
+        return problem
     return {"ok": True, "message_ts": _ts(ctx)}
 
 
 def _update(params: Mapping[str, Any], ctx: Context) -> Reply:
-    if problem := _channel_problem(params, ctx):
+    if problem := _channel_problem(params, ctx, "chat.update"):
         return problem
-    if not params.get("ts"):
-        return _error("message_not_found")
-    ts = str(params["ts"])
+    if problem := _content_problem(params):
+        return problem
+    ts = str(params.get("ts") or "")
+    if not ctx.world.find(str(params["channel"]), ts):
+        return _error("message_not_found")  # only messages in that channel can be edited
+    ctx.world.update(str(params["channel"]), ts, params)
     reply = {"ok": True, "channel": params["channel"], "ts": ts, "text": params.get("text", "")}
     return {**reply, "message": _message(params, ctx, ts)}
 
 
 def _delete(params: Mapping[str, Any], ctx: Context) -> Reply:
-    if problem := _channel_problem(params, ctx):
+    if problem := _channel_problem(params, ctx, "chat.delete"):
         return problem
-    if not params.get("ts"):
+    if not ctx.world.find(str(params["channel"]), str(params.get("ts") or "")):
         return _error("message_not_found")
+    ctx.world.delete(str(params["channel"]), str(params["ts"]))
     return {"ok": True, "channel": params["channel"], "ts": params["ts"]}
 
 
 def _permalink(params: Mapping[str, Any], ctx: Context) -> Reply:
-    if problem := _channel_problem(params, ctx):
+    if problem := _channel_problem(params, ctx, "chat.getPermalink"):
         return problem
     ts = str(params.get("message_ts", ""))
     link = f"https://standin.slack.com/archives/{params['channel']}/p{ts.replace('.', '')}"
@@ -139,8 +158,9 @@ def _permalink(params: Mapping[str, Any], ctx: Context) -> Reply:
 
 def _view(params: Mapping[str, Any], ctx: Context) -> Reply:
     view = params.get("view")
-    if not isinstance(view, dict):
-        return _error("invalid_arguments")
+    if problem := view_problem(view):
+        return {"ok": False, "error": "invalid_arguments", "errors": [problem]}
+    assert isinstance(view, dict)  # view_problem refuses anything else
     view_id = params.get("view_id") or f"V{ctx.next_id():010d}"
     return {
         "ok": True,
@@ -163,9 +183,55 @@ def _view(params: Mapping[str, Any], ctx: Context) -> Reply:
 
 
 def _conversation(params: Mapping[str, Any], ctx: Context) -> Reply:
-    if problem := _channel_problem(params, ctx):
+    if problem := _channel_problem(params, ctx, "conversations.info"):
         return problem
-    return {"ok": True, "channel": _channel(str(params["channel"]))}
+    channel = ctx.world.channel(str(params["channel"]))
+    assert channel is not None  # _channel_problem answered channel_not_found otherwise
+    return {"ok": True, "channel": channel.info()}
+
+
+def _join(params: Mapping[str, Any], ctx: Context) -> Reply:
+    if problem := _channel_problem(params, ctx, "conversations.join"):
+        return problem
+    channel = ctx.world.channel(str(params["channel"]))
+    assert channel is not None
+    if channel.kind != "public":
+        return _error("method_not_supported_for_channel_type")
+    channel.bot_member = True
+    return {"ok": True, "channel": channel.info()}
+
+
+def _replies(params: Mapping[str, Any], ctx: Context) -> Reply:
+    if problem := _channel_problem(params, ctx, "conversations.replies"):
+        return problem
+    thread = ctx.world.thread(str(params["channel"]), str(params.get("ts") or ""))
+    if thread is None:
+        return _error("thread_not_found")
+    return {"ok": True, "messages": thread, "has_more": False, "response_metadata": {"next_cursor": ""}}
+
+
+def _history(params: Mapping[str, Any], ctx: Context) -> Reply:
+    if problem := _channel_problem(params, ctx, "conversations.history"):
+        return problem
+    inclusive = str(params.get("inclusive", "")).lower() in ("1", "true")
+    latest = float(params.get("latest") or "inf")
+    oldest = float(params.get("oldest") or 0)
+
+    def within(message: Mapping[str, Any]) -> bool:
+        ts = float(message["ts"])
+        if inclusive:
+            return oldest <= ts <= latest
+        return oldest < ts < latest
+
+    messages = [m for m in ctx.world.history(str(params["channel"])) if within(m)]
+    limit = int(params.get("limit") or 100)
+    return {
+        "ok": True,
+        "messages": messages[:limit],
+        "has_more": len(messages) > limit,
+        "pin_count": 0,
+        "response_metadata": {"next_cursor": ""},
+    }
 
 
 def _usergroup_users(params: Mapping[str, Any], ctx: Context) -> Reply:
@@ -210,8 +276,10 @@ def _complete_upload(params: Mapping[str, Any], ctx: Context) -> Reply:
         or not all(isinstance(f, dict) and f.get("id") for f in files)
     ):
         return _error("invalid_arguments")
-    if params.get("channel_id") and params["channel_id"] in ctx.missing_channels:
-        return _error("channel_not_found")
+    if params.get("channel_id") and (
+        problem := _channel_problem(params, ctx, "files.completeUploadExternal", key="channel_id")
+    ):
+        return problem
     return {"ok": True, "files": [{"id": f["id"], "title": f.get("title") or ""} for f in files]}
 
 
@@ -231,7 +299,9 @@ _METHODS: dict[str, Callable[[Mapping[str, Any], Context], Reply]] = {
     "views.update": _view,
     "views.push": _view,
     "conversations.info": _conversation,
-    "conversations.join": _conversation,
+    "conversations.join": _join,
+    "conversations.replies": _replies,
+    "conversations.history": _history,
     "usergroups.users.list": _usergroup_users,
     "users.info": _user_info,
     "files.getUploadURLExternal": _upload_url,
@@ -245,4 +315,7 @@ def answer(method: str, params: Mapping[str, Any], ctx: Context) -> Reply:
     handler = _METHODS.get(method)
     if handler is None:
         return _error("unknown_method")
+    channel = str(params.get("channel") or params.get("channel_id") or "")
+    if refusal := missing_scope(method, ctx.world.kind(channel), ctx.scopes):
+        return dict(refusal)
     return handler(params, ctx)

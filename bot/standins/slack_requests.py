@@ -1,5 +1,9 @@
 """Requests signed and shaped exactly as Slack sends them: form-encoded slash commands,
-`payload=` interactivity, JSON Events API callbacks. Used by the tests and the sandbox console."""
+`payload=` interactivity, JSON Events API callbacks. Used by the tests and the sandbox console.
+
+Set ``enterprise_id`` (and ``enterprise_install``) on a sender to send what an Enterprise Grid
+workspace sends; ``team_id`` to come from another workspace. Message shapes for
+``message_shortcut(message=…)`` are in ``bot.standins.slack_messages``."""
 
 from __future__ import annotations
 
@@ -25,6 +29,18 @@ class SlackSender:
     client: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=10))
     # The last request exactly as sent (body and headers), so a test can replay it byte for byte.
     last_sent: tuple[bytes, dict[str, str]] | None = None
+    team_id: str = TEAM_ID
+    enterprise_id: str | None = None  # set: every request carries Enterprise Grid's fields
+    enterprise_name: str = "Acme Grid"
+    enterprise_install: bool = False  # an org-wide install (is_enterprise_install)
+
+    def _enterprise(self) -> dict[str, Any] | None:
+        """The ``enterprise`` object of interaction payloads (null outside Enterprise Grid)."""
+        return {"id": self.enterprise_id, "name": self.enterprise_name} if self.enterprise_id else None
+
+    def _team(self) -> dict[str, str] | None:
+        # Org-wide installs get interactions without a workspace; Slack sends team: null there.
+        return None if self.enterprise_install else {"id": self.team_id, "domain": "acme"}
 
     def sign(self, body: bytes, timestamp: int | None = None) -> dict[str, str]:
         ts = str(int(time.time()) if timestamp is None else timestamp)
@@ -65,7 +81,7 @@ class SlackSender:
         url = response_url or self.response_url_factory()
         form = {
             "token": "legacy-verification-token",
-            "team_id": TEAM_ID,
+            "team_id": self.team_id,
             "team_domain": "acme",
             "channel_id": channel_id,
             "channel_name": "support",
@@ -74,14 +90,17 @@ class SlackSender:
             "command": command,
             "text": text,
             "api_app_id": "A0TRIAGEBOT",
-            "is_enterprise_install": "false",
+            "is_enterprise_install": str(self.enterprise_install).lower(),
             "response_url": url,
             "trigger_id": f"{int(time.time())}.123.abc",
         }
+        if self.enterprise_id:
+            form.update({"enterprise_id": self.enterprise_id, "enterprise_name": self.enterprise_name})
         body = urlencode(form).encode()
         return self.post(body, "application/x-www-form-urlencoded"), url
 
     def interaction(self, payload: dict[str, Any]) -> httpx.Response:
+        """Sends ``payload`` as is; the builders below add the workspace and enterprise fields."""
         body = urlencode({"payload": json.dumps(payload)}).encode()
         return self.post(body, "application/x-www-form-urlencoded")
 
@@ -99,8 +118,10 @@ class SlackSender:
         url = self.response_url_factory()
         payload = {
             "type": "block_actions",
-            "team": {"id": TEAM_ID, "domain": "acme"},
-            "user": {"id": user_id, "username": user_id.lower(), "team_id": TEAM_ID},
+            "team": self._team(),
+            "enterprise": self._enterprise(),
+            "is_enterprise_install": self.enterprise_install,
+            "user": {"id": user_id, "username": user_id.lower(), "team_id": self.team_id},
             "api_app_id": "A0TRIAGEBOT",
             "token": "legacy-verification-token",
             "container": {"type": "message", "message_ts": message_ts, "channel_id": channel_id},
@@ -143,8 +164,10 @@ class SlackSender:
             "type": "message_action",
             "token": "legacy-verification-token",
             "action_ts": f"{time.time():.6f}",
-            "team": {"id": TEAM_ID, "domain": "acme"},
-            "user": {"id": user_id, "name": user_id.lower()},
+            "team": self._team(),
+            "enterprise": self._enterprise(),
+            "is_enterprise_install": self.enterprise_install,
+            "user": {"id": user_id, "name": user_id.lower(), "team_id": self.team_id},
             "channel": {"id": channel_id, "name": "support"},
             "callback_id": callback_id,
             "trigger_id": f"{int(time.time())}.123.ghi",
@@ -157,16 +180,28 @@ class SlackSender:
     def event(
         self, event: dict[str, Any], *, event_id: str | None = None, headers: dict[str, str] | None = None
     ) -> httpx.Response:
-        envelope = {
+        authorization: dict[str, Any] = {
+            "enterprise_id": self.enterprise_id,
+            "team_id": self.team_id,
+            "user_id": "U0STANDINBOT",
+            "is_bot": True,
+            "is_enterprise_install": self.enterprise_install,
+        }
+        envelope: dict[str, Any] = {
             "token": "legacy-verification-token",
-            "team_id": TEAM_ID,
+            "team_id": self.team_id,
             "api_app_id": "A0TRIAGEBOT",
             "event": event,
             "type": "event_callback",
             "event_id": event_id or f"Ev{time.time_ns()}",
             "event_time": int(time.time()),
-            "authorizations": [{"team_id": TEAM_ID, "user_id": "U0STANDINBOT", "is_bot": True}],
+            "authorizations": [authorization],
+            "is_ext_shared_channel": False,
         }
+        if self.enterprise_id:
+            envelope.update(
+                {"enterprise_id": self.enterprise_id, "is_enterprise_install": self.enterprise_install}
+            )
         return self.post(json.dumps(envelope).encode(), "application/json", headers=headers)
 
     def mention(
