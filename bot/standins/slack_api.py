@@ -77,6 +77,8 @@ class SlackStandIn(ServedStandIn):
         self.scopes: list[str] = list(scopes)
         self.usergroups: dict[str, list[str]] = dict(usergroups or {})
         self.missing_channels: set[str] = set(missing_channels)
+        # Messages conversations.replies can return, by (channel, ts); tests seed them.
+        self.messages: dict[tuple[str, str], dict[str, Any]] = {}
         self.identity = slack_methods.Identity(team_id=team_id, bot_user_id=bot_user_id, bot_id=bot_id)
         self.down = False  # True: every endpoint answers 503, as during a Slack incident
         self.calls: list[SlackCall] = []
@@ -249,6 +251,7 @@ class SlackStandIn(ServedStandIn):
             usergroups=self.usergroups,
             missing_channels=self.missing_channels,
             next_id=lambda: next(self._ids),
+            messages=self.messages,
         )
 
     def _accept(self, call: SlackCall) -> None:

@@ -7,7 +7,7 @@ Each answer carries the fields slack_sdk and Bolt read (``ts``, ``channel``, ``v
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = ["Context", "Identity", "answer"]
@@ -34,6 +34,8 @@ class Context:
     usergroups: Mapping[str, list[str]]
     missing_channels: set[str]
     next_id: Callable[[], int]  # unique and increasing across the stand-in's lifetime
+    # Seeded messages by (channel, ts), for conversations.replies (H2's minimal stand-in).
+    messages: Mapping[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
 
 def _error(error: str) -> Reply:
@@ -168,6 +170,15 @@ def _conversation(params: Mapping[str, Any], ctx: Context) -> Reply:
     return {"ok": True, "channel": _channel(str(params["channel"]))}
 
 
+def _replies(params: Mapping[str, Any], ctx: Context) -> Reply:
+    if problem := _channel_problem(params, ctx):
+        return problem
+    parent = ctx.messages.get((str(params["channel"]), str(params.get("ts", ""))))
+    if parent is None:
+        return _error("thread_not_found")
+    return {"ok": True, "messages": [parent], "has_more": False}
+
+
 def _usergroup_users(params: Mapping[str, Any], ctx: Context) -> Reply:
     users = ctx.usergroups.get(str(params.get("usergroup", "")))
     if users is None:
@@ -232,6 +243,7 @@ _METHODS: dict[str, Callable[[Mapping[str, Any], Context], Reply]] = {
     "views.push": _view,
     "conversations.info": _conversation,
     "conversations.join": _conversation,
+    "conversations.replies": _replies,
     "usergroups.users.list": _usergroup_users,
     "users.info": _user_info,
     "files.getUploadURLExternal": _upload_url,
