@@ -19,7 +19,10 @@ def test_slash_triage_shown_is_recorded_delivered(bot: Bot) -> None:
     _wait_for_row(bot, DeliveryStatus.DELIVERED)
 
 
-def test_shortcut_in_a_private_channel_without_the_bot_falls_back_to_the_response_url(bot: Bot) -> None:
+def test_shortcut_in_a_private_channel_without_the_bot_falls_back_to_the_response_url(
+    bot_factory, any_db_url
+) -> None:
+    bot = bot_factory(any_db_url)
     bot.slack.missing_channels.add("G0PRIVATE")
     _, response_url = bot.send.message_shortcut(
         "triage_message", "I was charged twice on my invoice", channel_id="G0PRIVATE"

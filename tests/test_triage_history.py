@@ -14,7 +14,8 @@ def _triage(bot: Bot, text: str, user_id: str) -> None:
     bot.slack.reset()
 
 
-def test_triage_history_lists_the_agents_own_recent_triages_with_results(bot: Bot) -> None:
+def test_triage_history_lists_the_agents_own_recent_triages_with_results(bot_factory, any_db_url) -> None:
+    bot = bot_factory(any_db_url)
     _triage(bot, "I was charged twice <@U0BOSS> for my subscription", "U0AGENT")
     _triage(bot, "Our whole site is down since 9am", "U0AGENT")
     _triage(bot, "Colleague's customer: refund please", "U0OTHER")

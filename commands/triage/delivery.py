@@ -52,7 +52,7 @@ class Destination:
     name: str  # for the log
     show_routes: list[Route]
     notice_routes: list[Route]
-    _failed: set[int] = field(default_factory=set)  # routes (by id) that refused during this request
+    failed: set[Route] = field(default_factory=set, init=False)  # routes that refused this request
 
     async def show(self, text: str, blocks: Sequence[Block]) -> DeliveryStatus:
         for position, route in enumerate(self.show_routes):
@@ -64,7 +64,7 @@ class Destination:
     async def notice(self, text: str) -> bool:
         """Best effort: the first private route that has not already refused."""
         for route in self.notice_routes:
-            if id(route) not in self._failed and await self._try(route, text, []):
+            if route not in self.failed and await self._try(route, text, []):
                 return True
         return False
 
@@ -72,7 +72,7 @@ class Destination:
         try:
             await route(text, blocks)
         except Exception as exc:  # any refusal means: try the next route
-            self._failed.add(id(route))
+            self.failed.add(route)
             reason = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc).__name__
             log.warning("%s: a delivery route refused (%s); trying the next", self.name, reason)
             return False
