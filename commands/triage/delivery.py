@@ -20,7 +20,7 @@ from bot.inflight import if_cut_short
 from bot.services import Services
 from commands.block_kit import as_dicts
 from commands.errors import user_message
-from commands.respond import respond
+from commands.respond import ResponseUrlRefused, respond
 from commands.triage import blocks as triage_blocks
 from storage.models import DeliveryStatus, Deployment
 
@@ -73,10 +73,19 @@ class Destination:
             await route(text, blocks)
         except Exception as exc:  # any refusal means: try the next route
             self.failed.add(route)
-            reason = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc).__name__
+            reason = _reason(exc)
             log.warning("%s: a delivery route refused (%s); trying the next", self.name, reason)
             return False
         return True
+
+
+def _reason(exc: Exception) -> str:
+    """Why Slack refused, for the log; never the response_url itself (a credential for 30 minutes)."""
+    if isinstance(exc, SlackApiError):
+        return str(exc.response.get("error"))
+    if isinstance(exc, ResponseUrlRefused):
+        return str(exc)  # status and body only
+    return type(exc).__name__
 
 
 def _hint() -> Block:
