@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from bot import log_context
 from bot.errors import InvalidInput, ModelError, NotFound
 from bot.model_client import ModelClient
 from storage import crud, triages
@@ -149,6 +150,8 @@ class TriageService:
             row.error_kind = exc.kind
             row.error_message = exc.user_message
             triage_id = await self._add(row)
+            # Shown to the agent rather than raised, but for the request's log line still a failure.
+            log_context.note(outcome="error", error=exc.kind)
             return TriageOutcome(triage_id, None, exc)
         answer = reply.answer
         row.status = "ok"
@@ -182,6 +185,7 @@ class TriageService:
         return await self._add(row)
 
     async def record_delivery(self, triage_id: int, status: DeliveryStatus) -> None:
+        log_context.note(delivery=status.value)
         async with self.db.transaction() as session:
             await triages.set_delivery_status(session, triage_id, status)
 

@@ -110,3 +110,17 @@ def _wait_for_row(bot: Bot, status: DeliveryStatus, timeout: float = 15.0) -> Tr
             return rows[0]
         time.sleep(0.05)
     raise AssertionError(f"no triage row reached {status}: {bot.rows(Triage)}")
+
+
+def test_the_request_log_line_says_where_the_answer_went(bot: Bot, caplog) -> None:
+    caplog.set_level("INFO", logger="triagebot.requests")
+    bot.slack.fail_next("chat.postMessage", error="not_in_channel")
+    bot.send.message_shortcut("triage_message", "Refund still missing after 2 weeks")
+    _wait_for_row(bot, DeliveryStatus.FALLBACK)
+    deadline = time.monotonic() + 5
+    lines: list = []
+    while not lines and time.monotonic() < deadline:
+        lines = [r for r in caplog.records if r.getMessage() == "slack request" and "delivery" in r.fields]
+        time.sleep(0.05)
+    (line,) = lines
+    assert line.fields["delivery"] == "fallback" and line.fields["outcome"] == "ok"
