@@ -194,3 +194,14 @@ def test_posted_by_this_app_by_bot_id_or_bot_user() -> None:
     assert posted_by({"user": "U0ME"}, bot_id="B0ME", bot_user_id="U0ME")
     assert not posted_by({"bot_id": "B0OTHER", "user": "U0X"}, bot_id="B0ME", bot_user_id="U0ME")
     assert not posted_by({}, bot_id=None, bot_user_id=None)
+
+
+def test_a_short_piece_is_only_a_repeat_when_it_appears_as_whole_words() -> None:
+    message = {
+        "type": "message",
+        "text": "Stuck on the highway, the car app will not unlock",
+        "attachments": [
+            {"fields": [{"title": "", "value": "high"}], "fallback": "the car app will not unlock"}
+        ],
+    }
+    assert customer_words(message) == "Stuck on the highway, the car app will not unlock\nhigh"

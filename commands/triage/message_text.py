@@ -12,6 +12,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+NOTHING_READABLE = "This message has no text I can read; paste it with `/triage`."
+
+_LEADING_MENTION = re.compile(r"^\s*<@[A-Z0-9]+(\|[^>]*)?>\s*")
 # <@U123>, <@U123|name>, <#C123|general>, <!here>, <!subteam^S1|@team>, <http://x|label>, <mailto:…>
 _MARKUP = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
 _SPACES = re.compile(r"\s+")
@@ -22,14 +25,15 @@ _TEXT_FILETYPES = frozenset({"text", "txt", "csv", "markdown", "post", "email", 
 def customer_words(message: dict[str, Any]) -> str:
     """Everything readable in `message`, de-duplicated, one piece per paragraph; "" when nothing is."""
     pieces: list[str] = []
-    seen = ""  # normalised text kept so far: a piece already inside it adds nothing
+    # Normalised text kept so far: a piece already inside it, as whole words, adds nothing.
+    seen = " "
     for piece in _pieces(message):
         piece = piece.strip()
         key = _normalise(piece)
-        if not key or key in seen:
+        if not key or f" {key} " in seen:
             continue
         pieces.append(piece)
-        seen += "\n" + key
+        seen += key + " "
     return "\n".join(pieces)
 
 
@@ -152,10 +156,6 @@ def _dicts(value: Any) -> list[dict[str, Any]]:
 
 def _str(value: Any) -> str:
     return value if isinstance(value, str) else ""
-
-
-NOTHING_READABLE = "This message has no text I can read; paste it with `/triage`."
-_LEADING_MENTION = re.compile(r"^\s*<@[A-Z0-9]+(\|[^>]*)?>\s*")
 
 
 def mention_words(event: dict[str, Any]) -> str:
