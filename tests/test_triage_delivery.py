@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from commands.errors import UNEXPECTED
 from storage.models import DeliveryStatus, Triage
 from tests.conftest import Bot
@@ -87,11 +89,12 @@ def test_model_failure_in_a_private_channel_still_reaches_the_agent(bot: Bot) ->
     assert row.status == "failed"
 
 
+@pytest.mark.parametrize("status", [429, 503])
 def test_slash_result_slack_keeps_refusing_is_recorded_undelivered_and_the_agent_told_where_it_is(
-    bot: Bot,
+    bot: Bot, status: int
 ) -> None:
-    # More 503s than the response_url retries allow.
-    bot.slack.fail_next("response_url", status=503, times=3)
+    # More refusals than the response_url retries allow (3 for rate limits, 2 for server errors).
+    bot.slack.fail_next("response_url", status=status, retry_after=1, times=4)
     bot.send.command("/triage", "Our whole site is down since 9am", user_id="U0AGENT", channel_id="C0SUPPORT")
     (told,) = bot.slack.wait_for("chat.postEphemeral", timeout=15)
     row = _wait_for_row(bot, DeliveryStatus.UNDELIVERED)

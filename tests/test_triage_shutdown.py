@@ -127,3 +127,29 @@ def wait_for_model_calls(openai: OpenAIStandIn, count: int, timeout: float = 10.
     while len(openai.chat_requests()) < count:
         assert time.monotonic() < deadline, "the triages never reached the model"
         time.sleep(0.05)
+
+
+def test_a_result_slack_holds_back_past_the_drain_is_recorded_undelivered_and_the_agent_told(
+    tmp_path: Path, sqlite_url: str, slack_standin: SlackStandIn, openai_standin: OpenAIStandIn
+) -> None:
+    # The model answered; Slack asks to come back in 30 s, beyond the drain (1 s x 2 + margin).
+    slack_standin.fail_next("response_url", status=429, retry_after=30)
+    env = _env(
+        sqlite_url, slack_standin, openai_standin, TRIAGE_MODEL_TIMEOUT="1", TRIAGE_MODEL_MAX_RETRIES="1"
+    )
+    with serve_process(env, tmp_path) as served:
+        sender = SlackSender(served.url, SIGNING_SECRET, slack_standin.response_url)
+        _, response_url = sender.command("/triage", "I was charged twice for my subscription")
+        deadline = time.monotonic() + 10
+        while not slack_standin.rejected:
+            assert time.monotonic() < deadline, "the result never reached Slack"
+            time.sleep(0.05)
+        served.process.send_signal(signal.SIGTERM)
+
+        token = response_url.rsplit("/", 1)[1]
+        (told,) = slack_standin.wait_for("response_url", lambda c: c.params["_token"] == token, timeout=40)
+        assert served.process.wait(timeout=30) == 0, served.log()
+
+    (row,) = rows(sqlite_url, Triage)
+    assert row.status == "ok" and row.delivery_status == DeliveryStatus.UNDELIVERED
+    assert f"Your triage #{row.id} was produced" in told.params["text"]
