@@ -23,7 +23,7 @@ from starlette.types import Message
 import commands
 from bot.deployments import ensure_initial_deployment
 from bot.digest.publish import DigestPublisher
-from bot.inflight import InflightWork
+from bot.inflight import InflightWork, drain_seconds
 from bot.request_shape import malformed_reason
 from bot.schedule.scheduler import start_scheduler
 from bot.services import Services
@@ -36,8 +36,11 @@ log = logging.getLogger(__name__)
 
 # Slack rejects bodies this large long before we could use them; refuse early, before parsing.
 MAX_BODY_BYTES = 1_000_000
-# On shutdown, how long acknowledged work (model calls, posts to Slack) may take to finish.
-INFLIGHT_DRAIN_SECONDS = 25.0
+
+
+def inflight_drain_seconds(settings: Settings) -> float:
+    """On shutdown, how long acknowledged work may take: the model's whole time budget, plus a margin."""
+    return drain_seconds(settings.triage_model_timeout, settings.triage_model_max_retries)
 
 
 def create_digest_publisher(settings: Settings) -> DigestPublisher:
@@ -141,7 +144,7 @@ def create_asgi_app(settings: Settings, services: Services) -> Starlette:
         finally:
             await scheduler.shutdown()
             # Uvicorn has closed the connections by now, but acked listeners may still be running.
-            await inflight.drain(INFLIGHT_DRAIN_SECONDS)
+            await inflight.drain(inflight_drain_seconds(settings))
             await close_slack_sessions()
             await services.close()
 

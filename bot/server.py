@@ -14,12 +14,12 @@ from types import FrameType
 import uvicorn
 
 from bot.app import (
-    INFLIGHT_DRAIN_SECONDS,
     close_slack_sessions,
     create_asgi_app,
     create_bolt_app,
     create_digest_publisher,
     create_socket_mode_handler,
+    inflight_drain_seconds,
     track_listener_tasks,
 )
 from bot.deployments import ensure_initial_deployment
@@ -117,7 +117,7 @@ async def serve_socket_mode(settings: Settings) -> int:
     finally:
         await scheduler.shutdown()
         await handler.close_async()
-        await inflight.drain(INFLIGHT_DRAIN_SECONDS)
+        await inflight.drain(inflight_drain_seconds(settings))
         await close_slack_sessions()
         await services.close()
     return 0

@@ -10,11 +10,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from bot import log_context
 from bot.errors import InvalidInput, ModelError, NotFound
 from bot.model_client import ModelClient
-from storage import crud
+from storage import crud, triages
 from storage.db import Database
-from storage.models import Deployment, Triage
+from storage.models import DeliveryStatus, Deployment, Triage
 
 URGENCIES = ("low", "medium", "high", "critical")
 PROMPT_VERSION = "triage_v1"
@@ -72,6 +73,15 @@ class TriageResult:
         )
 
 
+@dataclass(frozen=True)
+class TriageOutcome:
+    """One recorded attempt: its row, and either the result or the model's failure to show instead."""
+
+    triage_id: int
+    result: TriageResult | None
+    error: ModelError | None
+
+
 def clean_input(text: str | None, max_chars: int) -> str:
     """The message as the model will see it, or InvalidInput saying what to do instead."""
     cleaned = _CONTROL_CHARS.sub("", text or "").strip()
@@ -110,20 +120,28 @@ class TriageService:
         channel_id: str | None = None,
     ) -> TriageResult:
         """Run the deployment's model on cleaned text; failures are recorded, then re-raised."""
+        outcome = await self.run(text, deployment, source=source, user_id=user_id, channel_id=channel_id)
+        if outcome.error is not None:
+            raise outcome.error
+        assert outcome.result is not None
+        return outcome.result
+
+    async def run(
+        self,
+        text: str,
+        deployment: Deployment,
+        *,
+        source: str,
+        user_id: str | None = None,
+        channel_id: str | None = None,
+    ) -> TriageOutcome:
+        """Run the model and record the attempt, delivery pending; a model failure is returned, not raised."""
         messages = [
             {"role": "system", "content": system_prompt(self.categories)},
             {"role": "user", "content": text},
         ]
-        row = Triage(
-            source=source,
-            user_id=user_id,
-            channel_id=channel_id,
-            input_text=text,
-            endpoint=deployment.endpoint,
-            model_id=deployment.model_id,
-            prompt_version=PROMPT_VERSION,
-            status="failed",
-        )
+        row = self._row(text, deployment, source=source, user_id=user_id, channel_id=channel_id)
+        row.delivery_status = DeliveryStatus.PENDING.value
         try:
             reply = await self.models.complete_structured(
                 deployment.endpoint, deployment.model_id, messages, answer_model(self.categories)
@@ -131,9 +149,10 @@ class TriageService:
         except ModelError as exc:
             row.error_kind = exc.kind
             row.error_message = exc.user_message
-            async with self.db.transaction() as session:
-                await crud.add_triage(session, row)
-            raise
+            triage_id = await self._add(row)
+            # Shown to the agent rather than raised, but for the request's log line still a failure.
+            log_context.note(outcome="error", error=exc.kind)
+            return TriageOutcome(triage_id, None, exc)
         answer = reply.answer
         row.status = "ok"
         row.urgency = answer.urgency  # type: ignore[attr-defined]
@@ -146,9 +165,60 @@ class TriageService:
         row.prompt_tokens = reply.prompt_tokens
         row.completion_tokens = reply.completion_tokens
         row.response_mode = reply.response_mode
+        triage_id = await self._add(row)
+        return TriageOutcome(triage_id, TriageResult.from_row(row), None)
+
+    async def record_interrupted(
+        self,
+        text: str,
+        deployment: Deployment,
+        *,
+        source: str,
+        user_id: str | None = None,
+        channel_id: str | None = None,
+    ) -> int:
+        """The process had to stop before the model answered: keep the request, so nothing acked is lost."""
+        row = self._row(text, deployment, source=source, user_id=user_id, channel_id=channel_id)
+        row.error_kind = "interrupted"
+        row.error_message = "The bot restarted before the model answered."
+        row.delivery_status = DeliveryStatus.INTERRUPTED.value
+        return await self._add(row)
+
+    async def record_delivery(self, triage_id: int, status: DeliveryStatus) -> None:
+        log_context.note(delivery=status.value)
+        async with self.db.transaction() as session:
+            await triages.set_delivery_status(session, triage_id, status)
+
+    async def recent(self, user_id: str, limit: int = 10) -> list[Triage]:
+        """An agent's own latest triages, newest first (`/triage history`, App Home)."""
+        async with self.db.session() as session:
+            return await triages.recent_for_user(session, user_id, limit)
+
+    def _row(
+        self,
+        text: str,
+        deployment: Deployment,
+        *,
+        source: str,
+        user_id: str | None,
+        channel_id: str | None,
+    ) -> Triage:
+        return Triage(
+            source=source,
+            user_id=user_id,
+            channel_id=channel_id,
+            input_text=text,
+            endpoint=deployment.endpoint,
+            model_id=deployment.model_id,
+            prompt_version=PROMPT_VERSION,
+            status="failed",
+        )
+
+    async def _add(self, row: Triage) -> int:
         async with self.db.transaction() as session:
             await crud.add_triage(session, row)
-        return TriageResult.from_row(row)
+        assert row.id is not None
+        return row.id
 
     async def result(self, triage_id: int) -> TriageResult:
         """A recorded successful triage, for re-rendering (share in channel, reviews)."""

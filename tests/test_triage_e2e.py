@@ -109,7 +109,9 @@ def test_mention_triages_the_text_after_the_mention_in_thread(bot: Bot) -> None:
 def test_empty_mention_gets_the_usage_hint_in_thread(bot: Bot) -> None:
     bot.send.mention("", ts="1700000000.000400")
     (post,) = bot.slack.wait_for("chat.postMessage")
-    assert "Paste the customer's message" in post.params["text"]
+    # A hint about mentions, not about /triage (issue 9).
+    assert "Mention me with the customer's message" in post.params["text"]
+    assert "/triage" not in post.params["text"]
     assert post.params["thread_ts"] == "1700000000.000400"
     assert bot.rows(Triage) == []
 

@@ -14,7 +14,8 @@ from bot.services import Services
 from commands.model import status_blocks
 from commands.model.render import utcnow
 from commands.model.status import close_expired
-from storage.models import Deployment
+from commands.triage import history as triage_history
+from storage.models import Deployment, Triage
 
 RECENT_DEPLOYMENTS = 10
 
@@ -27,16 +28,21 @@ async def app_home_opened(event: dict[str, Any], client: AsyncWebClient, context
     await close_expired(client, services, now)
     status = await services.registry.status(now=now)
     recent = await services.registry.history(RECENT_DEPLOYMENTS)
-    await client.views_publish(user_id=event["user"], view=home_view(status, recent, now))
+    mine = await services.triage.recent(event["user"], triage_history.RECENT_TRIAGES)
+    await client.views_publish(user_id=event["user"], view=home_view(status, recent, now, mine))
 
 
-def home_view(status: ModelStatus, recent: list[Deployment], now: datetime) -> View:
+def home_view(
+    status: ModelStatus, recent: list[Deployment], now: datetime, my_triages: list[Triage] | None = None
+) -> View:
     blocks: list[Block] = [HeaderBlock(text="Live triage model")]
     blocks += status_blocks.live_blocks(status, now)
     blocks += [DividerBlock(), HeaderBlock(text="Pending requests")]
     blocks += status_blocks.pending_blocks(status.pending)
     blocks += [DividerBlock(), HeaderBlock(text="Recent deployments")]
     blocks += status_blocks.history_blocks(recent)[1:]
+    if my_triages is not None:
+        blocks += recent_triages_section(my_triages)
     blocks.append(
         ContextBlock(
             elements=[
@@ -47,3 +53,8 @@ def home_view(status: ModelStatus, recent: list[Deployment], now: datetime) -> V
         )
     )
     return View(type="home", blocks=blocks[:100])
+
+
+def recent_triages_section(rows: list[Triage]) -> list[Block]:
+    """The viewer's own last triages, the same as `/triage history`."""
+    return [DividerBlock(), HeaderBlock(text="Your recent triages"), *triage_history.history_blocks(rows)]

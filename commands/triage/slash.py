@@ -3,17 +3,28 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deployments import live_deployment
 from bot.services import Services
-from commands.block_kit import as_dicts
-from commands.respond import respond
-from commands.triage import blocks
+from commands.triage import blocks, delivery, history
 
 
-async def triage_command(ack: AsyncAck, command: dict[str, Any], context: dict) -> None:
-    """/triage <message>: ack with "working" at once, then deliver the result via response_url."""
+async def triage_command(
+    ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, context: dict
+) -> None:
+    """/triage <message>: ack with "working" at once, then deliver the result via response_url.
+
+    `/triage history` lists the agent's own recent triages instead; it is never a customer message.
+    """
     services: Services = context["services"]
+    user, channel = command.get("user_id") or "", command.get("channel_id") or ""
+    if (command.get("text") or "").strip().lower() == "history":
+        rows = await services.triage.recent(user, history.RECENT_TRIAGES)
+        await ack(
+            response_type="ephemeral", text=history.history_text(rows), blocks=history.history_blocks(rows)
+        )
+        return
     text = services.triage.clean(command.get("text"))
     deployment = await live_deployment(services.db)
     await ack(
@@ -21,17 +32,13 @@ async def triage_command(ack: AsyncAck, command: dict[str, Any], context: dict) 
         text=blocks.working_text(deployment.model_id),
         blocks=blocks.working_blocks(deployment.model_id),
     )
-    result = await services.triage.triage(
+    destination = delivery.for_command(client, command["response_url"], channel, user)
+    await delivery.triage_and_deliver(
+        services,
+        destination,
         text,
         deployment,
         source="command",
-        user_id=command.get("user_id"),
-        channel_id=command.get("channel_id"),
-    )
-    await respond(
-        command["response_url"],
-        response_type="ephemeral",
-        replace_original=True,
-        text=blocks.result_text(result),
-        blocks=as_dicts(blocks.result_blocks(result)),
+        user_id=user or None,
+        channel_id=channel or None,
     )
