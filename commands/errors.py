@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.errors import TriagebotError
 from commands.respond import respond as respond_with_retries
 from commands.respond import response_url_of
+from commands.text import truncate
 
 log = logging.getLogger("triagebot.errors")
 
@@ -40,17 +41,42 @@ async def handle_listener_error(
         log.error("listener failed", exc_info=(type(error), error, error.__traceback__))
     message = user_message(error)
     if response is not None:
-        # Not acknowledged yet: the acknowledgement itself carries the answer.
-        return BoltResponse(
-            status=200,
-            body=json.dumps({"response_type": "ephemeral", "text": message}),
-            headers={"content-type": "application/json;charset=utf-8"},
-        )
+        # Not acknowledged yet: the acknowledgement itself carries the answer, in the shape this
+        # kind of request expects (a modal ignores a slash command's body and shows "trouble connecting").
+        return await _acknowledgement(message, body, client)
     try:
         await _tell_user(message, body, client)
     except Exception:
         log.exception("could not tell the user about an error")
     return None
+
+
+def _json_response(payload: dict[str, Any]) -> BoltResponse:
+    return BoltResponse(
+        status=200, body=json.dumps(payload), headers={"content-type": "application/json;charset=utf-8"}
+    )
+
+
+async def _acknowledgement(message: str, body: dict[str, Any], client: AsyncWebClient) -> BoltResponse:
+    if body.get("type") == "view_submission":
+        view = body.get("view") or {}
+        block = next(
+            (
+                b.get("block_id")
+                for b in view.get("blocks") or []
+                if b.get("type") == "input" and b.get("block_id")
+            ),
+            None,
+        )
+        if block:
+            # Shown under the field; the modal stays open with what the user typed.
+            return _json_response({"response_action": "errors", "errors": {block: truncate(message, 150)}})
+        try:
+            await _tell_user(message, body, client)
+        except Exception:
+            log.exception("could not tell the user about an error")
+        return _json_response({"response_action": "clear"})
+    return _json_response({"response_type": "ephemeral", "text": message})
 
 
 async def _tell_user(message: str, body: dict[str, Any], client: AsyncWebClient) -> None:
@@ -72,3 +98,6 @@ async def _tell_user(message: str, body: dict[str, Any], client: AsyncWebClient)
     channel = (body.get("channel") or {}).get("id")
     if user and channel:
         await client.chat_postEphemeral(channel=channel, user=user, text=message)
+    elif user:
+        # A modal has no channel: the bot's direct messages (its App Home's Messages tab) do.
+        await client.chat_postMessage(channel=user, text=message)
