@@ -123,7 +123,17 @@ def test_view_submission_without_state_values_is_400(app: Bot, state: Any) -> No
 HUGE_IDS = [str(2**63), str(2**31), "9" * 5000, "-1", "0", "1e3", "١٢"]
 
 
-@pytest.mark.parametrize("action", [Action.REVIEW_CORRECT, Action.REVIEW_WRONG, Action.ADD_TO_EVAL_SET])
+@pytest.mark.parametrize(
+    "action",
+    [
+        Action.REVIEW_CORRECT,
+        Action.REVIEW_WRONG,
+        Action.ADD_TO_EVAL_SET,
+        Action.SHARE_TRIAGE,
+        Action.APPROVE_SWITCH,
+        Action.REJECT_SWITCH,
+    ],
+)
 @pytest.mark.parametrize("value", HUGE_IDS)
 def test_out_of_range_button_ids_say_out_of_date(app: Bot, action: str, value: str) -> None:  # noqa: F811
     response, response_url = app.send.block_action(action, value, user_id="U0LEAD")
