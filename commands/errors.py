@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any
 
 from slack_bolt.response import BoltResponse
@@ -13,7 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.errors import TriagebotError
 from commands.respond import respond as respond_with_retries
 from commands.respond import response_url_of
-from commands.text import truncate
+from commands.text import BROADCASTS, escape_mrkdwn, truncate
 
 log = logging.getLogger("triagebot.errors")
 
@@ -23,10 +24,39 @@ UNEXPECTED = (
 )
 
 
-def user_message(error: Exception) -> str:
+def user_message(error: Exception, body: dict[str, Any] | None = None) -> str:
     if isinstance(error, TriagebotError):
-        return f":warning: {error.user_message}"
+        return f":warning: {escape_echoes(error.user_message, typed_text(body or {}))}"
     return UNEXPECTED
+
+
+# Mentions, channel links, broadcasts and links are all `<...>` entities in mrkdwn.
+_ENTITY = re.compile(r"<[^<>]*>")
+
+
+def typed_text(body: dict[str, Any]) -> str:
+    """Everything the member typed in this request, joined: command text, view inputs, messages."""
+    parts = [str(body.get("text") or "")]
+    parts.append(json.dumps((body.get("view") or {}).get("state"), ensure_ascii=False))
+    parts.append(json.dumps(body.get("message"), ensure_ascii=False))
+    parts.append(json.dumps(body.get("event"), ensure_ascii=False))
+    return "\n".join(parts)
+
+
+def escape_echoes(message: str, typed: str) -> str:
+    """Domain errors quote what the member typed (a model ID, an endpoint, a reason) without knowing
+    about Slack; their own mentions (who approved, which group) are meant. An entity the member typed
+    is echoed, so it is escaped here, once for every error path; a broadcast is never meant."""
+
+    def entity(match: re.Match[str]) -> str:
+        found = match.group(0)
+        return (
+            escape_mrkdwn(found)
+            if found in typed or found.startswith(("<!channel", "<!here", "<!everyone"))
+            else found
+        )
+
+    return BROADCASTS.sub(lambda m: "@\u2060" + m.group(1), _ENTITY.sub(entity, message))
 
 
 async def handle_listener_error(
@@ -39,7 +69,7 @@ async def handle_listener_error(
         log.info("refused: %s (%s)", type(error).__name__, error.user_message)
     else:
         log.error("listener failed", exc_info=(type(error), error, error.__traceback__))
-    message = user_message(error)
+    message = user_message(error, body)
     if response is not None:
         # Not acknowledged yet: the acknowledgement itself carries the answer, in the shape this
         # kind of request expects (a modal ignores a slash command's body and shows "trouble connecting").
