@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     triage_max_input_chars: int = Field(default=8000, gt=0)
     triage_model_timeout: float = Field(default=20.0, gt=0)
     triage_model_max_retries: int = Field(default=2, ge=0, le=10)
+    # Triages one member may run per minute (each is a model call); 0 turns the limit off.
+    triage_rate_limit_per_user: int = Field(default=30, ge=0)
     openai_strict_validation: bool = False
 
     triage_approval_channel: str | None = None

@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from bot.errors import InvalidInput, ModelError, NotFound
+from bot.limits import TriageLimits
 from bot.model_client import ModelClient
 from storage import crud
 from storage.db import Database
@@ -89,6 +90,8 @@ def clean_input(text: str | None, max_chars: int) -> str:
 
 
 class TriageService:
+    limits: TriageLimits | None = None  # the per-user rate limit (bot.limits), set by build_services
+
     def __init__(
         self, db: Database, models: ModelClient, *, categories: list[str], max_input_chars: int
     ) -> None:
@@ -110,6 +113,8 @@ class TriageService:
         channel_id: str | None = None,
     ) -> TriageResult:
         """Run the deployment's model on cleaned text; failures are recorded, then re-raised."""
+        if self.limits is not None and user_id:
+            await self.limits.check_triage_allowed(user_id)  # before any model call or row
         messages = [
             {"role": "system", "content": system_prompt(self.categories)},
             {"role": "user", "content": text},
