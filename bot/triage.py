@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -13,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from bot.errors import InvalidInput, ModelError, NotFound
 from bot.limits import TriageLimits
 from bot.model_client import ModelClient
+from bot.request_shape import CONTROL_CHARS
 from storage import crud
 from storage.db import Database
 from storage.models import Deployment, Triage
@@ -20,7 +20,7 @@ from storage.models import Deployment, Triage
 URGENCIES = ("low", "medium", "high", "critical")
 PROMPT_VERSION = "triage_v1"
 # NUL cannot be stored in PostgreSQL text and other C0 controls only confuse the model.
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_CHARS = CONTROL_CHARS  # the one definition, shared with the request boundary
 
 
 class TriageAnswerBase(BaseModel):

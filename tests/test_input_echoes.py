@@ -94,7 +94,18 @@ def test_reasons_and_notes_are_escaped_where_they_are_shown(leads_bot: Bot, ping
     bot = leads_bot
     request = request_switch(bot, rest=f"on openai {ping} {ping}")
     submit_reject(bot, request, LEADS[0], f"{ping} no")
-    assert_no_raw_pings(bot, [])
+
+    from commands.quality.blocks import review_modal
+    from tests.test_input_shapes import review_values, view_submission
+    from tests.test_quality_review import triage_and_get_buttons
+
+    triage_id = int(triage_and_get_buttons(bot, f"{ping} the site is down {ping}")["review_wrong"])
+    values = review_values()
+    values["review_note_block"]["review_note"]["value"] = f"{ping} wrong {ping}"
+    view = review_modal(triage_id, "low", "bug", list(bot.settings.triage_categories), None).to_dict()
+    acks = [bot.send.interaction(view_submission(view, state={"values": values}))]
+    bot.slack.wait_for("chat.postMessage", lambda c: c.params.get("channel") == "U0LEAD")
+    assert_no_raw_pings(bot, acks)
 
 
 def test_control_characters_never_reach_storage(any_db_url: str, bot_factory: Callable[..., Bot]) -> None:
