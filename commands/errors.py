@@ -12,8 +12,8 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import TriagebotError
+from commands.respond import is_slack_url, response_url_of
 from commands.respond import respond as respond_with_retries
-from commands.respond import response_url_of
 from commands.text import BROADCASTS, escape_mrkdwn, truncate
 
 log = logging.getLogger("triagebot.errors")
@@ -111,7 +111,7 @@ async def _acknowledgement(message: str, body: dict[str, Any], client: AsyncWebC
 
 async def _tell_user(message: str, body: dict[str, Any], client: AsyncWebClient) -> None:
     response_url = response_url_of(body)
-    if response_url:
+    if response_url and is_slack_url(response_url):
         # Bolt's `respond` has no rate-limit retries; an error the user never sees is the worst kind.
         await respond_with_retries(
             response_url, text=message, response_type="ephemeral", replace_original=False

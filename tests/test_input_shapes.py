@@ -301,3 +301,14 @@ def test_review_modal_never_posts_to_a_url_in_its_metadata(app: Bot) -> None:  #
     (dm,) = app.slack.wait_for("chat.postMessage", lambda c: c.params.get("channel") == "U0LEAD")
     assert "should have been" in str(dm.params.get("blocks"))
     assert len(app.rows(QualityCheck)) == 1
+
+
+def test_a_forged_response_url_in_a_command_receives_nothing(app: Bot) -> None:  # noqa: F811
+    from bot.standins.slack_api import SlackStandIn
+
+    attacker = SlackStandIn(bot_token="xoxb-attacker")
+    with attacker.serve():
+        response, _ = app.send.command("/triage", "I was charged twice", response_url=attacker.response_url())
+        assert response.status_code == 200
+        time.sleep(1.0)  # the triage runs after the ack; its answer would have been posted by now
+        assert attacker.calls_to("response_url") == []
