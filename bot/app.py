@@ -72,6 +72,7 @@ def create_bolt_app(settings: Settings, services: Services) -> AsyncApp:
         logger=logging.getLogger("triagebot.bolt"),
     )
     commands.register(app, services)
+    respond.trust_origin_of(settings.slack_api_url)  # response URLs on a stand-in's origin
     # Approvers in TRIAGE_APPROVER_GROUP are read from Slack, through this app's client.
     services.registry.approvers.lookup = usergroup_members(app.client)
     return app

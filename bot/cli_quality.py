@@ -177,7 +177,8 @@ def progress_bar(done: int, total: int, width: int = 30) -> str:
 
 @reported
 def eval_run_command(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.quality.eval_runs import runner_for, target_deployment
+    from bot.quality.eval_runs import check_eval_target, runner_for, target_deployment
+    from bot.quality.eval_set import count_cases
     from bot.quality.text import summary_lines
 
     show = sys.stderr.isatty()
@@ -192,6 +193,16 @@ def eval_run_command(args: argparse.Namespace, settings: Settings) -> int:
 
         await ensure_initial_deployment(services.db, settings.triage_default_model)
         endpoint, model_id = await target_deployment(services.db, args.model, args.endpoint)
+        if await count_cases(services.db):  # an empty set gets its own advice from run()
+            await check_eval_target(
+                services.db,
+                services.models,
+                None,
+                user_id=None,
+                endpoint=endpoint,
+                model_id=model_id,
+                now=datetime.now(UTC),
+            )
         print(f"Running the eval set against {model_id} on {endpoint}…")
         return await runner_for(services).run(endpoint, model_id, trigger="cli", progress=progress)
 
@@ -200,7 +211,7 @@ def eval_run_command(args: argparse.Namespace, settings: Settings) -> int:
         sys.stderr.write("\n")
     print("\n".join(summary_lines(summary)))
     print("\n".join(run_with_services(settings, lambda services: failed_lines(services, summary.run_id, 5))))
-    return 0
+    return 1 if summary.status == "failed" else 0  # every case errored: not a result to act on
 
 
 async def failed_lines(services: Services, run_id: int, limit: int) -> list[str]:

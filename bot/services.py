@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.limits import TriageLimits
 from bot.model_client import ModelClient
 from bot.registry import Approvers, Registry
 from bot.settings import Settings
@@ -36,6 +37,7 @@ def build_services(settings: Settings) -> Services:
     triage = TriageService(
         db, models, categories=settings.triage_categories, max_input_chars=settings.triage_max_input_chars
     )
+    triage.limits = TriageLimits(db, per_minute=settings.triage_rate_limit_per_user)
     registry = Registry(
         db,
         models,

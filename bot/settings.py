@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
@@ -10,6 +11,15 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_CATEGORIES = ["billing", "bug", "account", "feature_request", "outage", "other"]
 DEFAULT_ENDPOINT = "openai"
+# A static_select holds at most 100 options, and triages store the category in VARCHAR(64).
+MAX_CATEGORIES = 100
+MAX_CATEGORY_CHARS = 64
+KNOWN_DRIVERS = {
+    "sqlite": ("pysqlite", "aiosqlite"),
+    "postgresql": ("psycopg", "psycopg2", "asyncpg"),
+    "postgres": ("psycopg", "psycopg2", "asyncpg"),
+}
+CATEGORY_LABEL = re.compile(r"[a-z0-9][a-z0-9_-]*")
 
 # Where an operator finds each value: the error message names it, so nobody has to read code.
 WHERE_TO_GET: dict[str, str] = {
@@ -64,6 +74,8 @@ class Settings(BaseSettings):
     triage_max_input_chars: int = Field(default=8000, gt=0)
     triage_model_timeout: float = Field(default=20.0, gt=0)
     triage_model_max_retries: int = Field(default=2, ge=0, le=10)
+    # Triages one member may run per minute (each is a model call); 0 turns the limit off.
+    triage_rate_limit_per_user: int = Field(default=30, ge=0)
     openai_strict_validation: bool = False
 
     triage_approval_channel: str | None = None
@@ -93,8 +105,55 @@ class Settings(BaseSettings):
     def _categories_usable(cls, value: list[str]) -> list[str]:
         if not value:
             raise ValueError("needs at least one category label")
-        if len(set(value)) != len(value):
-            raise ValueError("category labels must be unique")
+        if len(value) > MAX_CATEGORIES:
+            raise ValueError(f"has {len(value)} labels; at most {MAX_CATEGORIES} fit the review modal's menu")
+        long = [label for label in value if len(label) > MAX_CATEGORY_CHARS]
+        if long:
+            raise ValueError(
+                f"labels are stored in {MAX_CATEGORY_CHARS} characters at most: {', '.join(long[:3])}"
+            )
+        odd = [label for label in value if not CATEGORY_LABEL.fullmatch(label)]
+        if odd:
+            raise ValueError(
+                "labels use lowercase letters, digits, '_' and '-' only (e.g. feature_request): "
+                + ", ".join(repr(label) for label in odd[:3])
+            )
+        duplicates = sorted({label for label in value if value.count(label) > 1})
+        if duplicates:
+            raise ValueError(f"category labels must be unique: {', '.join(duplicates)} repeated")
+        return value
+
+    @field_validator("triage_eval_cron", "triage_digest_cron")
+    @classmethod
+    def _cron_parses(cls, value: str) -> str:
+        # Checked here, not when the scheduler starts: a bad value must stop start-up, not a job.
+        from bot.errors import InvalidInput
+        from bot.schedule.cron import cron_trigger
+
+        try:
+            cron_trigger(value, "UTC")
+        except InvalidInput as exc:
+            raise ValueError(f"{exc.user_message} (crontab syntax, e.g. '0 9 * * 1-5')") from None
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            url = make_url(value)
+        except (ArgumentError, ValueError):
+            raise ValueError(f"not a database URL; use {WHERE_TO_GET['DATABASE_URL']}") from None
+        if url.get_backend_name() not in ("sqlite", "postgresql", "postgres"):
+            raise ValueError(
+                f"{url.get_backend_name()!r} is not supported; use {WHERE_TO_GET['DATABASE_URL']}"
+            )
+        driver = url.drivername.partition("+")[2]
+        if driver and driver not in KNOWN_DRIVERS[url.get_backend_name()]:
+            # The driver named is replaced by the one we run with; an unknown one is a typo.
+            raise ValueError(f"unknown database driver {driver!r}; use {WHERE_TO_GET['DATABASE_URL']}")
         return value
 
     @field_validator("triage_timezone")

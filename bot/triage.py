@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -12,7 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from bot import log_context
 from bot.errors import InvalidInput, ModelError, NotFound
+from bot.limits import TriageLimits
 from bot.model_client import ModelClient
+from bot.request_shape import CONTROL_CHARS
 from storage import crud, triages
 from storage.db import Database
 from storage.models import DeliveryStatus, Deployment, Triage
@@ -20,7 +21,7 @@ from storage.models import DeliveryStatus, Deployment, Triage
 URGENCIES = ("low", "medium", "high", "critical")
 PROMPT_VERSION = "triage_v1"
 # NUL cannot be stored in PostgreSQL text and other C0 controls only confuse the model.
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_CHARS = CONTROL_CHARS  # the one definition, shared with the request boundary
 
 
 class TriageAnswerBase(BaseModel):
@@ -99,6 +100,8 @@ def clean_input(text: str | None, max_chars: int) -> str:
 
 
 class TriageService:
+    limits: TriageLimits | None = None  # the per-user rate limit (bot.limits), set by build_services
+
     def __init__(
         self, db: Database, models: ModelClient, *, categories: list[str], max_input_chars: int
     ) -> None:
@@ -136,6 +139,8 @@ class TriageService:
         channel_id: str | None = None,
     ) -> TriageOutcome:
         """Run the model and record the attempt, delivery pending; a model failure is returned, not raised."""
+        if self.limits is not None and user_id:
+            await self.limits.check_triage_allowed(user_id)  # before any model call or row
         messages = [
             {"role": "system", "content": system_prompt(self.categories)},
             {"role": "user", "content": text},

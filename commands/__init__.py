@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from slack_bolt.async_app import AsyncApp
 
 from bot.services import Services
-from commands import digest, model, quality, request_log, triage
+from commands import digest, model, quality, request_log, triage, workspace
 from commands.acks import install_settling_ack
 from commands.errors import handle_listener_error
 from commands.retries import drop_timeout_retries
@@ -18,6 +18,7 @@ def register(app: AsyncApp, services: Services) -> None:
         context["services"] = services
         await next()
 
+    app.middleware(workspace.guard_request)
     app.middleware(inject_services)
     app.middleware(install_settling_ack)
     app.middleware(drop_timeout_retries)

@@ -5,7 +5,11 @@ Block Kit builders and listeners both import from here, and tests hold these aga
 
 from __future__ import annotations
 
+import json
 from enum import StrEnum
+from typing import Any
+
+from bot.errors import InvalidInput
 
 
 class SlashCommand(StrEnum):
@@ -59,3 +63,26 @@ class Block(StrEnum):
     REVIEW_CATEGORY = "review_category_block"
     REVIEW_NOTE = "review_note_block"
     OVERRIDE_REASON = "override_reason_block"
+
+
+# Row IDs travel in button values and private_metadata, which anyone holding the signing secret
+# (or a stale message) can fill with anything; 2**31 - 1 is the largest INTEGER on PostgreSQL.
+MAX_ROW_ID = 2**31 - 1
+OUT_OF_DATE = "That button is out of date."
+
+
+def row_id(value: object, *, hint: str = "") -> int:
+    """A database row ID from a button value or metadata field, or InvalidInput saying it is stale."""
+    text = str(value).strip() if isinstance(value, str | int) and not isinstance(value, bool) else ""
+    if text.isascii() and text.isdigit() and len(text) <= 10 and 1 <= int(text) <= MAX_ROW_ID:
+        return int(text)
+    raise InvalidInput(f"{OUT_OF_DATE} {hint}".strip())
+
+
+def metadata_row_id(view: dict[str, Any], key: str, *, hint: str = "") -> int:
+    """The row ID a modal carries in its private_metadata (JSON we wrote, unless someone forged it)."""
+    try:
+        metadata = json.loads(view.get("private_metadata") or "{}")
+    except (ValueError, RecursionError):
+        metadata = None
+    return row_id(metadata.get(key) if isinstance(metadata, dict) else None, hint=hint)

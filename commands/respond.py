@@ -13,6 +13,7 @@ import logging
 import weakref
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
@@ -42,6 +43,38 @@ class ResponseUrlRefused(Exception):
     """Slack refused a response_url post even after the retries (expired URL, outage, bad payload)."""
 
 
+class UntrustedResponseUrl(ResponseUrlRefused):
+    """The URL does not point at Slack: never post a user's data to it."""
+
+
+SLACK_HOOKS = ("https", "hooks.slack.com", 443)
+# Origins (scheme, host, port) of SLACK_API_URL when it is set to something other than Slack's, as
+# in tests and the sandbox whose stand-in serves response URLs too. Filled by the app factory.
+_trusted_origins: set[tuple[str, str, int]] = {SLACK_HOOKS}
+
+
+def _origin(url: str) -> tuple[str, str, int] | None:
+    try:
+        parts = urlsplit(url)
+        port = parts.port or {"https": 443, "http": 80}.get(parts.scheme.lower())
+    except ValueError:
+        return None
+    if not parts.hostname or port is None or parts.username or parts.password:
+        return None
+    return parts.scheme.lower(), parts.hostname.lower(), port
+
+
+def trust_origin_of(slack_api_url: str) -> None:
+    """Accept response URLs on the same origin as SLACK_API_URL (a stand-in's)."""
+    origin = _origin(slack_api_url)
+    if origin is not None:
+        _trusted_origins.add(origin)
+
+
+def is_slack_url(url: str) -> bool:
+    return _origin(url) in _trusted_origins
+
+
 def retry_handlers() -> list[AsyncRetryHandler]:
     return [
         AsyncConnectionErrorRetryHandler(max_retry_count=2),
@@ -68,6 +101,10 @@ async def respond(
     response_type: str | None = "ephemeral",
     replace_original: bool | None = None,
 ) -> WebhookResponse:
+    if not is_slack_url(response_url):
+        # The one sender of response_url posts checks it: a forged payload or modal metadata could
+        # otherwise make the bot post a user's data (and its reply) to any server.
+        raise UntrustedResponseUrl("refused to post to a response_url that is not Slack's")
     client = AsyncWebhookClient(
         response_url, timeout=RESPONSE_URL_TIMEOUT, session=_session(), retry_handlers=retry_handlers()
     )

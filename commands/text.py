@@ -12,7 +12,7 @@ CONTEXT_TEXT_MAX = 2000
 FALLBACK_TEXT_MAX = 3000
 BUTTON_VALUE_MAX = 2000
 
-_BROADCASTS = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
+BROADCASTS = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
 
 
 def truncate(text: str, limit: int) -> str:
@@ -28,7 +28,7 @@ def escape_mrkdwn(text: str) -> str:
     joiner after the `@` keeps clients from highlighting a literal "@here".
     """
     escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    escaped = _BROADCASTS.sub(lambda m: "@\u2060" + m.group(1), escaped)
+    escaped = BROADCASTS.sub(lambda m: "@\u2060" + m.group(1), escaped)
     return escaped
 
 

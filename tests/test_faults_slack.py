@@ -96,7 +96,9 @@ def test_fifty_concurrent_triages_on_sqlite_are_all_recorded_and_delivered(bot: 
     bot.openai.latency = 0.2  # so the fifty really overlap in the model call and the writes
 
     def send(n: int) -> str:
-        response, response_url = bot.send.command("/triage", f"Customer {n}: I was charged twice")
+        response, response_url = bot.send.command(
+            "/triage", f"Customer {n}: I was charged twice", user_id=f"U0AGENT{n:02d}"
+        )
         assert response.status_code == 200, response.text
         return token_of(response_url)
 

@@ -133,7 +133,7 @@ def test_request_against_a_since_changed_live_model_is_stale(
 ) -> None:
     bot = approvals_bot(bot_factory, sqlite_url)
     request = request_switch(bot)
-    approved = request_switch(bot, user="U0AGENT2")  # supersedes `request`...
+    approved = request_switch(bot)  # the same requester supersedes `request`...
     set_request(bot, request.id, status="pending")  # ...but say it had been left pending
     click(bot, Action.APPROVE_SWITCH, approved, "U0LEAD")
     wait_until(lambda: len(bot.rows(Deployment)) == 2)

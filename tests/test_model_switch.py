@@ -187,7 +187,7 @@ def test_newer_request_supersedes_older_ones_and_updates_their_messages(
     bot = approvals_bot(bot_factory, sqlite_url)
     bot.openai.add_model("ft:gpt-4o-mini:acme::third")
     first = request_switch(bot)
-    second = request_switch(bot, "ft:gpt-4o-mini:acme::third", user="U0AGENT2")
+    second = request_switch(bot, "ft:gpt-4o-mini:acme::third", user="U0LEAD2")  # an approver may supersede
     (update,) = bot.slack.wait_for("chat.update", lambda c: c.params["ts"] == first.message_ts)
     updated = json.dumps(update.params["blocks"])
     assert f"Superseded by request #{second.id}" in updated and Action.APPROVE_SWITCH not in updated

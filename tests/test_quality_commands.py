@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -33,8 +34,9 @@ def use_bot_database(bot: Bot, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
 
 
 def test_model_eval_acks_then_posts_the_summary(
-    bot: Bot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    bot_factory: Callable[..., Bot], sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    bot = bot_factory(sqlite_url, triage_approvers=["U0LEAD"])  # a candidate's eval is an approver's call
     import_cases(bot, tmp_path, monkeypatch)
     bot.openai.add_model(CANDIDATE)
     script_all(bot.openai, CANDIDATE, right=True)

@@ -13,9 +13,11 @@ from sqlalchemy import case as sql_case
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from bot.errors import ModelError, NotFound
+from bot.errors import ModelError, NotAllowed, NotFound
 from bot.model_client import ModelClient
 from bot.quality.stats import percentiles, ratio
+from bot.registry.approvers import Approvers
+from bot.registry.model_ids import validate_model_id
 from bot.settings import DEFAULT_ENDPOINT
 from bot.triage import answer_model, system_prompt
 from storage import crud, eval_cases
@@ -175,6 +177,10 @@ class EvalRunner:
             ).one()
             run = await session.get(EvalRun, run_id)
             assert run is not None
+            if status == "finished" and counts[0] and int(counts[2]) == int(counts[0]):
+                # No case got an answer: that says nothing of the model's quality (an unknown model,
+                # an endpoint down), so it must not read as 0% in digests, gates or the CLI.
+                status = "failed"
             run.status = status
             run.finished_at = datetime.now(UTC)
             run.passed_count = int(counts[1])
@@ -228,6 +234,37 @@ def runner_for(services: Services) -> EvalRunner:
         categories=settings.triage_categories,
         concurrency=settings.triage_eval_concurrency,
     )
+
+
+async def check_eval_target(
+    db: Database,
+    models: ModelClient,
+    approvers: Approvers | None,
+    *,
+    user_id: str | None,
+    endpoint: str,
+    model_id: str,
+    now: datetime,
+) -> None:
+    """Refuse an eval run that would only burn model calls: an ill-formed ID, an unknown endpoint,
+    a model the endpoint cannot see; and, from Slack (`approvers` given), a model that is neither
+    live nor a pending candidate unless an approver asks."""
+    async with db.session() as session:
+        live = await crud.get_live_deployment(session)
+        pending = await crud.get_pending_requests(session)
+    if live is not None and (live.endpoint, live.model_id) == (endpoint, model_id):
+        return
+    if any((request.endpoint, request.model_id) == (endpoint, model_id) for request in pending):
+        return  # checked when the request was opened
+    validate_model_id(model_id)
+    models.endpoint(endpoint)  # unknown endpoint: NotFound naming the configured ones
+    if approvers is not None and not (user_id and await approvers.is_approver(user_id, now)):
+        raise NotAllowed(
+            "Only approvers can run the eval set against a model that is neither live nor waiting "
+            "for approval (each run costs one model call per case). Run `/model eval` for the live "
+            "model, or ask for a switch with `/model switch <model-id>`: its eval runs by itself."
+        )
+    await models.retrieve_model(endpoint, model_id)  # ModelUnknown when this key cannot see it
 
 
 async def target_deployment(db: Database, model_id: str | None, endpoint: str | None) -> tuple[str, str]:

@@ -8,8 +8,9 @@ from datetime import date, datetime, timedelta
 from sqlmodel import col, delete
 
 from bot.deployments import live_deployment
-from bot.errors import InvalidInput, NotFound
+from bot.errors import Conflict, InvalidInput, NotFound
 from bot.model_client import ModelClient
+from bot.registry.approvers import Approvers
 from bot.registry.model_ids import refuse_if_shut_down, validate_model_id
 from storage import crud
 from storage.db import Database
@@ -36,6 +37,25 @@ def clean_reason(reason: str | None) -> str | None:
     if len(reason) > MAX_REASON_CHARS:
         raise InvalidInput(f"Keep the reason under {MAX_REASON_CHARS} characters (it has {len(reason)}).")
     return reason or None
+
+
+async def check_may_supersede(db: Database, approvers: Approvers, user_id: str, *, now: datetime) -> None:
+    """A new request supersedes every pending one: only their requesters or an approver may do that.
+
+    Anyone else would silently cancel a colleague's request (and its eval gate); they are told whose
+    request is waiting instead, so they can talk to them or to a lead.
+    """
+    async with db.session() as session:
+        pending = [r for r in await crud.get_pending_requests(session) if r.expires_at > now]
+    others = [r for r in pending if r.requested_by != user_id]
+    if not others or await approvers.is_approver(user_id, now):
+        return
+    waiting = others[-1]
+    raise Conflict(
+        f"Request #{waiting.id} from <@{waiting.requested_by}> ({waiting.kind} to `{waiting.model_id}`) "
+        "is still waiting for a lead, and a new request would replace it. Only they or an approver "
+        "can do that: ask them, or wait until it is decided."
+    )
 
 
 async def plan_switch(

@@ -32,6 +32,7 @@ class Registry:
         self, requested_by: str, model_id: str, endpoint: str | None, reason: str | None, *, now: datetime
     ) -> SwitchPlan:
         self._require_approvers()
+        await requests.check_may_supersede(self.db, self.approvers, requested_by, now=now)
         return await requests.plan_switch(
             self.db,
             self.models,
@@ -43,6 +44,7 @@ class Registry:
         )
 
     async def plan_rollback(self, requested_by: str, reason: str | None, *, now: datetime) -> SwitchPlan:
+        await requests.check_may_supersede(self.db, self.approvers, requested_by, now=now)
         return await requests.plan_rollback(
             self.db, self.models, requested_by=requested_by, reason=reason, now=now
         )

@@ -10,11 +10,11 @@ from slack_sdk.models.blocks import InputBlock, PlainTextInputElement, SectionBl
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.errors import InvalidInput, TriagebotError
+from bot.errors import TriagebotError
 from bot.registry import RequestClosed
 from bot.services import Services
 from commands import text
-from commands.ids import Action, Block
+from commands.ids import Action, Block, metadata_row_id, row_id
 from commands.ids import View as ViewId
 from commands.model import messages, render
 from commands.model.render import utcnow
@@ -22,10 +22,7 @@ from storage.models import SwitchRequest
 
 
 def request_id_of(value: str | None) -> int:
-    try:
-        return int(value or "")
-    except ValueError:
-        raise InvalidInput("That button is out of date. Check `/model status`.") from None
+    return row_id(value, hint="Check `/model status`.")
 
 
 async def approve_switch(
@@ -101,7 +98,7 @@ async def submit_reject(
     ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient, context: dict
 ) -> None:
     services: Services = context["services"]
-    request_id = int(json.loads(view.get("private_metadata") or "{}").get("request_id", 0))
+    request_id = metadata_row_id(view, "request_id", hint="Check `/model status`.")
     values = view.get("state", {}).get("values", {})
     reason = (values.get(Block.REJECT_REASON, {}).get(Action.REJECT_REASON) or {}).get("value")
     user = body["user"]["id"]

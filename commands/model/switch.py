@@ -59,7 +59,7 @@ async def switch_subcommand(
                 f"\nI read {text.inline_code(model_id)} as the model ID and "
                 f"“{text.safe_mrkdwn(reason, 200)}” as the reason: model IDs have no spaces."
             )
-        await replace_checking(command, user_message(exc) + note)
+        await replace_checking(command, user_message(exc, command) + note)
         return
     await request_approval(plan, command, client, services)
 
@@ -84,7 +84,7 @@ async def rollback_subcommand(
     try:
         plan = await registry.plan_rollback(user, args or None, now=now)
     except TriagebotError as exc:
-        await replace_checking(command, user_message(exc))
+        await replace_checking(command, user_message(exc, command))
         return
     if not await registry.may_roll_back_at_once(user, now=now):
         await request_approval(plan, command, client, services)

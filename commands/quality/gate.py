@@ -25,7 +25,7 @@ from bot.registry import RequestClosed
 from bot.registry.approvals import check_can_decide
 from bot.services import Services
 from commands import text
-from commands.ids import Action
+from commands.ids import Action, metadata_row_id
 from commands.ids import Block as BlockId
 from commands.ids import View as ViewId
 from commands.model import messages, render
@@ -154,7 +154,7 @@ async def submit_override(
     ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient, context: dict
 ) -> None:
     services: Services = context["services"]
-    request_id = int(json.loads(view.get("private_metadata") or "{}").get("request_id", 0))
+    request_id = metadata_row_id(view, "request_id", hint="Check `/model status`.")
     values = view.get("state", {}).get("values", {})
     reason = (
         (values.get(BlockId.OVERRIDE_REASON, {}).get(Action.OVERRIDE_REASON) or {}).get("value") or ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -10,7 +11,7 @@ from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, Sec
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import InvalidInput, NotFound
-from bot.quality.eval_runs import RunSummary, runner_for, target_deployment
+from bot.quality.eval_runs import RunSummary, check_eval_target, runner_for, target_deployment
 from bot.quality.eval_set import count_cases
 from bot.quality.text import summary_lines
 from bot.services import Services
@@ -31,6 +32,8 @@ def parse_eval_args(args: str) -> tuple[str | None, str | None]:
 
 def summary_blocks(summary: RunSummary) -> list[dict[str, Any]]:
     first, *rest = summary_lines(summary)
+    if summary.status == "failed":
+        first = f"{first}: no case got an answer, so this says nothing about the model's quality"
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=f"*{text.escape_mrkdwn(first)}*")),
         SectionBlock(text=MarkdownTextObject(text=text.escape_mrkdwn("\n".join(rest)))),
@@ -59,7 +62,15 @@ async def eval_subcommand(
             '"Add to eval set" after reviewing a triage.'
         )
     endpoint, model_id = await target_deployment(services.db, model, endpoint)
-    services.models.endpoint(endpoint)
+    await check_eval_target(
+        services.db,
+        services.models,
+        services.registry.approvers,
+        user_id=command.get("user_id"),
+        endpoint=endpoint,
+        model_id=model_id,
+        now=datetime.now(UTC),
+    )
     await ack(
         response_type="ephemeral",
         text=f":hourglass_flowing_sand: Running {cases} eval case(s) against {text.inline_code(model_id)} "

@@ -13,8 +13,9 @@ from bot.errors import InvalidInput
 from bot.quality.reviews import ReviewService
 from bot.services import Services
 from commands.block_kit import as_dicts
-from commands.ids import Action, Block
+from commands.ids import Action, Block, row_id
 from commands.quality import blocks
+from commands.respond import is_slack_url
 from commands.respond import respond as respond_to
 
 log = logging.getLogger(__name__)
@@ -25,11 +26,20 @@ def reviews(context: dict) -> ReviewService:
     return ReviewService(services.db, categories=services.settings.triage_categories)
 
 
+STALE_HINT = "Run `/triage` again."
+
+
 def _id_of(action: dict[str, Any]) -> int:
+    return row_id(action.get("value"), hint=STALE_HINT)
+
+
+def _metadata(view: dict[str, Any]) -> dict[str, Any]:
+    """The modal's private_metadata (written by review_modal; anything else is a forgery or a bug)."""
     try:
-        return int(action.get("value", ""))
-    except ValueError:
-        raise InvalidInput("That button is out of date. Run `/triage` again.") from None
+        metadata = json.loads(view.get("private_metadata") or "{}")
+    except (ValueError, RecursionError):
+        return {}
+    return metadata if isinstance(metadata, dict) else {}
 
 
 async def review_correct(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], context: dict) -> None:
@@ -67,11 +77,11 @@ def _selected(values: dict[str, Any], block: str, action: str) -> str:
 async def review_wrong_submitted(
     ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient, context: dict
 ) -> None:
-    metadata = json.loads(view.get("private_metadata") or "{}")
-    values = view["state"]["values"]
+    metadata = _metadata(view)
+    values = (view.get("state") or {}).get("values") or {}
     try:
         review = await reviews(context).correct(
-            int(metadata["triage_id"]),
+            row_id(metadata.get("triage_id"), hint=STALE_HINT),
             body["user"]["id"],
             _selected(values, Block.REVIEW_URGENCY, Action.REVIEW_URGENCY),
             _selected(values, Block.REVIEW_CATEGORY, Action.REVIEW_CATEGORY),
@@ -87,7 +97,7 @@ async def review_wrong_submitted(
         "blocks": as_dicts(blocks.review_confirmation(review)),
     }
     url = metadata.get("response_url")
-    if url:
+    if isinstance(url, str) and is_slack_url(url):
         await respond_to(url, response_type="ephemeral", replace_original=False, **confirmation)
     else:
         await client.chat_postMessage(channel=body["user"]["id"], **confirmation)

@@ -13,6 +13,6 @@ from commands.triage.slash import triage_command
 
 def register(app: AsyncApp) -> None:
     app.command(SlashCommand.TRIAGE)(triage_command)
-    app.shortcut(Shortcut.TRIAGE_MESSAGE)(triage_message_shortcut)
+    app.message_shortcut(Shortcut.TRIAGE_MESSAGE)(triage_message_shortcut)
     app.event(Event.APP_MENTION)(triage_mention)
     app.action(Action.SHARE_TRIAGE)(share_triage)

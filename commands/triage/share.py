@@ -4,9 +4,9 @@ from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 
-from bot.errors import InvalidInput
 from bot.services import Services
 from commands.block_kit import as_dicts
+from commands.ids import row_id
 from commands.respond import respond
 from commands.triage import blocks
 
@@ -18,10 +18,7 @@ async def share_triage(ack: AsyncAck, body: dict[str, Any], action: dict[str, An
     """
     await ack()
     services: Services = context["services"]
-    try:
-        triage_id = int(action.get("value", ""))
-    except ValueError:
-        raise InvalidInput("That button is out of date. Run `/triage` again.") from None
+    triage_id = row_id(action.get("value"), hint="Run `/triage` again.")
     result = await services.triage.result(triage_id)
     await respond(
         body["response_url"],
