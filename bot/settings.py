@@ -89,6 +89,13 @@ class Settings(BaseSettings):
     triage_digest_cron: str = "0 9 * * 1-5"
     triage_timezone: str = "UTC"
     triage_digest_channel: str | None = None
+    # A class whose recall drops by more than this many points needs an override, whatever the pass rate.
+    triage_gate_max_class_drop: float = Field(default=10.0, ge=0, le=100)
+    # Monitors: per-monitor overrides of the defaults (bot/monitors/specs.py), and where incidents go.
+    triage_monitors: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    triage_alert_channel: str | None = None
+    # Prices per model (bot/quality/costs.py); unset: costs are shown as unknown.
+    triage_prices: list[Any] = Field(default_factory=list)
 
     triage_log_format: Literal["plain", "json"] = "plain"
     port: int = Field(default=3000, ge=0, le=65535)
@@ -127,8 +134,8 @@ class Settings(BaseSettings):
     @classmethod
     def _cron_parses(cls, value: str) -> str:
         # Checked here, not when the scheduler starts: a bad value must stop start-up, not a job.
+        from bot.cron import cron_trigger
         from bot.errors import InvalidInput
-        from bot.schedule.cron import cron_trigger
 
         try:
             cron_trigger(value, "UTC")
@@ -155,6 +162,39 @@ class Settings(BaseSettings):
             # The driver named is replaced by the one we run with; an unknown one is a typo.
             raise ValueError(f"unknown database driver {driver!r}; use {WHERE_TO_GET['DATABASE_URL']}")
         return value
+
+    @field_validator("triage_monitors")
+    @classmethod
+    def _monitors_known(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        from bot.monitors.specs import configured_specs
+
+        configured_specs(value)  # ValueError names the monitor or field
+        return value
+
+    @field_validator("triage_prices")
+    @classmethod
+    def _prices_parse(cls, value: list[Any]) -> list[Any]:
+        from bot.quality.costs import parse_prices
+
+        parse_prices(value)  # ValueError names the entry
+        return value
+
+    @property
+    def monitor_specs(self) -> list[Any]:
+        from bot.monitors.specs import configured_specs
+
+        return configured_specs(self.triage_monitors)
+
+    @property
+    def prices(self) -> list[Any]:
+        from bot.quality.costs import parse_prices
+
+        return parse_prices(self.triage_prices)
+
+    @property
+    def max_class_drop(self) -> float:
+        """TRIAGE_GATE_MAX_CLASS_DROP as a share (10 points: 0.10)."""
+        return self.triage_gate_max_class_drop / 100
 
     @field_validator("triage_timezone")
     @classmethod

@@ -7,12 +7,12 @@ from datetime import datetime, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
 
+from bot.cron import fire_before
 from bot.digest import queries
 from bot.digest.figures import Availability, Digest, LatestRun, Live
 from bot.errors import ModelError, ModelUnknown, NotFound
 from bot.model_client import ModelClient
 from bot.quality.eval_runs import run_summary
-from bot.schedule.cron import fire_before
 from storage import crud
 from storage.db import Database
 

@@ -31,9 +31,9 @@ def add_commands(sub: Any) -> None:
 
 @reported
 def digest_command(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.cron import cron_trigger
     from bot.digest.build import build_digest, digest_period
     from bot.digest.text import digest_text
-    from bot.schedule.cron import cron_trigger
 
     if args.post:
         if not settings.triage_digest_channel:

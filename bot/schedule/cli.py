@@ -26,8 +26,8 @@ def _when(moment: datetime | None, tz: Any) -> str:
 def jobs_command(_args: argparse.Namespace, settings: Settings) -> int:
     from zoneinfo import ZoneInfo
 
+    from bot.cron import next_fire
     from bot.schedule.claims import last_runs
-    from bot.schedule.cron import next_fire
     from bot.schedule.jobs import configured_jobs
 
     now = datetime.now(UTC)

@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING
 
 from apscheduler.triggers.cron import CronTrigger
 
+from bot.cron import cron_trigger
 from bot.digest.build import digest_period
 from bot.digest.publish import DigestPublisher, publish_digest
 from bot.quality.eval_runs import runner_for, target_deployment
 from bot.quality.eval_set import count_cases
-from bot.schedule.cron import cron_trigger
 
 if TYPE_CHECKING:
     from bot.services import Services

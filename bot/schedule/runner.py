@@ -9,8 +9,8 @@ import secrets
 import socket
 from datetime import datetime
 
+from bot.cron import latest_fire
 from bot.schedule import claims
-from bot.schedule.cron import latest_fire
 from bot.schedule.jobs import Job
 from storage.db import Database
 from storage.models import JobRun

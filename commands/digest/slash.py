@@ -5,9 +5,9 @@ from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 
+from bot.cron import cron_trigger
 from bot.digest.build import build_digest, digest_period
 from bot.errors import InvalidInput
-from bot.schedule.cron import cron_trigger
 from bot.services import Services
 from commands.block_kit import as_dicts
 from commands.digest import blocks
