@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import pytest
 
 from bot.digest.build import build_digest
 from bot.digest.chart import draw, labels, pass_rate_chart, runs_by_model, shorten
@@ -27,7 +28,9 @@ async def test_a_run_of_the_live_id_on_another_endpoint_is_not_the_live_models_r
     sqlite_url: str, slack_standin: SlackStandIn, openai_standin: OpenAIStandIn
 ) -> None:
     endpoints = {"local-vllm": {"base_url": f"{openai_standin.base_url}/v1", "api_key": OPENAI_KEY}}
-    async with open_services(sqlite_url, slack_standin, openai_standin, triage_endpoints=endpoints) as services:
+    async with open_services(
+        sqlite_url, slack_standin, openai_standin, triage_endpoints=endpoints
+    ) as services:
         await seed_cases(services)
         runner = runner_for(services)
         script_all(openai_standin, LIVE_MODEL, right=True)
@@ -40,7 +43,9 @@ async def test_a_run_of_the_live_id_on_another_endpoint_is_not_the_live_models_r
         assert gate_run is not None and gate_run.id == live_run.run_id != other_run.run_id
 
         now = datetime.now(UTC)
-        digest = await build_digest(services.db, services.models, start=now - timedelta(days=1), end=now, now=now)
+        digest = await build_digest(
+            services.db, services.models, start=now - timedelta(days=1), end=now, now=now
+        )
         assert digest.latest is not None
         assert (digest.latest.score.endpoint, digest.latest.score.pass_rate) == ("openai", 0.75)
         # The same ID on the other endpoint is another model: a candidate, named with its endpoint.
@@ -134,9 +139,63 @@ async def test_the_live_models_triage_figures_are_answered_from_covering_indexes
             for statement, parameters in statements:
                 if "triages" not in statement:
                     continue
-                rows = (await session.connection()).exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+                rows = (await session.connection()).exec_driver_sql(
+                    f"EXPLAIN QUERY PLAN {statement}", parameters
+                )
                 plans.append(" ".join(str(r[-1]) for r in (await rows).all()))
     finally:
         await db.dispose()
     live_plans = [p for p in plans if "ix_triages_model_endpoint" in p]
     assert live_plans and all("COVERING INDEX" in p for p in live_plans), plans
+
+
+async def test_the_digest_says_what_the_live_model_cost_and_unknown_stays_unknown(
+    sqlite_url: str, slack_standin: SlackStandIn, openai_standin: OpenAIStandIn
+) -> None:
+    from bot.quality.costs import parse_prices
+    from storage.models import QualityCheck, Triage
+
+    now = datetime.now(UTC)
+    async with open_services(sqlite_url, slack_standin, openai_standin) as services:
+        async with services.db.transaction() as session:
+            for i in range(4):
+                triage = Triage(
+                    created_at=now - timedelta(hours=1),
+                    source="command",
+                    input_text=f"m{i}",
+                    endpoint="openai",
+                    model_id=LIVE_MODEL,
+                    prompt_version="triage_v1",
+                    status="ok",
+                    urgency="low",
+                    category="other",
+                    latency_ms=500,
+                    prompt_tokens=1000,
+                    completion_tokens=100,
+                )
+                session.add(triage)
+                await session.flush()
+                session.add(
+                    QualityCheck(
+                        created_at=now - timedelta(minutes=30),
+                        kind="review",
+                        endpoint="openai",
+                        model_id=LIVE_MODEL,
+                        triage_id=triage.id,
+                        passed=i < 2,
+                    )
+                )
+        window = {"start": now - timedelta(days=1), "end": now, "now": now}
+        unpriced = await build_digest(services.db, services.models, **window)
+        assert "cost unknown (no price set for this model: TRIAGE_PRICES)" in digest_text(unpriced)
+        prices = parse_prices(
+            [{"model": "ft:gpt-4o-mini-2024-07-18:*", "input_per_million": 0.3, "output_per_million": 1.2}]
+        )
+        priced = await build_digest(services.db, services.models, prices=prices, **window)
+    assert priced.cost is not None
+    assert priced.cost.total == pytest.approx(4 * (1000 * 0.3 + 100 * 1.2) / 1_000_000)
+    assert priced.cost.correct == 2 and priced.cost.per_correct == pytest.approx(priced.cost.total / 2)
+    assert (
+        "Cost of the live model: $0.00 for 4 call(s): $0.00042 a triage, $0.00084 per correct answer"
+        in digest_text(priced)
+    )

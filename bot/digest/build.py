@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
@@ -12,6 +13,7 @@ from bot.digest import queries
 from bot.digest.figures import Availability, Digest, LatestRun, Live
 from bot.errors import ModelError, ModelUnknown, NotFound
 from bot.model_client import ModelClient
+from bot.quality.costs import Price, period_cost, price_for
 from bot.quality.eval_runs import run_summary
 from storage import crud
 from storage.db import Database
@@ -35,7 +37,13 @@ def digest_period(trigger: CronTrigger, end: datetime) -> tuple[datetime, dateti
 
 
 async def build_digest(
-    db: Database, models: ModelClient, *, start: datetime, end: datetime, now: datetime
+    db: Database,
+    models: ModelClient,
+    *,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    prices: Sequence[Price] = (),
 ) -> Digest:
     async with db.session() as session:
         deployment = await crud.get_live_deployment(session)
@@ -58,6 +66,9 @@ async def build_digest(
         digest.reviews = await queries.review_figures(session, start, end)
         digest.triages = await queries.triage_figures(session, live_model, start, end)
         digest.eval_runs_in_period = await queries.eval_runs_between(session, start, end)
+        if digest.triages.live_volume:
+            price = price_for(prices, live.endpoint, live.model_id, end.date())
+            digest.cost = period_cost(price, await queries.cost_inputs(session, live_model, start, end))
         digest.replacement = await queries.best_other_run(session, live_model, now - CANDIDATE_WINDOW)
     if runs:
         summary = await run_summary(db, runs[0].run_id)

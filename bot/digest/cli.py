@@ -52,7 +52,9 @@ def digest_command(args: argparse.Namespace, settings: Settings) -> int:
 
     async def work(services: Services) -> str:
         if not args.post:
-            digest = await build_digest(services.db, services.models, start=start, end=end, now=now)
+            digest = await build_digest(
+                services.db, services.models, start=start, end=end, now=now, prices=settings.prices
+            )
             said = digest_text(digest)
             if args.chart:
                 said += "\n" + await write_chart(services, digest, args.chart, now)
@@ -70,6 +72,7 @@ def digest_command(args: argparse.Namespace, settings: Settings) -> int:
             start=start,
             end=end,
             now=now,
+            prices=settings.prices,
         )
         return f"Digest posted to {channel}."
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from bot.quality.costs import CostFigures
 from bot.quality.stats import ratio
 
 SHUTDOWN_WARNING_DAYS = 30
@@ -98,6 +99,7 @@ class Digest:
     eval_runs_in_period: int = 0
     availability: Availability | None = None
     replacement: RunScore | None = None
+    cost: CostFigures | None = None  # the live model's, in the period (None: no triages)
     response_mode: str | None = None  # "strict schema" or "JSON mode", as the next triage will ask
 
     @property

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -11,6 +12,7 @@ from bot.digest.build import build_digest, chart_history
 from bot.digest.chart import pass_rate_chart
 from bot.digest.figures import Digest
 from bot.model_client import ModelClient
+from bot.quality.costs import Price
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -33,10 +35,11 @@ async def publish_digest(
     start: datetime,
     end: datetime,
     now: datetime,
+    prices: Sequence[Price] = (),
 ) -> Digest:
     """Post the digest, then its chart in the thread. A failed post raises (the job is retried);
     a failed chart upload is only logged, so a retry never posts the digest twice."""
-    digest = await build_digest(db, models, start=start, end=end, now=now)
+    digest = await build_digest(db, models, start=start, end=end, now=now, prices=prices)
     ts = await publisher.post_digest(channel, digest)
     history = await chart_history(db, now)
     live = (digest.live.endpoint, digest.live.model_id) if digest.live else None

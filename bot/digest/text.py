@@ -62,6 +62,8 @@ def activity_lines(digest: Digest) -> list[str]:
             f"p95 {millis(triages.latency_p95_ms)}"
             + (f"; {triages.other_volume} by other models" if triages.other_volume else "")
         )
+    if digest.cost is not None:
+        lines.append(f"Cost of the live model: {digest.cost.describe()}")
     if not digest.reviews:
         lines.append("Reviews: no reviewer verdicts in this period.")
     for review in digest.reviews:

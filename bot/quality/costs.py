@@ -123,3 +123,18 @@ class CostFigures:
         per_call = f"{currency}{self.per_call:.5f}" if self.per_call is not None else "unknown"
         per_correct = f"{currency}{self.per_correct:.5f}" if self.per_correct is not None else "unknown"
         return f"{currency}{self.total:.2f} for {self.calls} call(s){partial}: {per_call} a triage, {per_correct} per correct answer"
+
+
+def period_cost(price: Price | None, inputs: tuple[int, ...]) -> CostFigures:
+    """CostFigures from the digest's sums (see bot.digest.queries.cost_inputs). The price in force at
+    the end of the period is applied to all of it: a price change inside one digest period is rare
+    and would shift one day's figure, not hide a model's cost."""
+    calls, token_calls, prompt, completion, timed, latency_ms, right = inputs
+    if price is None or calls == 0:
+        return CostFigures(calls, 0, None, right)
+    if price.per_second is not None:
+        return CostFigures(calls, timed, price.per_second * latency_ms / 1000 if timed else None, right)
+    if price.input_per_million is None or price.output_per_million is None or not token_calls:
+        return CostFigures(calls, 0, None, right)
+    total = (prompt * price.input_per_million + completion * price.output_per_million) / 1_000_000
+    return CostFigures(calls, token_calls, total, right)

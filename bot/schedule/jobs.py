@@ -58,7 +58,16 @@ def digest_job(services: Services, publisher: DigestPublisher, trigger: CronTrig
         if not channel:
             return "skipped: TRIAGE_DIGEST_CHANNEL is not set"
         start, end = digest_period(trigger, scheduled_for)
-        await publish_digest(services.db, services.models, publisher, channel, start=start, end=end, now=now)
+        await publish_digest(
+            services.db,
+            services.models,
+            publisher,
+            channel,
+            start=start,
+            end=end,
+            now=now,
+            prices=services.settings.prices,
+        )
         return f"digest posted to {channel}"
 
     return run
