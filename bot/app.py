@@ -24,6 +24,7 @@ import commands
 from bot.deployments import ensure_initial_deployment
 from bot.digest.publish import DigestPublisher
 from bot.inflight import InflightWork
+from bot.outbox.seen import SeenDeliveries, signature_key
 from bot.request_shape import malformed_reason
 from bot.schedule.scheduler import start_scheduler
 from bot.services import Services
@@ -97,6 +98,7 @@ def create_asgi_app(settings: Settings, services: Services) -> Starlette:
     handler = AsyncSlackRequestHandler(bolt)
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
     verifier = SignatureVerifier(secret)
+    seen = SeenDeliveries(services.db)
 
     async def slack_events(request: Request) -> Response:
         declared = request.headers.get("content-length")
@@ -109,6 +111,9 @@ def create_asgi_app(settings: Settings, services: Services) -> Starlette:
         # surface as a 500 there; check first, and answer 401 without reading anything further.
         if not _signature_valid(verifier, body, dict(request.headers)):
             return JSONResponse({"error": "invalid request signature"}, status_code=401)
+        refusal = await _refuse_replay(seen, request.headers.get("x-slack-signature", ""))
+        if refusal is not None:
+            return refusal
         problem = malformed_reason(body, request.headers.get("content-type", ""))
         if problem is not None:
             log.warning("rejected a signed but malformed request body: %s", problem)
@@ -161,6 +166,22 @@ def _signature_valid(verifier: SignatureVerifier, body: bytes, headers: dict[str
         return verifier.is_valid_request(body, headers)
     except (ValueError, TypeError):  # a non-numeric timestamp, a non-ASCII signature, a non-UTF-8 body
         return False
+
+
+async def _refuse_replay(seen: SeenDeliveries, signature: str) -> Response | None:
+    """A valid signature is accepted once: the same bytes sent again inside the replay window (by an
+    attacker who captured them, or a proxy retrying) would run the command twice. Slack's own
+    retries are signed afresh, so they pass here and are deduplicated on their event ID instead."""
+    try:
+        first = await seen.first_time([signature_key(signature)])
+    except Exception as exc:  # the database is down: nothing could be done with the request anyway
+        log.warning("could not check a request for replay (%s); refused it", type(exc).__name__)
+        return JSONResponse({"error": "temporarily unavailable"}, status_code=503)
+    if first:
+        return None
+    # Never log the signature itself: it is what a replay needs.
+    log.warning("refused a replayed Slack request (its signature was already used)")
+    return JSONResponse({"error": "replayed request"}, status_code=401)
 
 
 def _with_body(request: Request, body: bytes) -> Request:
