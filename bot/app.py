@@ -25,6 +25,7 @@ from bot.deployments import ensure_initial_deployment
 from bot.digest.publish import DigestPublisher
 from bot.inflight import InflightWork
 from bot.outbox.seen import SeenDeliveries, signature_key
+from bot.outbox.worker import OutboxWorker
 from bot.request_shape import malformed_reason
 from bot.schedule.scheduler import start_scheduler
 from bot.services import Services
@@ -55,6 +56,18 @@ def slack_client(settings: Settings) -> AsyncWebClient:
         base_url=settings.slack_api_url,
         retry_handlers=respond.retry_handlers(),
     )
+
+
+def start_outbox_worker(settings: Settings, services: Services) -> OutboxWorker:
+    """Every process sends queued decision effects (HTTP and Socket Mode alike), so a restart of
+    any one of them picks up what a crashed one left behind."""
+    from commands.outbox_sender import outbox_client, slack_sender
+
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    client = outbox_client(token, settings.slack_api_url)
+    worker = OutboxWorker(services.db, slack_sender(client), services.registry.outbox)
+    worker.start()
+    return worker
 
 
 def create_bolt_app(settings: Settings, services: Services) -> AsyncApp:
@@ -141,12 +154,14 @@ def create_asgi_app(settings: Settings, services: Services) -> Starlette:
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         await ensure_initial_deployment(services.db, settings.triage_default_model)
         scheduler = start_scheduler(services, create_digest_publisher(settings))
+        outbox = start_outbox_worker(settings, services)
         try:
             yield
         finally:
             await scheduler.shutdown()
             # Uvicorn has closed the connections by now, but acked listeners may still be running.
             await inflight.drain(INFLIGHT_DRAIN_SECONDS)
+            await outbox.stop()  # after the drain: the listeners may have queued effects
             await close_slack_sessions()
             await services.close()
 

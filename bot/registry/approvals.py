@@ -1,12 +1,20 @@
-"""Deciding requests: approve (one transaction, exactly one winner), reject, and break-glass rollback."""
+"""Deciding requests: approve (one transaction, exactly one winner), reject, and break-glass rollback.
+
+Each decision's Slack side effects are rendered by the caller's renderer and written to the outbox
+in the decision's own transaction: committed together or not at all, so a crash right after the
+commit still leaves them to be sent (see bot/outbox).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from bot.errors import Conflict, NotAllowed, NotFound
 from bot.model_client import ModelClient
+from bot.outbox import effects as outbox
+from bot.outbox.effects import SlackEffect
 from bot.registry.approvers import Approvers
 from bot.registry.model_ids import refuse_if_shut_down
 from bot.registry.requests import SwitchPlan
@@ -28,6 +36,15 @@ class RequestClosed(Conflict):
 class Approval:
     request: SwitchRequest | None  # None for a break-glass rollback
     deployment: Deployment
+
+
+# Renderers: the decision as Slack calls (commands/model/decisions.py provides them).
+ApprovalEffects = Callable[["Approval"], Sequence[SlackEffect]]
+RejectionEffects = Callable[[SwitchRequest], Sequence[SlackEffect]]
+
+
+def no_effects(_decision: object) -> Sequence[SlackEffect]:
+    return ()
 
 
 def when(moment: datetime | None) -> str:
@@ -105,6 +122,7 @@ async def approve(
     *,
     now: datetime,
     override_reason: str | None = None,
+    effects: ApprovalEffects = no_effects,
 ) -> Approval:
     request = await check_can_decide(db, approvers, request_id, approver, now=now, rejecting=False)
     # The candidate may have been deleted or retired while the request waited.
@@ -135,7 +153,9 @@ async def approve(
             await session.flush()
             approved = await crud.get_switch_request(session, request_id)
             assert approved is not None
-            return Approval(approved, deployment)
+            approval = Approval(approved, deployment)
+            await outbox.enqueue(session, f"request:{request_id}:approved", effects(approval), now)
+            return approval
     if stale:
         raise await _close(db, request, "stale", now)
     # Another approver's transaction committed first.
@@ -150,6 +170,7 @@ async def reject(
     *,
     reason: str | None,
     now: datetime,
+    effects: RejectionEffects = no_effects,
 ) -> SwitchRequest:
     await check_can_decide(db, approvers, request_id, user_id, now=now, rejecting=True)
     async with db.transaction() as session:
@@ -162,13 +183,17 @@ async def reject(
             decision_reason=(reason or "").strip() or None,
         )
         request = await crud.get_switch_request(session, request_id)
-    assert request is not None
+        assert request is not None
+        if closed:
+            await outbox.enqueue(session, f"request:{request_id}:rejected", effects(request), now)
     if not closed:
         raise RequestClosed(request)
     return request
 
 
-async def rollback_now(db: Database, plan: SwitchPlan, *, now: datetime) -> Approval:
+async def rollback_now(
+    db: Database, plan: SwitchPlan, *, now: datetime, effects: ApprovalEffects = no_effects
+) -> Approval:
     """Break-glass: an approver's rollback takes effect at once, recorded as approved by them."""
     async with db.transaction() as session:
         await crud.lock_deployments(session)
@@ -189,7 +214,9 @@ async def rollback_now(db: Database, plan: SwitchPlan, *, now: datetime) -> Appr
         )
         session.add(deployment)
         await session.flush()
-    return Approval(None, deployment)
+        approval = Approval(None, deployment)
+        await outbox.enqueue(session, f"deployment:{deployment.id}:break-glass", effects(approval), now)
+    return approval
 
 
 def _deployment(

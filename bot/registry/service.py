@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.errors import NotAllowed
 from bot.model_client import ModelClient
+from bot.outbox.effects import Doorbell
 from bot.registry import approvals, requests
 from bot.registry import status as queries
-from bot.registry.approvals import Approval
+from bot.registry.approvals import Approval, ApprovalEffects, RejectionEffects, no_effects
 from bot.registry.approvers import Approvers
 from bot.registry.requests import SwitchPlan
 from bot.settings import DEFAULT_ENDPOINT
@@ -24,6 +25,8 @@ class Registry:
     approvers: Approvers
     approval_ttl: timedelta
     default_endpoint: str = DEFAULT_ENDPOINT
+    # Rung after a decision queued Slack effects, so this process's outbox worker sends them at once.
+    outbox: Doorbell = field(default_factory=Doorbell)
 
     def endpoint_names(self) -> list[str]:
         return sorted(self.models.endpoints)
@@ -50,10 +53,14 @@ class Registry:
     async def may_roll_back_at_once(self, user_id: str, *, now: datetime) -> bool:
         return await self.approvers.is_approver(user_id, now)
 
-    async def rollback_now(self, plan: SwitchPlan, *, now: datetime) -> Approval:
+    async def rollback_now(
+        self, plan: SwitchPlan, *, now: datetime, effects: ApprovalEffects = no_effects
+    ) -> Approval:
         if not await self.approvers.is_approver(plan.requested_by, now):
             raise NotAllowed("Only approvers can roll back without an approval. Nothing was changed.")
-        return await approvals.rollback_now(self.db, plan, now=now)
+        approval = await approvals.rollback_now(self.db, plan, now=now, effects=effects)
+        self.outbox.ring()
+        return approval
 
     async def open_request(
         self, plan: SwitchPlan, *, requester_channel_id: str | None, now: datetime
@@ -77,9 +84,15 @@ class Registry:
         return await requests.expire_overdue(self.db, now)
 
     async def approve(
-        self, request_id: int, approver: str, *, now: datetime, override_reason: str | None = None
+        self,
+        request_id: int,
+        approver: str,
+        *,
+        now: datetime,
+        override_reason: str | None = None,
+        effects: ApprovalEffects = no_effects,
     ) -> Approval:
-        return await approvals.approve(
+        approval = await approvals.approve(
             self.db,
             self.models,
             self.approvers,
@@ -87,7 +100,10 @@ class Registry:
             approver,
             now=now,
             override_reason=override_reason,
+            effects=effects,
         )
+        self.outbox.ring()
+        return approval
 
     async def check_can_reject(self, request_id: int, user_id: str, *, now: datetime) -> SwitchRequest:
         return await approvals.check_can_decide(
@@ -95,9 +111,19 @@ class Registry:
         )
 
     async def reject(
-        self, request_id: int, user_id: str, reason: str | None, *, now: datetime
+        self,
+        request_id: int,
+        user_id: str,
+        reason: str | None,
+        *,
+        now: datetime,
+        effects: RejectionEffects = no_effects,
     ) -> SwitchRequest:
-        return await approvals.reject(self.db, self.approvers, request_id, user_id, reason=reason, now=now)
+        request = await approvals.reject(
+            self.db, self.approvers, request_id, user_id, reason=reason, now=now, effects=effects
+        )
+        self.outbox.ring()
+        return request
 
     async def status(self, *, now: datetime) -> queries.ModelStatus:
         return await queries.model_status(self.db, self.models, now)

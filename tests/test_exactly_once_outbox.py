@@ -1,0 +1,202 @@
+"""Decisions' Slack side effects go through the outbox: queued with the decision, sent once each,
+retried through Slack's bad minutes, given up loudly on permanent refusals, and picked up again
+after a process is killed with them pending."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from bot.outbox.effects import Doorbell, SlackEffect, enqueue
+from bot.outbox.worker import OutboxWorker, Refused, RetryLater
+from commands.ids import Action
+from storage.db import Database
+from storage.models import OutboxMessage, OutboxStatus
+from tests.conftest import Bot
+from tests.support.bot_processes import process_of, start_bots, switches
+from tests.test_model_helpers import (
+    APPROVALS,
+    LEADS,
+    approvals_bot,
+    click,
+    request_switch,
+    submit_reject,
+    wait_until,
+)
+
+__all__ = ["start_bots"]  # the fixture, used by name
+
+
+def effects_of(bot: Bot, request_id: int | None) -> dict[str, Any]:
+    """What the approval told Slack: the request-message update, the announcement, the requester's note."""
+    return {
+        "update": [c for c in bot.slack.calls_to("chat.update") if "(approved)" in c.params.get("text", "")],
+        "announce": [
+            c
+            for c in bot.slack.calls_to("chat.postMessage")
+            if "Live model switched" in c.params.get("text", "")
+        ],
+        "requester": [
+            c
+            for c in bot.slack.calls_to("chat.postEphemeral")
+            if f"approved your request #{request_id}" in c.params.get("text", "")
+        ],
+    }
+
+
+def counts(bot: Bot, request_id: int | None) -> dict[str, int]:
+    return {name: len(calls) for name, calls in effects_of(bot, request_id).items()}
+
+
+ONCE_EACH = {"update": 1, "announce": 1, "requester": 1}
+
+
+def test_an_approval_queues_its_effects_with_the_decision_and_sends_each_once(
+    bot_factory: Callable[..., Bot], sqlite_url: str
+) -> None:
+    bot = approvals_bot(bot_factory, sqlite_url)
+    request = request_switch(bot)
+    click(bot, Action.APPROVE_SWITCH, request, LEADS[0])
+    wait_until(lambda: counts(bot, request.id) == ONCE_EACH)
+    rows = {r.dedupe_key: r for r in bot.rows(OutboxMessage)}
+    assert set(rows) == {
+        f"request:{request.id}:approved:{name}" for name in ("update", "announce", "requester")
+    }
+    wait_until(lambda: all(r.status == OutboxStatus.SENT for r in bot.rows(OutboxMessage)))
+    (announced,) = effects_of(bot, request.id)["announce"]
+    assert announced.params["channel"] == APPROVALS
+    time.sleep(0.3)
+    assert counts(bot, request.id) == ONCE_EACH
+
+
+def test_a_rejection_goes_through_the_outbox(bot_factory: Callable[..., Bot], sqlite_url: str) -> None:
+    bot = approvals_bot(bot_factory, sqlite_url)
+    request = request_switch(bot)
+    assert submit_reject(bot, request, LEADS[0], "not this week").status_code == 200
+    wait_until(lambda: len(bot.rows(OutboxMessage)) == 2)
+    assert {r.dedupe_key for r in bot.rows(OutboxMessage)} == {
+        f"request:{request.id}:rejected:update",
+        f"request:{request.id}:rejected:requester",
+    }
+    (note,) = bot.slack.wait_for("chat.postEphemeral", lambda c: "rejected your request" in c.params["text"])
+    assert "not this week" in note.params["text"]
+
+
+def test_slack_errors_are_retried_until_the_announcement_is_out(
+    bot_factory: Callable[..., Bot], sqlite_url: str
+) -> None:
+    bot = approvals_bot(bot_factory, sqlite_url)
+    request = request_switch(bot)
+    bot.slack.fail_next("chat.postMessage", status=503, times=2)
+    click(bot, Action.APPROVE_SWITCH, request, LEADS[0])
+    wait_until(lambda: counts(bot, request.id) == ONCE_EACH, timeout=15)
+    key = f"request:{request.id}:approved:announce"
+    wait_until(lambda: bot.rows(OutboxMessage, OutboxMessage.dedupe_key == key)[0].status == "sent")
+    (row,) = bot.rows(OutboxMessage, OutboxMessage.dedupe_key == key)
+    assert (row.status, row.attempts, row.last_error) == (OutboxStatus.SENT, 3, "http_503")
+
+
+def test_a_permanent_refusal_is_given_up_with_a_warning(
+    bot_factory: Callable[..., Bot], sqlite_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    bot = approvals_bot(bot_factory, sqlite_url)
+    request = request_switch(bot)
+    bot.slack.fail_next("chat.update", error="message_not_found")
+    with caplog.at_level(logging.WARNING):
+        click(bot, Action.APPROVE_SWITCH, request, LEADS[0])
+        wait_until(lambda: counts(bot, request.id) == {"update": 0, "announce": 1, "requester": 1})
+        key = f"request:{request.id}:approved:update"
+        wait_until(lambda: bot.rows(OutboxMessage, OutboxMessage.dedupe_key == key)[0].status == "failed")
+    (row,) = bot.rows(OutboxMessage, OutboxMessage.dedupe_key == key)
+    assert row.last_error == "message_not_found" and row.attempts == 1
+    assert any("failed for good: message_not_found" in r.getMessage() for r in caplog.records)
+
+
+def test_killed_with_the_effects_pending_a_restart_sends_each_exactly_once(
+    start_bots: Callable[..., list[Bot]], sqlite_url: str
+) -> None:
+    (bot,) = start_bots(sqlite_url)
+    request = request_switch(bot)
+    bot.slack.down = True  # every Slack call fails: the effects stay pending after the commit
+    click(bot, Action.APPROVE_SWITCH, request, LEADS[0])
+    wait_until(lambda: bool(switches(sqlite_url)))
+    wait_until(lambda: len(bot.rows(OutboxMessage)) == 3 and all(r.attempts for r in bot.rows(OutboxMessage)))
+    assert process_of(start_bots, bot).stop(signal.SIGKILL) == -signal.SIGKILL
+    assert counts(bot, request.id) == {"update": 0, "announce": 0, "requester": 0}
+    bot.slack.down = False
+
+    (after,) = start_bots(sqlite_url)
+    wait_until(lambda: counts(after, request.id) == ONCE_EACH, timeout=20)
+    wait_until(lambda: all(r.status == OutboxStatus.SENT for r in after.rows(OutboxMessage)))
+    time.sleep(2.5)  # a poll round later: nothing is sent again
+    assert counts(after, request.id) == ONCE_EACH
+
+
+def test_concurrent_workers_never_send_one_row_twice(any_db_url: str) -> None:
+    """Two workers on their own engines (as two processes would be) race for the same rows."""
+    sent: list[str] = []
+    rows = 40
+
+    async def send(_method: str, payload: dict[str, Any]) -> None:
+        await asyncio.sleep(0.005)  # long enough for the other worker to try the same row
+        sent.append(payload["key"])
+
+    async def scenario() -> None:
+        first, second = Database(any_db_url), Database(any_db_url)
+        try:
+            async with first.transaction() as session:
+                effects = [SlackEffect(f"n{i}", "chat.postMessage", {"key": f"n{i}"}) for i in range(rows)]
+                await enqueue(session, "race", effects, datetime.now(UTC))
+                await enqueue(session, "race", effects[:5], datetime.now(UTC))  # already queued: no-op
+            workers = [OutboxWorker(db, send, Doorbell()) for db in (first, second) for _ in range(2)]
+            await asyncio.gather(*(w.deliver_due() for w in workers), *(w.deliver_due() for w in workers))
+            await asyncio.gather(*(w.deliver_due() for w in workers))
+        finally:
+            await first.dispose()
+            await second.dispose()
+
+    asyncio.run(scenario())
+    assert sorted(sent) == sorted(f"n{i}" for i in range(rows))
+
+
+def test_retry_backoff_and_refusal_in_the_worker(sqlite_url: str) -> None:
+    answers: list[Exception | None] = [RetryLater("ratelimited", after=0), None]
+    calls: list[str] = []
+
+    async def send(method: str, _payload: dict[str, Any]) -> None:
+        calls.append(method)
+        answer = answers.pop(0) if answers else Refused("channel_not_found")
+        if answer is not None:
+            raise answer
+
+    async def scenario() -> list[OutboxMessage]:
+        db = Database(sqlite_url)
+        try:
+            async with db.transaction() as session:
+                await enqueue(session, "x", [SlackEffect("a", "chat.update", {})], datetime.now(UTC))
+            worker = OutboxWorker(db, send, Doorbell())
+            assert await worker.deliver_due() == 0  # rate limited: due again in a second
+            assert await worker.deliver_due() == 0  # not yet due
+            await asyncio.sleep(1.1)
+            assert await worker.deliver_due() == 1
+            async with db.transaction() as session:
+                await enqueue(session, "y", [SlackEffect("b", "chat.postMessage", {})], datetime.now(UTC))
+            assert await worker.deliver_due() == 0
+            async with db.session() as session:
+                from sqlmodel import select
+
+                return list((await session.exec(select(OutboxMessage))).all())
+        finally:
+            await db.dispose()
+
+    rows = {r.dedupe_key: r for r in asyncio.run(scenario())}
+    assert calls == ["chat.update", "chat.update", "chat.postMessage"]
+    assert (rows["x:a"].status, rows["x:a"].attempts, rows["x:a"].last_error) == ("sent", 2, "ratelimited")
+    assert (rows["y:b"].status, rows["y:b"].last_error) == ("failed", "channel_not_found")
