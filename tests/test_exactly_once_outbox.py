@@ -139,6 +139,23 @@ def test_killed_with_the_effects_pending_a_restart_sends_each_exactly_once(
     assert counts(after, request.id) == ONCE_EACH
 
 
+def test_two_processes_on_postgres_send_each_pending_effect_once(
+    start_bots: Callable[..., list[Bot]], postgres_url: str
+) -> None:
+    a, _b = start_bots(postgres_url, 2)
+    request = request_switch(a)
+    a.slack.down = True  # the effects pile up as pending, due for both processes' workers at once
+    # Through the process that already asked Slack who it is (Bolt does so once, before the first
+    # listener); b's worker polls the same rows.
+    click(a, Action.APPROVE_SWITCH, request, LEADS[0])
+    wait_until(lambda: len(a.rows(OutboxMessage)) == 3 and all(r.attempts for r in a.rows(OutboxMessage)))
+    a.slack.down = False
+    wait_until(lambda: counts(a, request.id) == ONCE_EACH, timeout=20)
+    wait_until(lambda: all(r.status == OutboxStatus.SENT for r in a.rows(OutboxMessage)))
+    time.sleep(2.5)  # both workers have polled again since
+    assert counts(a, request.id) == ONCE_EACH
+
+
 def test_concurrent_workers_never_send_one_row_twice(any_db_url: str) -> None:
     """Two workers on their own engines (as two processes would be) race for the same rows."""
     sent: list[str] = []
