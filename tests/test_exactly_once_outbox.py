@@ -9,18 +9,20 @@ import logging
 import signal
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from bot.outbox.effects import Doorbell, SlackEffect, enqueue
 from bot.outbox.worker import OutboxWorker, Refused, RetryLater
+from bot.registry import Registry
 from commands.ids import Action
 from storage.db import Database
-from storage.models import OutboxMessage, OutboxStatus
+from storage.models import OutboxMessage, OutboxStatus, SwitchRequest
 from tests.conftest import Bot
 from tests.support.bot_processes import process_of, start_bots, switches
+from tests.test_model_approvals import set_request
 from tests.test_model_helpers import (
     APPROVALS,
     LEADS,
@@ -30,8 +32,10 @@ from tests.test_model_helpers import (
     submit_reject,
     wait_until,
 )
+from tests.test_registry_approvals import deployments, published, registry
+from tests.test_registry_requests import NOW
 
-__all__ = ["start_bots"]  # the fixture, used by name
+__all__ = ["registry", "start_bots"]  # fixtures, used by name
 
 
 def effects_of(bot: Bot, request_id: int | None) -> dict[str, Any]:
@@ -217,3 +221,51 @@ def test_retry_backoff_and_refusal_in_the_worker(sqlite_url: str) -> None:
     assert calls == ["chat.update", "chat.update", "chat.postMessage"]
     assert (rows["x:a"].status, rows["x:a"].attempts, rows["x:a"].last_error) == ("sent", 2, "ratelimited")
     assert (rows["y:b"].status, rows["y:b"].last_error) == ("failed", "channel_not_found")
+
+
+def test_superseded_and_expired_requests_update_their_messages_through_the_outbox(
+    bot_factory: Callable[..., Bot], sqlite_url: str
+) -> None:
+    bot = approvals_bot(bot_factory, sqlite_url)
+    first = request_switch(bot)
+    second = request_switch(bot, rest="newer reason")
+    wait_until(
+        lambda: bot.rows(OutboxMessage, OutboxMessage.dedupe_key == f"request:{first.id}:superseded:update")
+    )
+    bot.slack.wait_for(
+        "chat.update", lambda c: c.params["ts"] == first.message_ts and "(superseded)" in c.params["text"]
+    )
+    set_request(bot, second.id, expires_at=datetime.now(UTC) - timedelta(minutes=1))
+    bot.send.command("/model", "status")
+    wait_until(
+        lambda: bot.rows(OutboxMessage, OutboxMessage.dedupe_key == f"request:{second.id}:expired:update")
+    )
+    bot.slack.wait_for(
+        "chat.update", lambda c: c.params["ts"] == second.message_ts and "(expired)" in c.params["text"]
+    )
+
+
+async def test_a_renderer_failure_undoes_the_decision(registry: Registry) -> None:
+    """Decision and effects commit together: no approval without its messages queued."""
+    request = await published(registry)
+
+    def broken(_approval: object) -> list[SlackEffect]:
+        raise RuntimeError("renderer bug")
+
+    with pytest.raises(RuntimeError):
+        await registry.approve(request.id or 0, "U0LEAD", now=NOW, effects=broken)
+    assert len(await deployments(registry)) == 1
+    async with registry.db.session() as session:
+        assert (await session.get(SwitchRequest, request.id)).status == "pending"  # type: ignore[union-attr]
+    approval = await registry.approve(
+        request.id or 0,
+        "U0LEAD",
+        now=NOW,
+        effects=lambda a: [SlackEffect("announce", "chat.postMessage", {})],
+    )
+    assert approval.deployment.request_id == request.id
+    async with registry.db.session() as session:
+        from sqlmodel import select
+
+        (row,) = (await session.exec(select(OutboxMessage))).all()
+    assert row.dedupe_key == f"request:{request.id}:approved:announce"

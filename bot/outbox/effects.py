@@ -26,6 +26,11 @@ class SlackEffect:
     payload: dict[str, Any]
 
 
+def no_effects(_decision: object) -> Sequence[SlackEffect]:
+    """For callers with nothing to tell Slack (the domain tests, one-off scripts)."""
+    return ()
+
+
 async def enqueue(session: AsyncSession, prefix: str, effects: Sequence[SlackEffect], now: datetime) -> None:
     """Queue each effect under `<prefix>:<name>`; an effect already queued is not queued again."""
     for effect in effects:

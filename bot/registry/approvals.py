@@ -14,7 +14,7 @@ from datetime import datetime
 from bot.errors import Conflict, NotAllowed, NotFound
 from bot.model_client import ModelClient
 from bot.outbox import effects as outbox
-from bot.outbox.effects import SlackEffect
+from bot.outbox.effects import SlackEffect, no_effects
 from bot.registry.approvers import Approvers
 from bot.registry.model_ids import refuse_if_shut_down
 from bot.registry.requests import SwitchPlan
@@ -40,11 +40,8 @@ class Approval:
 
 # Renderers: the decision as Slack calls (commands/model/decisions.py provides them).
 ApprovalEffects = Callable[["Approval"], Sequence[SlackEffect]]
+# A request closed (rejected, superseded, expired) as the calls that update its message and tell people.
 RejectionEffects = Callable[[SwitchRequest], Sequence[SlackEffect]]
-
-
-def no_effects(_decision: object) -> Sequence[SlackEffect]:
-    return ()
 
 
 def when(moment: datetime | None) -> str:

@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 
 from bot.errors import NotAllowed
 from bot.model_client import ModelClient
-from bot.outbox.effects import Doorbell
+from bot.outbox.effects import Doorbell, no_effects
 from bot.registry import approvals, requests
 from bot.registry import status as queries
-from bot.registry.approvals import Approval, ApprovalEffects, RejectionEffects, no_effects
+from bot.registry.approvals import Approval, ApprovalEffects, RejectionEffects
 from bot.registry.approvers import Approvers
 from bot.registry.requests import SwitchPlan
 from bot.settings import DEFAULT_ENDPOINT
@@ -74,14 +74,26 @@ class Registry:
         await requests.discard_request(self.db, request_id)
 
     async def publish_request(
-        self, request_id: int, *, channel_id: str, message_ts: str, now: datetime
+        self,
+        request_id: int,
+        *,
+        channel_id: str,
+        message_ts: str,
+        now: datetime,
+        effects: RejectionEffects = no_effects,
     ) -> tuple[SwitchRequest, list[SwitchRequest]]:
-        return await requests.publish_request(
-            self.db, request_id, channel_id=channel_id, message_ts=message_ts, now=now
+        published = await requests.publish_request(
+            self.db, request_id, channel_id=channel_id, message_ts=message_ts, now=now, effects=effects
         )
+        self.outbox.ring()
+        return published
 
-    async def expire_overdue(self, *, now: datetime) -> list[SwitchRequest]:
-        return await requests.expire_overdue(self.db, now)
+    async def expire_overdue(
+        self, *, now: datetime, effects: RejectionEffects = no_effects
+    ) -> list[SwitchRequest]:
+        expired = await requests.expire_overdue(self.db, now, effects)
+        self.outbox.ring()
+        return expired
 
     async def approve(
         self,

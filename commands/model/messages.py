@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import NotAllowed
 from bot.registry import Approval, Registry
-from commands.model import render, request_blocks
+from commands.model import decision_effects, render, request_blocks
 from commands.model.render import utcnow
 from storage.models import SwitchRequest
 
@@ -43,11 +43,14 @@ async def post_approval_request(
         if isinstance(exc, SlackApiError):
             raise NotAllowed(posting_refused(channel, str(exc.response.get("error")))) from exc
         raise
-    published, superseded = await registry.publish_request(
-        request.id, channel_id=str(posted["channel"]), message_ts=str(posted["ts"]), now=now
+    # The superseded requests' messages are updated through the outbox, queued with the supersede.
+    published, _superseded = await registry.publish_request(
+        request.id,
+        channel_id=str(posted["channel"]),
+        message_ts=str(posted["ts"]),
+        now=now,
+        effects=decision_effects.request_update,
     )
-    for older in superseded:
-        await update_request_message(client, older)
     return published
 
 
