@@ -32,6 +32,7 @@ from bot.services import Services
 from bot.settings import Settings
 from commands import respond
 from commands.model import usergroup_members
+from commands.model.decision_effects import request_update
 from storage import crud
 
 log = logging.getLogger(__name__)
@@ -85,6 +86,8 @@ def create_bolt_app(settings: Settings, services: Services) -> AsyncApp:
     commands.register(app, services)
     # Approvers in TRIAGE_APPROVER_GROUP are read from Slack, through this app's client.
     services.registry.approvers.lookup = usergroup_members(app.client)
+    # A request a click finds expired or stale: its message update is queued with the closing.
+    services.registry.closed_effects = request_update
     return app
 
 

@@ -269,3 +269,19 @@ async def test_a_renderer_failure_undoes_the_decision(registry: Registry) -> Non
 
         (row,) = (await session.exec(select(OutboxMessage))).all()
     assert row.dedupe_key == f"request:{request.id}:approved:announce"
+
+
+def test_a_click_on_an_expired_request_queues_its_message_update(
+    bot_factory: Callable[..., Bot], sqlite_url: str
+) -> None:
+    bot = approvals_bot(bot_factory, sqlite_url)
+    request = request_switch(bot)
+    set_request(bot, request.id, expires_at=datetime.now(UTC) - timedelta(minutes=1))
+    response, _ = click(bot, Action.APPROVE_SWITCH, request, LEADS[0])
+    assert response.status_code == 200
+    key = f"request:{request.id}:expired:update"
+    wait_until(
+        lambda: [r.status for r in bot.rows(OutboxMessage, OutboxMessage.dedupe_key == key)] == ["sent"]
+    )
+    (update,) = bot.slack.wait_for("chat.update", lambda c: c.params["ts"] == request.message_ts)
+    assert "(expired)" in update.params["text"]

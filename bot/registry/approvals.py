@@ -77,19 +77,31 @@ async def _load(db: Database, request_id: int) -> SwitchRequest:
     return request
 
 
-async def _close(db: Database, request: SwitchRequest, status: str, now: datetime) -> RequestClosed:
-    """Mark a request expired/stale (in its own transaction, so it sticks) and explain why."""
+async def _close(
+    db: Database, request: SwitchRequest, status: str, now: datetime, effects: RejectionEffects
+) -> RequestClosed:
+    """Mark a request expired/stale (in its own transaction, so it sticks, with its message update
+    queued in the outbox) and explain why."""
     assert request.id is not None
     async with db.transaction() as session:
         changed = await crud.close_switch_request(
             session, request.id, status=status, decided_by=None, decided_at=now
         )
         current = await crud.get_switch_request(session, request.id)
+        if changed and current is not None:
+            await outbox.enqueue(session, f"request:{request.id}:{status}", effects(current), now)
     return RequestClosed(current or request, changed=changed)
 
 
 async def check_can_decide(
-    db: Database, approvers: Approvers, request_id: int, user_id: str, *, now: datetime, rejecting: bool
+    db: Database,
+    approvers: Approvers,
+    request_id: int,
+    user_id: str,
+    *,
+    now: datetime,
+    rejecting: bool,
+    closed_effects: RejectionEffects = no_effects,
 ) -> SwitchRequest:
     """Refuse non-approvers and the requester (who may still withdraw, i.e. reject, their own)."""
     request = await _load(db, request_id)
@@ -106,7 +118,7 @@ async def check_can_decide(
     if request.status != "pending":
         raise RequestClosed(request)
     if request.expires_at <= now:
-        raise await _close(db, request, "expired", now)
+        raise await _close(db, request, "expired", now, closed_effects)
     return request
 
 
@@ -120,8 +132,11 @@ async def approve(
     now: datetime,
     override_reason: str | None = None,
     effects: ApprovalEffects = no_effects,
+    closed_effects: RejectionEffects = no_effects,
 ) -> Approval:
-    request = await check_can_decide(db, approvers, request_id, approver, now=now, rejecting=False)
+    request = await check_can_decide(
+        db, approvers, request_id, approver, now=now, rejecting=False, closed_effects=closed_effects
+    )
     # The candidate may have been deleted or retired while the request waited.
     info = await models.retrieve_model(request.endpoint, request.model_id)
     refuse_if_shut_down(request.model_id, info.shutdown_date, now)
@@ -154,7 +169,7 @@ async def approve(
             await outbox.enqueue(session, f"request:{request_id}:approved", effects(approval), now)
             return approval
     if stale:
-        raise await _close(db, request, "stale", now)
+        raise await _close(db, request, "stale", now, closed_effects)
     # Another approver's transaction committed first.
     raise RequestClosed(await _load(db, request_id))
 
@@ -168,8 +183,11 @@ async def reject(
     reason: str | None,
     now: datetime,
     effects: RejectionEffects = no_effects,
+    closed_effects: RejectionEffects = no_effects,
 ) -> SwitchRequest:
-    await check_can_decide(db, approvers, request_id, user_id, now=now, rejecting=True)
+    await check_can_decide(
+        db, approvers, request_id, user_id, now=now, rejecting=True, closed_effects=closed_effects
+    )
     async with db.transaction() as session:
         closed = await crud.close_switch_request(
             session,

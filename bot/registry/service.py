@@ -27,6 +27,8 @@ class Registry:
     default_endpoint: str = DEFAULT_ENDPOINT
     # Rung after a decision queued Slack effects, so this process's outbox worker sends them at once.
     outbox: Doorbell = field(default_factory=Doorbell)
+    # How a request found expired or stale at a click updates its message (set by the app factory).
+    closed_effects: RejectionEffects = no_effects
 
     def endpoint_names(self) -> list[str]:
         return sorted(self.models.endpoints)
@@ -104,23 +106,39 @@ class Registry:
         override_reason: str | None = None,
         effects: ApprovalEffects = no_effects,
     ) -> Approval:
-        approval = await approvals.approve(
-            self.db,
-            self.models,
-            self.approvers,
-            request_id,
-            approver,
-            now=now,
-            override_reason=override_reason,
-            effects=effects,
-        )
-        self.outbox.ring()
-        return approval
+        try:
+            return await approvals.approve(
+                self.db,
+                self.models,
+                self.approvers,
+                request_id,
+                approver,
+                now=now,
+                override_reason=override_reason,
+                effects=effects,
+                closed_effects=self.closed_effects,
+            )
+        finally:  # a refusal may have closed the request (expired, stale) and queued its update
+            self.outbox.ring()
+
+    async def check_can_decide(
+        self, request_id: int, user_id: str, *, now: datetime, rejecting: bool
+    ) -> SwitchRequest:
+        try:
+            return await approvals.check_can_decide(
+                self.db,
+                self.approvers,
+                request_id,
+                user_id,
+                now=now,
+                rejecting=rejecting,
+                closed_effects=self.closed_effects,
+            )
+        finally:
+            self.outbox.ring()
 
     async def check_can_reject(self, request_id: int, user_id: str, *, now: datetime) -> SwitchRequest:
-        return await approvals.check_can_decide(
-            self.db, self.approvers, request_id, user_id, now=now, rejecting=True
-        )
+        return await self.check_can_decide(request_id, user_id, now=now, rejecting=True)
 
     async def reject(
         self,
@@ -131,11 +149,19 @@ class Registry:
         now: datetime,
         effects: RejectionEffects = no_effects,
     ) -> SwitchRequest:
-        request = await approvals.reject(
-            self.db, self.approvers, request_id, user_id, reason=reason, now=now, effects=effects
-        )
-        self.outbox.ring()
-        return request
+        try:
+            return await approvals.reject(
+                self.db,
+                self.approvers,
+                request_id,
+                user_id,
+                reason=reason,
+                now=now,
+                effects=effects,
+                closed_effects=self.closed_effects,
+            )
+        finally:
+            self.outbox.ring()
 
     async def status(self, *, now: datetime) -> queries.ModelStatus:
         return await queries.model_status(self.db, self.models, now)

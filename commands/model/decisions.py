@@ -11,12 +11,12 @@ from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import InvalidInput, TriagebotError
-from bot.registry import Approval, RequestClosed
+from bot.registry import Approval
 from bot.services import Services
 from commands import text
 from commands.ids import Action, Block
 from commands.ids import View as ViewId
-from commands.model import decision_effects, messages, render
+from commands.model import decision_effects, render
 from commands.model.render import utcnow
 from storage.models import SwitchRequest
 
@@ -38,12 +38,8 @@ async def approve_switch(
 
     if await override_requested(client, body, services, request_id):
         return  # below the eval gate: the override modal approves
-    try:
-        await approve(services, request_id, body["user"]["id"], body["channel"]["id"])
-    except RequestClosed as closed:
-        if closed.changed:  # this click found it expired or stale: the message should say so too
-            await messages.update_request_message(client, closed.request)
-        raise
+    # A request this click finds expired or stale has its message updated through the outbox.
+    await approve(services, request_id, body["user"]["id"], body["channel"]["id"])
 
 
 async def approve(
@@ -71,12 +67,7 @@ async def reject_switch(
     await ack()
     services: Services = context["services"]
     request_id = request_id_of(action.get("value"))
-    try:
-        request = await services.registry.check_can_reject(request_id, body["user"]["id"], now=utcnow())
-    except RequestClosed as closed:
-        if closed.changed:
-            await messages.update_request_message(client, closed.request)
-        raise
+    request = await services.registry.check_can_reject(request_id, body["user"]["id"], now=utcnow())
     await client.views_open(trigger_id=body["trigger_id"], view=reject_modal(request))
 
 
@@ -124,7 +115,5 @@ async def submit_reject(
         await ack(
             response_action="errors", errors={Block.REJECT_REASON: text.truncate(exc.user_message, 150)}
         )
-        if isinstance(exc, RequestClosed) and exc.changed:
-            await messages.update_request_message(client, exc.request)
         return
     await ack()

@@ -21,8 +21,6 @@ from bot.errors import TriagebotError
 from bot.quality.eval_runs import RunSummary
 from bot.quality.gate import BELOW_BAR, FAILED, NO_CASES, PASSED, GateView, gate_view, run_gate
 from bot.quality.text import millis, percent
-from bot.registry import RequestClosed
-from bot.registry.approvals import check_can_decide
 from bot.services import Services
 from commands import text
 from commands.ids import Action
@@ -119,15 +117,7 @@ async def override_requested(
     view = await gate_view(services.db, request, services.settings.triage_quality_bar)
     if view is None or not view.needs_override:
         return False
-    registry = services.registry
-    try:
-        await check_can_decide(
-            registry.db, registry.approvers, request_id, body["user"]["id"], now=utcnow(), rejecting=False
-        )
-    except RequestClosed as closed:
-        if closed.changed:
-            await messages.update_request_message(client, closed.request)
-        raise
+    await services.registry.check_can_decide(request_id, body["user"]["id"], now=utcnow(), rejecting=False)
     await client.views_open(trigger_id=body["trigger_id"], view=override_modal(request, view))
     return True
 
@@ -179,7 +169,5 @@ async def submit_override(
         await ack(
             response_action="errors", errors={BlockId.OVERRIDE_REASON: text.truncate(exc.user_message, 150)}
         )
-        if isinstance(exc, RequestClosed) and exc.changed:
-            await messages.update_request_message(client, exc.request)
         return
     await ack()
