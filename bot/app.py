@@ -24,12 +24,15 @@ import commands
 from bot.deployments import ensure_initial_deployment
 from bot.digest.publish import DigestPublisher
 from bot.inflight import InflightWork, drain_seconds
+from bot.outbox.seen import SeenDeliveries, signature_key
+from bot.outbox.worker import OutboxWorker
 from bot.request_shape import malformed_reason
 from bot.schedule.scheduler import start_scheduler
 from bot.services import Services
 from bot.settings import Settings
 from commands import respond
 from commands.model import usergroup_members
+from commands.model.decision_effects import request_update
 from storage import crud
 
 log = logging.getLogger(__name__)
@@ -59,6 +62,18 @@ def slack_client(settings: Settings) -> AsyncWebClient:
     )
 
 
+def start_outbox_worker(settings: Settings, services: Services) -> OutboxWorker:
+    """Every process sends queued decision effects (HTTP and Socket Mode alike), so a restart of
+    any one of them picks up what a crashed one left behind."""
+    from commands.outbox_sender import outbox_client, slack_sender
+
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    client = outbox_client(token, settings.slack_api_url)
+    worker = OutboxWorker(services.db, slack_sender(client), services.registry.outbox)
+    worker.start()
+    return worker
+
+
 def create_bolt_app(settings: Settings, services: Services) -> AsyncApp:
     app = AsyncApp(
         client=slack_client(settings),
@@ -75,6 +90,8 @@ def create_bolt_app(settings: Settings, services: Services) -> AsyncApp:
     respond.trust_origin_of(settings.slack_api_url)  # response URLs on a stand-in's origin
     # Approvers in TRIAGE_APPROVER_GROUP are read from Slack, through this app's client.
     services.registry.approvers.lookup = usergroup_members(app.client)
+    # A request a click finds expired or stale: its message update is queued with the closing.
+    services.registry.closed_effects = request_update
     return app
 
 
@@ -101,6 +118,7 @@ def create_asgi_app(settings: Settings, services: Services) -> Starlette:
     handler = AsyncSlackRequestHandler(bolt)
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
     verifier = SignatureVerifier(secret)
+    seen = SeenDeliveries(services.db)
 
     async def slack_events(request: Request) -> Response:
         declared = request.headers.get("content-length")
@@ -113,6 +131,9 @@ def create_asgi_app(settings: Settings, services: Services) -> Starlette:
         # surface as a 500 there; check first, and answer 401 without reading anything further.
         if not _signature_valid(verifier, body, dict(request.headers)):
             return JSONResponse({"error": "invalid request signature"}, status_code=401)
+        refusal = await _refuse_replay(seen, request.headers.get("x-slack-signature", ""))
+        if refusal is not None:
+            return refusal
         problem = malformed_reason(body, request.headers.get("content-type", ""))
         if problem is not None:
             log.warning("rejected a signed but malformed request body: %s", problem)
@@ -140,12 +161,14 @@ def create_asgi_app(settings: Settings, services: Services) -> Starlette:
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         await ensure_initial_deployment(services.db, settings.triage_default_model)
         scheduler = start_scheduler(services, create_digest_publisher(settings))
+        outbox = start_outbox_worker(settings, services)
         try:
             yield
         finally:
             await scheduler.shutdown()
             # Uvicorn has closed the connections by now, but acked listeners may still be running.
             await inflight.drain(inflight_drain_seconds(settings))
+            await outbox.stop()  # after the drain: the listeners may have queued effects
             await close_slack_sessions()
             await services.close()
 
@@ -165,6 +188,22 @@ def _signature_valid(verifier: SignatureVerifier, body: bytes, headers: dict[str
         return verifier.is_valid_request(body, headers)
     except (ValueError, TypeError):  # a non-numeric timestamp, a non-ASCII signature, a non-UTF-8 body
         return False
+
+
+async def _refuse_replay(seen: SeenDeliveries, signature: str) -> Response | None:
+    """A valid signature is accepted once: the same bytes sent again inside the replay window (by an
+    attacker who captured them, or a proxy retrying) would run the command twice. Slack's own
+    retries are signed afresh, so they pass here and are deduplicated on their event ID instead."""
+    try:
+        first = await seen.first_time([signature_key(signature)])
+    except Exception as exc:  # the database is down: nothing could be done with the request anyway
+        log.warning("could not check a request for replay (%s); refused it", type(exc).__name__)
+        return JSONResponse({"error": "temporarily unavailable"}, status_code=503)
+    if first:
+        return None
+    # Never log the signature itself: it is what a replay needs.
+    log.warning("refused a replayed Slack request (its signature was already used)")
+    return JSONResponse({"error": "replayed request"}, status_code=401)
 
 
 def _with_body(request: Request, body: bytes) -> Request:

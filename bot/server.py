@@ -20,6 +20,7 @@ from bot.app import (
     create_digest_publisher,
     create_socket_mode_handler,
     inflight_drain_seconds,
+    start_outbox_worker,
     track_listener_tasks,
 )
 from bot.deployments import ensure_initial_deployment
@@ -105,6 +106,7 @@ async def serve_socket_mode(settings: Settings) -> int:
     assert settings.slack_app_token is not None
     handler = create_socket_mode_handler(bolt, settings.slack_app_token.get_secret_value())
     scheduler = start_scheduler(services, create_digest_publisher(settings))
+    outbox = start_outbox_worker(settings, services)
     log.info("connecting to Slack in Socket Mode")
     main = asyncio.current_task()
     if main is not None:
@@ -118,6 +120,7 @@ async def serve_socket_mode(settings: Settings) -> int:
         await scheduler.shutdown()
         await handler.close_async()
         await inflight.drain(inflight_drain_seconds(settings))
+        await outbox.stop()
         await close_slack_sessions()
         await services.close()
     return 0

@@ -6,11 +6,12 @@ from collections.abc import Awaitable, Callable
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.outbox.seen import SeenDeliveries
 from bot.services import Services
 from commands import digest, model, quality, request_log, triage, workspace
 from commands.acks import install_settling_ack
 from commands.errors import handle_listener_error
-from commands.retries import drop_timeout_retries
+from commands.retries import drop_duplicate_events
 
 
 def register(app: AsyncApp, services: Services) -> None:
@@ -21,7 +22,7 @@ def register(app: AsyncApp, services: Services) -> None:
     app.middleware(workspace.guard_request)
     app.middleware(inject_services)
     app.middleware(install_settling_ack)
-    app.middleware(drop_timeout_retries)
+    app.middleware(drop_duplicate_events(SeenDeliveries(services.db)))
     app.error(handle_listener_error)
     request_log.register(app)  # after app.error: it wraps that handler to note each outcome
     triage.register(app)

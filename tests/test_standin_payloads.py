@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from typing import Any
@@ -36,6 +37,8 @@ def first_answer(bot: Bot, timeout: float = 5.0) -> SlackCall:
 
 
 def test_enterprise_grid_requests_carry_its_fields_and_are_served(bot: Bot) -> None:
+    # The app is installed in a workspace of the Grid org: auth.test says so, and its requests are served.
+    bot.slack.identity = dataclasses.replace(bot.slack.identity, enterprise_id="E0GRID")
     bot.send.enterprise_id = "E0GRID"
     response, _ = bot.send.command("/model", "help")
     assert response.status_code == 200

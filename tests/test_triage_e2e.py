@@ -192,5 +192,7 @@ def test_a_mention_retried_for_a_late_ack_is_not_triaged_twice(bot: Bot) -> None
         headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_error"},
     )
     assert after_error.status_code == 200
-    bot.slack.wait_for("chat.postMessage", count=2)
-    assert len(bot.rows(Triage)) == 2, "the timeout retry is dropped; a retry after an error is handled"
+    time.sleep(0.3)
+    # Whatever the retry reason, the first delivery was acted on: no second triage (H3).
+    assert len(bot.slack.calls_to("chat.postMessage")) == 1
+    assert len(bot.rows(Triage)) == 1

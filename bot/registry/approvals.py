@@ -1,12 +1,20 @@
-"""Deciding requests: approve (one transaction, exactly one winner), reject, and break-glass rollback."""
+"""Deciding requests: approve (one transaction, exactly one winner), reject, and break-glass rollback.
+
+Each decision's Slack side effects are rendered by the caller's renderer and written to the outbox
+in the decision's own transaction: committed together or not at all, so a crash right after the
+commit still leaves them to be sent (see bot/outbox).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from bot.errors import Conflict, NotAllowed, NotFound
 from bot.model_client import ModelClient
+from bot.outbox import effects as outbox
+from bot.outbox.effects import SlackEffect, no_effects
 from bot.registry.approvers import Approvers
 from bot.registry.model_ids import refuse_if_shut_down
 from bot.registry.requests import SwitchPlan
@@ -28,6 +36,12 @@ class RequestClosed(Conflict):
 class Approval:
     request: SwitchRequest | None  # None for a break-glass rollback
     deployment: Deployment
+
+
+# Renderers: the decision as Slack calls (commands/model/decisions.py provides them).
+ApprovalEffects = Callable[["Approval"], Sequence[SlackEffect]]
+# A request closed (rejected, superseded, expired) as the calls that update its message and tell people.
+RejectionEffects = Callable[[SwitchRequest], Sequence[SlackEffect]]
 
 
 def when(moment: datetime | None) -> str:
@@ -63,19 +77,31 @@ async def _load(db: Database, request_id: int) -> SwitchRequest:
     return request
 
 
-async def _close(db: Database, request: SwitchRequest, status: str, now: datetime) -> RequestClosed:
-    """Mark a request expired/stale (in its own transaction, so it sticks) and explain why."""
+async def _close(
+    db: Database, request: SwitchRequest, status: str, now: datetime, effects: RejectionEffects
+) -> RequestClosed:
+    """Mark a request expired/stale (in its own transaction, so it sticks, with its message update
+    queued in the outbox) and explain why."""
     assert request.id is not None
     async with db.transaction() as session:
         changed = await crud.close_switch_request(
             session, request.id, status=status, decided_by=None, decided_at=now
         )
         current = await crud.get_switch_request(session, request.id)
+        if changed and current is not None:
+            await outbox.enqueue(session, f"request:{request.id}:{status}", effects(current), now)
     return RequestClosed(current or request, changed=changed)
 
 
 async def check_can_decide(
-    db: Database, approvers: Approvers, request_id: int, user_id: str, *, now: datetime, rejecting: bool
+    db: Database,
+    approvers: Approvers,
+    request_id: int,
+    user_id: str,
+    *,
+    now: datetime,
+    rejecting: bool,
+    closed_effects: RejectionEffects = no_effects,
 ) -> SwitchRequest:
     """Refuse non-approvers and the requester (who may still withdraw, i.e. reject, their own)."""
     request = await _load(db, request_id)
@@ -92,7 +118,7 @@ async def check_can_decide(
     if request.status != "pending":
         raise RequestClosed(request)
     if request.expires_at <= now:
-        raise await _close(db, request, "expired", now)
+        raise await _close(db, request, "expired", now, closed_effects)
     return request
 
 
@@ -105,8 +131,12 @@ async def approve(
     *,
     now: datetime,
     override_reason: str | None = None,
+    effects: ApprovalEffects = no_effects,
+    closed_effects: RejectionEffects = no_effects,
 ) -> Approval:
-    request = await check_can_decide(db, approvers, request_id, approver, now=now, rejecting=False)
+    request = await check_can_decide(
+        db, approvers, request_id, approver, now=now, rejecting=False, closed_effects=closed_effects
+    )
     # The candidate may have been deleted or retired while the request waited.
     info = await models.retrieve_model(request.endpoint, request.model_id)
     refuse_if_shut_down(request.model_id, info.shutdown_date, now)
@@ -135,9 +165,11 @@ async def approve(
             await session.flush()
             approved = await crud.get_switch_request(session, request_id)
             assert approved is not None
-            return Approval(approved, deployment)
+            approval = Approval(approved, deployment)
+            await outbox.enqueue(session, f"request:{request_id}:approved", effects(approval), now)
+            return approval
     if stale:
-        raise await _close(db, request, "stale", now)
+        raise await _close(db, request, "stale", now, closed_effects)
     # Another approver's transaction committed first.
     raise RequestClosed(await _load(db, request_id))
 
@@ -150,8 +182,12 @@ async def reject(
     *,
     reason: str | None,
     now: datetime,
+    effects: RejectionEffects = no_effects,
+    closed_effects: RejectionEffects = no_effects,
 ) -> SwitchRequest:
-    await check_can_decide(db, approvers, request_id, user_id, now=now, rejecting=True)
+    await check_can_decide(
+        db, approvers, request_id, user_id, now=now, rejecting=True, closed_effects=closed_effects
+    )
     async with db.transaction() as session:
         closed = await crud.close_switch_request(
             session,
@@ -162,13 +198,17 @@ async def reject(
             decision_reason=(reason or "").strip() or None,
         )
         request = await crud.get_switch_request(session, request_id)
-    assert request is not None
+        assert request is not None
+        if closed:
+            await outbox.enqueue(session, f"request:{request_id}:rejected", effects(request), now)
     if not closed:
         raise RequestClosed(request)
     return request
 
 
-async def rollback_now(db: Database, plan: SwitchPlan, *, now: datetime) -> Approval:
+async def rollback_now(
+    db: Database, plan: SwitchPlan, *, now: datetime, effects: ApprovalEffects = no_effects
+) -> Approval:
     """Break-glass: an approver's rollback takes effect at once, recorded as approved by them."""
     async with db.transaction() as session:
         await crud.lock_deployments(session)
@@ -189,7 +229,9 @@ async def rollback_now(db: Database, plan: SwitchPlan, *, now: datetime) -> Appr
         )
         session.add(deployment)
         await session.flush()
-    return Approval(None, deployment)
+        approval = Approval(None, deployment)
+        await outbox.enqueue(session, f"deployment:{deployment.id}:break-glass", effects(approval), now)
+    return approval
 
 
 def _deployment(

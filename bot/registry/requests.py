@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -10,6 +11,8 @@ from sqlmodel import col, delete
 from bot.deployments import live_deployment
 from bot.errors import Conflict, InvalidInput, NotFound
 from bot.model_client import ModelClient
+from bot.outbox import effects as outbox
+from bot.outbox.effects import SlackEffect, no_effects
 from bot.registry.approvers import Approvers
 from bot.registry.model_ids import refuse_if_shut_down, validate_model_id
 from storage import crud
@@ -17,6 +20,10 @@ from storage.db import Database
 from storage.models import Deployment, SwitchRequest
 
 MAX_REASON_CHARS = 2000
+
+
+# A closed request as the Slack calls that update its message (commands/model/decision_effects.py).
+RequestEffects = Callable[[SwitchRequest], Sequence[SlackEffect]]
 
 
 @dataclass(frozen=True)
@@ -139,7 +146,13 @@ async def discard_request(db: Database, request_id: int) -> None:
 
 
 async def publish_request(
-    db: Database, request_id: int, *, channel_id: str, message_ts: str, now: datetime
+    db: Database,
+    request_id: int,
+    *,
+    channel_id: str,
+    message_ts: str,
+    now: datetime,
+    effects: RequestEffects = no_effects,
 ) -> tuple[SwitchRequest, list[SwitchRequest]]:
     """Remember where the approval message is, and supersede every older pending request.
 
@@ -168,10 +181,14 @@ async def publish_request(
         await session.flush()
         for older in superseded:
             await session.refresh(older)
+            # Queued with the supersede itself, so the older message never keeps live buttons.
+            await outbox.enqueue(session, f"request:{older.id}:superseded", effects(older), now)
     return request, superseded
 
 
-async def expire_overdue(db: Database, now: datetime) -> list[SwitchRequest]:
+async def expire_overdue(
+    db: Database, now: datetime, effects: RequestEffects = no_effects
+) -> list[SwitchRequest]:
     """Close pending requests past their expiry; returns them so their messages can say so.
 
     Expiry is also enforced at every click; this only keeps the channel honest without one.
@@ -186,4 +203,5 @@ async def expire_overdue(db: Database, now: datetime) -> list[SwitchRequest]:
                     expired.append(request)
         for request in expired:
             await session.refresh(request)
+            await outbox.enqueue(session, f"request:{request.id}:expired", effects(request), now)
     return expired

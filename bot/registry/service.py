@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.errors import NotAllowed
 from bot.model_client import ModelClient
+from bot.outbox.effects import Doorbell, no_effects
 from bot.registry import approvals, requests
 from bot.registry import status as queries
-from bot.registry.approvals import Approval
+from bot.registry.approvals import Approval, ApprovalEffects, RejectionEffects
 from bot.registry.approvers import Approvers
 from bot.registry.requests import SwitchPlan
 from bot.settings import DEFAULT_ENDPOINT
@@ -24,6 +25,10 @@ class Registry:
     approvers: Approvers
     approval_ttl: timedelta
     default_endpoint: str = DEFAULT_ENDPOINT
+    # Rung after a decision queued Slack effects, so this process's outbox worker sends them at once.
+    outbox: Doorbell = field(default_factory=Doorbell)
+    # How a request found expired or stale at a click updates its message (set by the app factory).
+    closed_effects: RejectionEffects = no_effects
 
     def endpoint_names(self) -> list[str]:
         return sorted(self.models.endpoints)
@@ -52,10 +57,14 @@ class Registry:
     async def may_roll_back_at_once(self, user_id: str, *, now: datetime) -> bool:
         return await self.approvers.is_approver(user_id, now)
 
-    async def rollback_now(self, plan: SwitchPlan, *, now: datetime) -> Approval:
+    async def rollback_now(
+        self, plan: SwitchPlan, *, now: datetime, effects: ApprovalEffects = no_effects
+    ) -> Approval:
         if not await self.approvers.is_approver(plan.requested_by, now):
             raise NotAllowed("Only approvers can roll back without an approval. Nothing was changed.")
-        return await approvals.rollback_now(self.db, plan, now=now)
+        approval = await approvals.rollback_now(self.db, plan, now=now, effects=effects)
+        self.outbox.ring()
+        return approval
 
     async def open_request(
         self, plan: SwitchPlan, *, requester_channel_id: str | None, now: datetime
@@ -69,37 +78,92 @@ class Registry:
         await requests.discard_request(self.db, request_id)
 
     async def publish_request(
-        self, request_id: int, *, channel_id: str, message_ts: str, now: datetime
+        self,
+        request_id: int,
+        *,
+        channel_id: str,
+        message_ts: str,
+        now: datetime,
+        effects: RejectionEffects = no_effects,
     ) -> tuple[SwitchRequest, list[SwitchRequest]]:
-        return await requests.publish_request(
-            self.db, request_id, channel_id=channel_id, message_ts=message_ts, now=now
+        published = await requests.publish_request(
+            self.db, request_id, channel_id=channel_id, message_ts=message_ts, now=now, effects=effects
         )
+        self.outbox.ring()
+        return published
 
-    async def expire_overdue(self, *, now: datetime) -> list[SwitchRequest]:
-        return await requests.expire_overdue(self.db, now)
+    async def expire_overdue(
+        self, *, now: datetime, effects: RejectionEffects = no_effects
+    ) -> list[SwitchRequest]:
+        expired = await requests.expire_overdue(self.db, now, effects)
+        self.outbox.ring()
+        return expired
 
     async def approve(
-        self, request_id: int, approver: str, *, now: datetime, override_reason: str | None = None
+        self,
+        request_id: int,
+        approver: str,
+        *,
+        now: datetime,
+        override_reason: str | None = None,
+        effects: ApprovalEffects = no_effects,
     ) -> Approval:
-        return await approvals.approve(
-            self.db,
-            self.models,
-            self.approvers,
-            request_id,
-            approver,
-            now=now,
-            override_reason=override_reason,
-        )
+        try:
+            return await approvals.approve(
+                self.db,
+                self.models,
+                self.approvers,
+                request_id,
+                approver,
+                now=now,
+                override_reason=override_reason,
+                effects=effects,
+                closed_effects=self.closed_effects,
+            )
+        finally:  # a refusal may have closed the request (expired, stale) and queued its update
+            self.outbox.ring()
+
+    async def check_can_decide(
+        self, request_id: int, user_id: str, *, now: datetime, rejecting: bool
+    ) -> SwitchRequest:
+        try:
+            return await approvals.check_can_decide(
+                self.db,
+                self.approvers,
+                request_id,
+                user_id,
+                now=now,
+                rejecting=rejecting,
+                closed_effects=self.closed_effects,
+            )
+        finally:
+            self.outbox.ring()
 
     async def check_can_reject(self, request_id: int, user_id: str, *, now: datetime) -> SwitchRequest:
-        return await approvals.check_can_decide(
-            self.db, self.approvers, request_id, user_id, now=now, rejecting=True
-        )
+        return await self.check_can_decide(request_id, user_id, now=now, rejecting=True)
 
     async def reject(
-        self, request_id: int, user_id: str, reason: str | None, *, now: datetime
+        self,
+        request_id: int,
+        user_id: str,
+        reason: str | None,
+        *,
+        now: datetime,
+        effects: RejectionEffects = no_effects,
     ) -> SwitchRequest:
-        return await approvals.reject(self.db, self.approvers, request_id, user_id, reason=reason, now=now)
+        try:
+            return await approvals.reject(
+                self.db,
+                self.approvers,
+                request_id,
+                user_id,
+                reason=reason,
+                now=now,
+                effects=effects,
+                closed_effects=self.closed_effects,
+            )
+        finally:
+            self.outbox.ring()
 
     async def status(self, *, now: datetime) -> queries.ModelStatus:
         return await queries.model_status(self.db, self.models, now)

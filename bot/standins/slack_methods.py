@@ -31,6 +31,7 @@ class Identity:
     bot_id: str
     team: str = "Stand-in Workspace"
     user: str = "triagebot"
+    enterprise_id: str | None = None  # set: a workspace of an Enterprise Grid org
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ def _auth_test(params: Mapping[str, Any], ctx: Context) -> Reply:
         "user_id": me.bot_user_id,
         "bot_id": me.bot_id,
         "is_enterprise_install": False,
+        **({"enterprise_id": me.enterprise_id} if me.enterprise_id else {}),
     }
 
 

@@ -29,6 +29,7 @@ class SlackSender:
     client: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=10))
     # The last request exactly as sent (body and headers), so a test can replay it byte for byte.
     last_sent: tuple[bytes, dict[str, str]] | None = None
+    _signed: set[tuple[int, bytes]] = field(default_factory=set, repr=False)
     team_id: str = TEAM_ID
     enterprise_id: str | None = None  # set: every request carries Enterprise Grid's fields
     enterprise_name: str = "Acme Grid"
@@ -43,7 +44,15 @@ class SlackSender:
         return None if self.enterprise_install else {"id": self.team_id, "domain": "acme"}
 
     def sign(self, body: bytes, timestamp: int | None = None) -> dict[str, str]:
-        ts = str(int(time.time()) if timestamp is None else timestamp)
+        if timestamp is None:
+            # Slack never signs the same bytes twice (a retry is re-signed with a new timestamp), and
+            # the app refuses a repeated signature as a replay: two identical bodies sent within one
+            # second get timestamps a second apart, as they would from Slack.
+            timestamp = int(time.time())
+            while (timestamp, body) in self._signed:
+                timestamp -= 1
+            self._signed.add((timestamp, body))
+        ts = str(timestamp)
         signature = SignatureVerifier(self.signing_secret).generate_signature(timestamp=ts, body=body)
         return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature}
 

@@ -11,12 +11,12 @@ from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import TriagebotError
-from bot.registry import RequestClosed
+from bot.registry import Approval
 from bot.services import Services
 from commands import text
 from commands.ids import Action, Block, metadata_row_id, row_id
 from commands.ids import View as ViewId
-from commands.model import messages, render
+from commands.model import decision_effects, render
 from commands.model.render import utcnow
 from storage.models import SwitchRequest
 
@@ -31,27 +31,31 @@ async def approve_switch(
     await ack()
     services: Services = context["services"]
     request_id = request_id_of(action.get("value"))
-    from commands.quality.gate import gate_sections, override_requested  # commands.quality imports us
+    from commands.quality.gate import override_requested  # commands.quality imports us
 
     if await override_requested(client, body, services, request_id):
         return  # below the eval gate: the override modal approves
-    try:
-        approval = await services.registry.approve(request_id, body["user"]["id"], now=utcnow())
-    except RequestClosed as closed:
-        if closed.changed:  # this click found it expired or stale: the message should say so too
-            await messages.update_request_message(client, closed.request)
-        raise
-    request = approval.request
-    assert request is not None
-    await messages.update_request_message(client, request, await gate_sections(services, request))
-    await messages.announce(client, approval, request.channel_id or body["channel"]["id"])
-    if request.requester_channel_id != request.channel_id:
-        # The announcement mentions them, but they may not be in the approvals channel.
-        note = (
-            f":white_check_mark: {render.person(approval.deployment.approved_by)} approved your request "
-            f"#{request.id}: {render.model(request.model_id, request.endpoint)} is live now."
-        )
-        await messages.tell_requester(client, request, note)
+    # A request this click finds expired or stale has its message updated through the outbox.
+    await approve(services, request_id, body["user"]["id"], body["channel"]["id"])
+
+
+async def approve(
+    services: Services,
+    request_id: int,
+    approver: str,
+    fallback_channel: str,
+    *,
+    override_reason: str | None = None,
+) -> Approval:
+    """Approve, with the message update, the announcement and the requester's note queued in the
+    same transaction (the outbox sends them): used by the Approve button and the override modal."""
+    from commands.quality.gate import gate_sections_for  # commands.quality imports us
+
+    gate = await gate_sections_for(services, request_id)
+    effects = decision_effects.approval_effects(gate, fallback_channel, override=override_reason is not None)
+    return await services.registry.approve(
+        request_id, approver, now=utcnow(), override_reason=override_reason, effects=effects
+    )
 
 
 async def reject_switch(
@@ -60,12 +64,7 @@ async def reject_switch(
     await ack()
     services: Services = context["services"]
     request_id = request_id_of(action.get("value"))
-    try:
-        request = await services.registry.check_can_reject(request_id, body["user"]["id"], now=utcnow())
-    except RequestClosed as closed:
-        if closed.changed:
-            await messages.update_request_message(client, closed.request)
-        raise
+    request = await services.registry.check_can_reject(request_id, body["user"]["id"], now=utcnow())
     await client.views_open(trigger_id=body["trigger_id"], view=reject_modal(request))
 
 
@@ -102,23 +101,16 @@ async def submit_reject(
     values = view.get("state", {}).get("values", {})
     reason = (values.get(Block.REJECT_REASON, {}).get(Action.REJECT_REASON) or {}).get("value")
     user = body["user"]["id"]
+    from commands.quality.gate import gate_sections_for  # commands.quality imports this package
+
     try:
-        request = await services.registry.reject(request_id, user, reason, now=utcnow())
+        gate = await gate_sections_for(services, request_id)
+        effects = decision_effects.rejection_effects(gate)
+        await services.registry.reject(request_id, user, reason, now=utcnow(), effects=effects)
     except TriagebotError as exc:
         # The modal is still open: show why right there instead of closing it silently.
         await ack(
             response_action="errors", errors={Block.REJECT_REASON: text.truncate(exc.user_message, 150)}
         )
-        if isinstance(exc, RequestClosed) and exc.changed:
-            await messages.update_request_message(client, exc.request)
         return
     await ack()
-    from commands.quality.gate import gate_sections  # commands.quality imports this package
-
-    await messages.update_request_message(client, request, await gate_sections(services, request))
-    if user != request.requested_by:
-        what = "roll back to" if request.kind == "rollback" else "switch to"
-        note = f":no_entry: {render.person(user)} rejected your request #{request.id} to {what} {render.model(request.model_id, request.endpoint)}."
-        if request.decision_reason:
-            note += f"\n>{text.safe_mrkdwn(request.decision_reason, 1000)}"
-        await messages.tell_requester(client, request, note)

@@ -1,4 +1,4 @@
-"""Posting and updating the approval request messages, announcements, and notes to the requester."""
+"""Posting and updating the approval request messages (decisions tell Slack through the outbox: decision_effects)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import NotAllowed
-from bot.registry import Approval, Registry
-from commands.model import render, request_blocks
+from bot.registry import Registry
+from commands.model import decision_effects, render, request_blocks
 from commands.model.render import utcnow
 from storage.models import SwitchRequest
 
@@ -43,11 +43,14 @@ async def post_approval_request(
         if isinstance(exc, SlackApiError):
             raise NotAllowed(posting_refused(channel, str(exc.response.get("error")))) from exc
         raise
-    published, superseded = await registry.publish_request(
-        request.id, channel_id=str(posted["channel"]), message_ts=str(posted["ts"]), now=now
+    # The superseded requests' messages are updated through the outbox, queued with the supersede.
+    published, _superseded = await registry.publish_request(
+        request.id,
+        channel_id=str(posted["channel"]),
+        message_ts=str(posted["ts"]),
+        now=now,
+        effects=decision_effects.request_update,
     )
-    for older in superseded:
-        await update_request_message(client, older)
     return published
 
 
@@ -79,38 +82,3 @@ async def update_request_message(
         )
     except SlackApiError as exc:
         log.warning("could not update request #%s's message: %s", request.id, exc.response.get("error"))
-
-
-async def announce(client: AsyncWebClient, approval: Approval, channel: str) -> bool:
-    """Tell the channel the live model changed; False if Slack refused (the change stands regardless)."""
-    try:
-        await client.chat_postMessage(
-            channel=channel, text=request_blocks.announcement_text(approval), unfurl_links=False
-        )
-    except SlackApiError as exc:
-        log.warning(
-            "could not announce deployment #%s: %s", approval.deployment.id, exc.response.get("error")
-        )
-        return False
-    return True
-
-
-async def tell_requester(client: AsyncWebClient, request: SwitchRequest, message: str) -> None:
-    """Privately in the channel they asked from, or by DM when the bot can't post there."""
-    if request.requester_channel_id:
-        try:
-            await client.chat_postEphemeral(
-                channel=request.requester_channel_id, user=request.requested_by, text=message
-            )
-            return
-        except SlackApiError as exc:
-            log.info("ephemeral to requester failed (%s); sending a DM", exc.response.get("error"))
-    try:
-        await client.chat_postMessage(channel=request.requested_by, text=message)
-    except SlackApiError as exc:
-        log.warning(
-            "could not tell %s about request #%s: %s",
-            request.requested_by,
-            request.id,
-            exc.response.get("error"),
-        )

@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.registry.status import history_limit
 from bot.services import Services
 from commands.block_kit import as_dicts
-from commands.model import messages, status_blocks
+from commands.model import decision_effects, status_blocks
 from commands.model.render import utcnow
 from commands.respond import respond as respond_with_retries
 
@@ -40,8 +40,8 @@ async def status_subcommand(
 
 async def close_expired(client: AsyncWebClient, services: Services, now: datetime) -> None:
     """Requests nobody decided in time: say so on their messages when someone looks."""
-    for request in await services.registry.expire_overdue(now=now):
-        await messages.update_request_message(client, request)
+    # Their messages are updated through the outbox, queued with the expiry.
+    await services.registry.expire_overdue(now=now, effects=decision_effects.request_update)
 
 
 async def history_subcommand(

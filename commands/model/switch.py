@@ -14,7 +14,7 @@ from bot.registry import SwitchPlan
 from bot.services import Services
 from commands import text
 from commands.errors import user_message
-from commands.model import messages, render
+from commands.model import decision_effects, messages, render
 from commands.model.render import utcnow
 from commands.respond import respond as respond_with_retries
 
@@ -89,20 +89,15 @@ async def rollback_subcommand(
     if not await registry.may_roll_back_at_once(user, now=now):
         await request_approval(plan, command, client, services)
         return
-    approval = await registry.rollback_now(plan, now=now)
     channel = services.settings.triage_approval_channel or command["channel_id"]
-    announced = await messages.announce(client, approval, channel)
+    # The announcement goes through the outbox, queued with the rollback itself (H3: exactly once).
+    await registry.rollback_now(plan, now=now, effects=decision_effects.break_glass_effects(channel))
     done = f":rewind: Rolled back: {render.model(plan.model_id, plan.endpoint)} is live again."
     await respond_with_retries(
         command["response_url"],
         response_type="ephemeral",
         replace_original=True,
-        text=done
-        + (
-            f" Announced in {render.channel(channel)}."
-            if announced
-            else " (I couldn't announce it in the channel.)"
-        ),
+        text=done + f" Announcing it in {render.channel(channel)}.",
     )
 
 

@@ -21,8 +21,6 @@ from bot.errors import TriagebotError
 from bot.quality.eval_runs import RunSummary
 from bot.quality.gate import BELOW_BAR, FAILED, NO_CASES, PASSED, GateView, gate_view, run_gate
 from bot.quality.text import millis, percent
-from bot.registry import RequestClosed
-from bot.registry.approvals import check_can_decide
 from bot.services import Services
 from commands import text
 from commands.ids import Action, metadata_row_id
@@ -81,6 +79,12 @@ async def gate_sections(services: Services, request: SwitchRequest) -> list[Bloc
     return gate_blocks(await gate_view(services.db, request, services.settings.triage_quality_bar))
 
 
+async def gate_sections_for(services: Services, request_id: int) -> list[Block]:
+    """The gate for a request about to be decided, rendered before the decision's transaction."""
+    request = await _fresh(services, request_id)
+    return [] if request is None else await gate_sections(services, request)
+
+
 async def _fresh(services: Services, request_id: int) -> SwitchRequest | None:
     async with services.db.session() as session:
         return await crud.get_switch_request(session, request_id)
@@ -113,15 +117,7 @@ async def override_requested(
     view = await gate_view(services.db, request, services.settings.triage_quality_bar)
     if view is None or not view.needs_override:
         return False
-    registry = services.registry
-    try:
-        await check_can_decide(
-            registry.db, registry.approvers, request_id, body["user"]["id"], now=utcnow(), rejecting=False
-        )
-    except RequestClosed as closed:
-        if closed.changed:
-            await messages.update_request_message(client, closed.request)
-        raise
+    await services.registry.check_can_decide(request_id, body["user"]["id"], now=utcnow(), rejecting=False)
     await client.views_open(trigger_id=body["trigger_id"], view=override_modal(request, view))
     return True
 
@@ -165,23 +161,13 @@ async def submit_override(
         )
         return
     user = body["user"]["id"]
+    from commands.model.decisions import approve  # commands.model imports this module lazily too
+
     try:
-        approval = await services.registry.approve(request_id, user, now=utcnow(), override_reason=reason)
+        await approve(services, request_id, user, "", override_reason=reason)
     except TriagebotError as exc:
         await ack(
             response_action="errors", errors={BlockId.OVERRIDE_REASON: text.truncate(exc.user_message, 150)}
         )
-        if isinstance(exc, RequestClosed) and exc.changed:
-            await messages.update_request_message(client, exc.request)
         return
     await ack()
-    request = approval.request
-    assert request is not None
-    await messages.update_request_message(client, request, await gate_sections(services, request))
-    await messages.announce(client, approval, request.channel_id or "")
-    if request.requester_channel_id != request.channel_id:
-        note = (
-            f":white_check_mark: {render.person(user)} approved your request #{request.id} with an override: "
-            f"{render.model(request.model_id, request.endpoint)} is live now."
-        )
-        await messages.tell_requester(client, request, note)
