@@ -73,3 +73,24 @@ def test_fault_plans_fail_every_attempt_of_one_triage_unless_told() -> None:
     assert plan("timeout", 3).times == 3
     assert plan("off-schema", 3).times == 1
     assert plan("server_error 5", 3).times == 5
+
+
+def test_the_command_line_can_be_pointed_at_a_running_sandbox(tmp_path: Path) -> None:
+    import subprocess
+
+    from tests.support.terminal import TRIAGEBOT, clean_env
+
+    child = spawn(tmp_path, "sandbox", "--fresh")
+    child.expect(r"\(set -a; \. \./sandbox\.env; \.venv/bin/triagebot eval run\)")
+    child.expect(PROMPT)
+    env_file = tmp_path / "sandbox.env"
+    assert oct(env_file.stat().st_mode & 0o777) == "0o600"
+    values = dict(line.split("=", 1) for line in env_file.read_text().splitlines())
+    env = clean_env(tmp_path) | {key: value.strip("'") for key, value in values.items()}
+    ran = subprocess.run(
+        [str(TRIAGEBOT), "eval", "run"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert "Pass rate:" in ran.stdout
+    assert values["OPENAI_API_KEY"].strip("'") not in child.before  # the key is in the file, never on screen
+    quit_sandbox(child)

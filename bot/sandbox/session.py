@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from bot.logs import JsonFormatter, PlainFormatter, RedactSecrets
+from bot.sandbox.cli_env import write_cli_env
 from bot.sandbox.console import Console
 from bot.sandbox.data import describe, existing_data
 from bot.sandbox.world import BETTER_MODEL, LIVE_MODEL, World, sandbox_world
@@ -79,6 +80,12 @@ def run_sandbox(*, db_path: Path, fresh: bool, log_format: str, assume_yes: bool
     with sandbox_world(db_path, fresh=fresh, log_format=log_format) as world:
         log_to_file(log_path, log_format, world.settings.secrets())
         print(banner(world, log_path), flush=True)
+        env_file = write_cli_env(world.settings, db_path)
+        print(
+            f"While it runs, the command line works against it too, e.g. in another terminal:\n"
+            f"  (set -a; . ./{env_file.name}; .venv/bin/triagebot eval run)\n",
+            flush=True,
+        )
         if counts and not fresh:
             print(
                 f"Picked up the data already in {db_path}: {describe(counts)}. "
