@@ -288,6 +288,9 @@ class OutboxMessage(SQLModel, table=True):
     claimed_until: datetime | None = Field(default=None, sa_column=_when(nullable=True))
     sent_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
     last_error: str | None = Field(default=None, sa_column=Column(Text))
+    # What Slack answered that later calls need: the channel and ts of a posted message, so an
+    # edit queued before the post went out can name it (migration 0009_w1; see bot/outbox/effects).
+    result: dict | None = Field(default=None, sa_column=Column(JSON))
 
 
 class UsageCounter(SQLModel, table=True):
