@@ -129,9 +129,9 @@ def the_incident(bot: Bot) -> Incident:
 
 
 def test_an_incident_is_posted_once_edited_in_place_and_resolved(
-    bot_factory: Callable[..., Bot], sqlite_url: str
+    bot_factory: Callable[..., Bot], any_db_url: str
 ) -> None:
-    bot = monitors_bot(bot_factory, sqlite_url)
+    bot = monitors_bot(bot_factory, any_db_url)
     add_triages(bot, ok=15, failed=5)  # 25% of 20: over the 20% alert line
 
     runs = evaluate(bot, processes=2)

@@ -25,7 +25,7 @@ def _rows(db: Database) -> Any:
     return read()
 
 
-def test_an_edit_waits_for_its_post_then_edits_that_ts(sqlite_url: str) -> None:
+def test_an_edit_waits_for_its_post_then_edits_that_ts(any_db_url: str) -> None:
     sent: list[tuple[str, dict[str, Any]]] = []
     posting = {"allowed": False}
 
@@ -36,7 +36,7 @@ def test_an_edit_waits_for_its_post_then_edits_that_ts(sqlite_url: str) -> None:
         return {"ok": True, "channel": "C0ALERTS", "ts": "1700000001.000200", "message": {"text": "long"}}
 
     async def scenario() -> dict[str, OutboxMessage]:
-        db = Database(sqlite_url)
+        db = Database(any_db_url)
         now = datetime.now(UTC)
         try:
             async with db.transaction() as session:
