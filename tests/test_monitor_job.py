@@ -71,3 +71,16 @@ async def test_a_late_run_is_skipped_and_opens_nothing(services: Services) -> No
         assert (await session.exec(select(Incident))).all() == []
 
     assert "1 incident change(s)" in await job.run(now, now)  # on time: 50% failed opens one
+
+
+async def test_finished_minutes_older_than_two_days_are_forgotten(services: Services) -> None:  # noqa: F811
+    job = _job(services)
+    now = datetime.now(UTC)
+    for age in (timedelta(days=3), timedelta(days=1)):
+        run = await claim(services.db, MONITORS_JOB, now - age, "old", now - age)
+        assert run is not None and run.id is not None
+        await finish(services.db, run.id, now - age)
+
+    await job.run(now, now)
+
+    assert [now - r.scheduled_for for r in await _runs(services)] == [timedelta(days=1)]

@@ -9,12 +9,15 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from apscheduler.triggers.cron import CronTrigger
+from sqlmodel import col, delete
 
 from bot.cron import cron_trigger
 from bot.digest.build import digest_period
 from bot.digest.publish import DigestPublisher, publish_digest
 from bot.quality.eval_runs import runner_for, target_deployment
 from bot.quality.eval_set import count_cases
+from storage.db import Database
+from storage.models import JobRun
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -106,6 +109,20 @@ MONITORS_CRON = "* * * * *"
 # A minute's run that starts later than this (a retry of a failed run, a run made up at start-up)
 # is skipped: the next minute reads the same window anyway, so there is nothing to catch up on.
 MONITORS_STALE_AFTER = timedelta(seconds=90)
+# 1,440 claims a day: finished ones older than this are forgotten (`triagebot jobs` needs the last).
+MONITORS_KEEP_RUNS = timedelta(days=2)
+
+
+async def forget_old_monitor_runs(db: Database, before: datetime) -> int:
+    async with db.transaction() as session:
+        result = await session.exec(  # type: ignore[call-overload]
+            delete(JobRun).where(
+                col(JobRun.job_name) == MONITORS_JOB,
+                col(JobRun.scheduled_for) < before,
+                col(JobRun.status) != "running",
+            )
+        )
+    return int(result.rowcount or 0)
 
 
 def monitors_run(services: Services) -> JobFunction:
@@ -123,6 +140,7 @@ def monitors_run(services: Services) -> JobFunction:
         assert channel is not None
         changes = await evaluate(services.db, settings.monitor_specs, now, change_effects(channel, now))
         told = [c for c in changes if not c.muted]
+        await forget_old_monitor_runs(services.db, now - MONITORS_KEEP_RUNS)
         if told:
             services.registry.outbox.ring()
         return f"{len(changes)} incident change(s), {len(told)} told in {channel}" if changes else "all quiet"
