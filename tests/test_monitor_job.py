@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from bot.schedule.claims import claim, finish
@@ -84,3 +86,23 @@ async def test_finished_minutes_older_than_two_days_are_forgotten(services: Serv
     await job.run(now, now)
 
     assert [now - r.scheduled_for for r in await _runs(services)] == [timedelta(days=1)]
+
+
+async def test_a_monitor_has_at_most_one_open_incident(services: Services) -> None:  # noqa: F811
+    now = datetime.now(UTC)
+
+    def incident(resolved: datetime | None = None) -> Incident:
+        return Incident(
+            monitor="failure_rate",
+            endpoint="openai",
+            model_id=LIVE_MODEL,
+            level="alert",
+            worst_level="alert",
+            resolved_at=resolved,
+        )
+
+    async with services.db.transaction() as session:
+        session.add_all([incident(now), incident(now), incident()])  # resolved ones may pile up
+    with pytest.raises(IntegrityError):
+        async with services.db.transaction() as session:
+            session.add(incident())  # a second open one, as two overlapping evaluations would make

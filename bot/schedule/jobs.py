@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, delete
 
 from bot.cron import cron_trigger
@@ -138,7 +139,12 @@ def monitors_run(services: Services) -> JobFunction:
         if now - scheduled_for > MONITORS_STALE_AFTER:
             return f"skipped: {scheduled_for.isoformat()} is past; the next minute reads the same window"
         assert channel is not None
-        changes = await evaluate(services.db, settings.monitor_specs, now, change_effects(channel, now))
+        try:
+            changes = await evaluate(services.db, settings.monitor_specs, now, change_effects(channel, now))
+        except IntegrityError:
+            # Another process's evaluation (of an earlier, slow minute) opened the same incident
+            # first; this one rolled back whole, and the next minute carries on from theirs.
+            return "skipped: another evaluation opened an incident at the same moment"
         told = [c for c in changes if not c.muted]
         await forget_old_monitor_runs(services.db, now - MONITORS_KEEP_RUNS)
         if told:

@@ -1,5 +1,5 @@
 """outbox.result: what Slack answered to a queued call (a post's channel and ts), so edits queued
-before the post went out can name it (monitor incidents, issue 11)
+before the post went out can name it; and at most one open incident per monitor (issue 11)
 
 Revision ID: 0009_w1
 Revises: 0008
@@ -22,8 +22,17 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("outbox") as batch:
         batch.add_column(sa.Column("result", sa.JSON(), nullable=True))
+    op.create_index(
+        "ux_incidents_open_monitor",
+        "incidents",
+        ["monitor"],
+        unique=True,
+        sqlite_where=sa.text("resolved_at IS NULL"),
+        postgresql_where=sa.text("resolved_at IS NULL"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ux_incidents_open_monitor", table_name="incidents")
     with op.batch_alter_table("outbox") as batch:
         batch.drop_column("result")
