@@ -43,6 +43,9 @@ class Action(StrEnum):
     REVIEW_CATEGORY = "review_category"
     REVIEW_NOTE = "review_note"
     OVERRIDE_REASON = "override_reason"
+    INCIDENT_ROLLBACK = "incident_rollback"
+    INCIDENT_EXAMPLES = "incident_examples"
+    INCIDENT_MUTE = "incident_mute"
 
 
 class View(StrEnum):
@@ -63,6 +66,7 @@ class Block(StrEnum):
     REVIEW_CATEGORY = "review_category_block"
     REVIEW_NOTE = "review_note_block"
     OVERRIDE_REASON = "override_reason_block"
+    INCIDENT_ACTIONS = "incident_actions"
 
 
 # Row IDs travel in button values and private_metadata, which anyone holding the signing secret

@@ -27,23 +27,25 @@ def outbox_client(token: str | None, base_url: str) -> AsyncWebClient:
 
 
 def slack_sender(client: AsyncWebClient) -> Send:
-    async def send(method: str, payload: dict[str, Any]) -> None:
+    async def send(method: str, payload: dict[str, Any]) -> dict[str, Any] | None:
         if method == EPHEMERAL_OR_DM:
             try:
                 await call(client, "chat.postEphemeral", payload)
-                return
+                return None
             except Refused as refused:
                 log.info("ephemeral note refused (%s); sending a DM", refused.error)
             await call(client, "chat.postMessage", {"channel": payload["user"], "text": payload["text"]})
-            return
-        await call(client, method, payload)
+            return None
+        return await call(client, method, payload)
 
     return send
 
 
-async def call(client: AsyncWebClient, method: str, payload: dict[str, Any]) -> None:
+async def call(client: AsyncWebClient, method: str, payload: dict[str, Any]) -> dict[str, Any] | None:
+    """Slack's answer (a post's channel and ts are in it), or RetryLater / Refused."""
     try:
-        await client.api_call(method, json=payload)
+        response = await client.api_call(method, json=payload)
+        return response.data if isinstance(response.data, dict) else None
     except SlackApiError as exc:
         status = exc.response.status_code
         error = str(exc.response.get("error") or f"http_{status}")

@@ -95,13 +95,34 @@ async def claim(session: AsyncSession, row_id: int, now: datetime, lease: timede
     return await session.get(OutboxMessage, row_id, populate_existing=True)
 
 
-async def mark_sent(session: AsyncSession, row_id: int, now: datetime) -> None:
+async def mark_sent(
+    session: AsyncSession, row_id: int, now: datetime, result: dict[str, Any] | None = None
+) -> None:
     await session.exec(
         update(OutboxMessage)
         .where(col(OutboxMessage.id) == row_id)
         .values(
-            status=OutboxStatus.SENT, sent_at=now, claimed_until=None, attempts=OutboxMessage.attempts + 1
+            status=OutboxStatus.SENT,
+            sent_at=now,
+            claimed_until=None,
+            attempts=OutboxMessage.attempts + 1,
+            result=result,
         )
+    )  # type: ignore[call-overload]
+
+
+async def by_key(session: AsyncSession, dedupe_key: str) -> OutboxMessage | None:
+    """The queued effect with this key (to find the message an edit refers to)."""
+    stmt = select(OutboxMessage).where(col(OutboxMessage.dedupe_key) == dedupe_key)
+    return (await session.exec(stmt)).first()
+
+
+async def defer(session: AsyncSession, row_id: int, until: datetime) -> None:
+    """Put a claimed row back for later without counting an attempt: it is waiting, not failing."""
+    await session.exec(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == row_id)
+        .values(claimed_until=None, next_attempt_at=until)
     )  # type: ignore[call-overload]
 
 

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, Dialect, Index, Text, UniqueConstraint
+from sqlalchemy import text as sql_text
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -288,6 +289,9 @@ class OutboxMessage(SQLModel, table=True):
     claimed_until: datetime | None = Field(default=None, sa_column=_when(nullable=True))
     sent_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
     last_error: str | None = Field(default=None, sa_column=Column(Text))
+    # What Slack answered that later calls need: the channel and ts of a posted message, so an
+    # edit queued before the post went out can name it (migration 0009_w1; see bot/outbox/effects).
+    result: dict | None = Field(default=None, sa_column=Column(JSON))
 
 
 class UsageCounter(SQLModel, table=True):
@@ -305,7 +309,17 @@ class Incident(SQLModel, table=True):
     """A monitor's crossing of its thresholds: one Slack message, edited in place, resolved once."""
 
     __tablename__ = "incidents"
-    __table_args__ = (Index("ix_incidents_monitor_resolved", "monitor", "resolved_at"),)
+    __table_args__ = (
+        Index("ix_incidents_monitor_resolved", "monitor", "resolved_at"),
+        # One open incident per monitor, even if two evaluations ever overlap (migration 0009_w1).
+        Index(
+            "ux_incidents_open_monitor",
+            "monitor",
+            unique=True,
+            sqlite_where=sql_text("resolved_at IS NULL"),
+            postgresql_where=sql_text("resolved_at IS NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     monitor: str = Field(max_length=64)

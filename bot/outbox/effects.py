@@ -15,6 +15,10 @@ from storage import delivery
 # Not a Web API method: a private note to a user in a channel, or by DM when that is refused
 # (the requester may not be in the channel any more). The worker knows how to send it.
 EPHEMERAL_OR_DM = "ephemeral_or_dm"
+# In a payload: "edit the message that the effect queued under this dedupe key posted". The worker
+# waits until that post is sent, then fills in its channel and ts (recorded from Slack's answer), so
+# an edit can be queued in the same transaction as the change it shows, before anyone knows the ts.
+MESSAGE_OF = "$message_of"
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,10 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.outbox.effects import Doorbell
+from bot.outbox.effects import MESSAGE_OF, Doorbell
 from storage import delivery
 from storage.db import Database
-from storage.models import OutboxMessage
+from storage.models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,10 @@ POLL_SECONDS = 2.0
 MAX_BACKOFF_SECONDS = 300
 MAX_ATTEMPTS = 12  # about half an hour of retrying, then give up loudly
 BATCH = 20
+# An edit whose post has not gone out yet looks again this soon (without counting an attempt).
+WAIT_FOR_POST = timedelta(seconds=2)
+# Of Slack's answer, what later calls may need: where the message is.
+KEPT_FROM_REPLY = ("channel", "ts")
 
 
 class RetryLater(Exception):
@@ -47,8 +51,9 @@ class Refused(Exception):
         self.error = error
 
 
-# Makes one queued call; raises RetryLater or Refused (commands/outbox_sender.py talks to Slack).
-Send = Callable[[str, dict[str, Any]], Awaitable[None]]
+# Makes one queued call and returns Slack's answer (None when there is nothing to keep); raises
+# RetryLater or Refused (commands/outbox_sender.py talks to Slack).
+Send = Callable[[str, dict[str, Any]], Awaitable[dict[str, Any] | None]]
 
 
 class OutboxWorker:
@@ -98,10 +103,33 @@ class OutboxWorker:
                 sent += 1
         return sent
 
+    async def _resolve(self, row: OutboxMessage) -> dict[str, Any] | None:
+        """The payload to send, with a referenced post's channel and ts filled in; None when the
+        row cannot go yet (deferred) or ever (failed)."""
+        assert row.id is not None
+        key = row.payload.get(MESSAGE_OF)
+        if key is None:
+            return row.payload
+        async with self.db.session() as session:
+            post = await delivery.by_key(session, str(key))
+        if post is None or post.status == OutboxStatus.FAILED:
+            await self._fail(row, f"the message to edit ({key}) was never posted")
+            return None
+        if post.status != OutboxStatus.SENT or not (post.result or {}).get("ts"):
+            async with self.db.transaction() as session:
+                await delivery.defer(session, row.id, datetime.now(UTC) + WAIT_FOR_POST)
+            return None
+        payload = {name: value for name, value in row.payload.items() if name != MESSAGE_OF}
+        assert post.result is not None
+        return {**payload, "channel": post.result["channel"], "ts": post.result["ts"]}
+
     async def _deliver(self, row: OutboxMessage) -> bool:
         assert row.id is not None
+        payload = await self._resolve(row)
+        if payload is None:
+            return False
         try:
-            await self.send(row.method, row.payload)
+            reply = await self.send(row.method, payload)
         except RetryLater as retry:
             attempts = row.attempts + 1
             if attempts >= MAX_ATTEMPTS:
@@ -116,8 +144,9 @@ class OutboxWorker:
         except Refused as refused:
             await self._fail(row, refused.error)
             return False
+        kept = {name: reply[name] for name in KEPT_FROM_REPLY if reply and name in reply} or None
         async with self.db.transaction() as session:
-            await delivery.mark_sent(session, row.id, datetime.now(UTC))
+            await delivery.mark_sent(session, row.id, datetime.now(UTC), kept)
         return True
 
     async def _fail(self, row: OutboxMessage, error: str) -> None:

@@ -5,16 +5,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, delete
 
 from bot.cron import cron_trigger
 from bot.digest.build import digest_period
 from bot.digest.publish import DigestPublisher, publish_digest
 from bot.quality.eval_runs import runner_for, target_deployment
 from bot.quality.eval_set import count_cases
+from storage.db import Database
+from storage.models import JobRun
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -96,4 +100,74 @@ def configured_jobs(services: Services, publisher: DigestPublisher) -> list[Job]
             digest_job(services, publisher, digest_trigger),
             disabled=None if settings.triage_digest_channel else "TRIAGE_DIGEST_CHANNEL is not set",
         ),
+        monitors_job(services),
     ]
+
+
+# --- Monitors (issue 11): every minute, each minute claimed once across processes -----------------
+MONITORS_JOB = "monitors"
+MONITORS_CRON = "* * * * *"
+# A minute's run that starts later than this (a retry of a failed run, a run made up at start-up)
+# is skipped: the next minute reads the same window anyway, so there is nothing to catch up on.
+MONITORS_STALE_AFTER = timedelta(seconds=90)
+# 1,440 claims a day: finished ones older than this are forgotten (`triagebot jobs` needs the last).
+MONITORS_KEEP_RUNS = timedelta(days=2)
+
+
+async def forget_old_monitor_runs(db: Database, before: datetime) -> int:
+    async with db.transaction() as session:
+        result = await session.exec(  # type: ignore[call-overload]
+            delete(JobRun).where(
+                col(JobRun.job_name) == MONITORS_JOB,
+                col(JobRun.scheduled_for) < before,
+                col(JobRun.status) != "running",
+            )
+        )
+    return int(result.rowcount or 0)
+
+
+def monitors_run(services: Services) -> JobFunction:
+    settings = services.settings
+    channel = settings.triage_alert_channel or settings.triage_approval_channel
+
+    async def run(scheduled_for: datetime, now: datetime) -> str:
+        # The incident message is Slack rendering, which lives in commands/; imported here so the
+        # scheduler (and `triagebot jobs`) need no Slack wiring passed in.
+        from bot.monitors.service import evaluate
+        from commands.monitors.effects import change_effects
+
+        if now - scheduled_for > MONITORS_STALE_AFTER:
+            return f"skipped: {scheduled_for.isoformat()} is past; the next minute reads the same window"
+        assert channel is not None
+        try:
+            changes = await evaluate(services.db, settings.monitor_specs, now, change_effects(channel, now))
+        except IntegrityError:
+            # Another process's evaluation (of an earlier, slow minute) opened the same incident
+            # first; this one rolled back whole, and the next minute carries on from theirs.
+            return "skipped: another evaluation opened an incident at the same moment"
+        told = [c for c in changes if not c.muted]
+        await forget_old_monitor_runs(services.db, now - MONITORS_KEEP_RUNS)
+        if told:
+            services.registry.outbox.ring()
+        return f"{len(changes)} incident change(s), {len(told)} told in {channel}" if changes else "all quiet"
+
+    return run
+
+
+def monitors_job(services: Services) -> Job:
+    settings = services.settings
+    tz = settings.triage_timezone
+    disabled = None
+    if not (settings.triage_alert_channel or settings.triage_approval_channel):
+        disabled = "neither TRIAGE_ALERT_CHANNEL nor TRIAGE_APPROVAL_CHANNEL is set"
+    elif not any(spec.enabled for spec in settings.monitor_specs):
+        disabled = "every monitor is disabled in TRIAGE_MONITORS"
+    return Job(
+        MONITORS_JOB,
+        "monitors evaluated; incidents posted, edited and resolved in the alert channel",
+        MONITORS_CRON,
+        tz,
+        cron_trigger(MONITORS_CRON, tz),
+        monitors_run(services),
+        disabled=disabled,
+    )

@@ -1,4 +1,5 @@
-"""Block Kit for reviews: the "what should it have said" modal and the reviewer's confirmations."""
+"""Block Kit for reviews (the "what should it have said" modal and the reviewer's confirmations) and
+the eval gate's evidence table."""
 
 from __future__ import annotations
 
@@ -16,9 +17,12 @@ from slack_sdk.models.blocks import (
     PlainTextObject,
     SectionBlock,
     StaticSelectElement,
+    TableBlock,
 )
 from slack_sdk.models.views import View
 
+from bot.quality.evidence import Comparison, FieldEvidence, RunEvidence
+from bot.quality.metrics import describe_kappa
 from bot.quality.reviews import AddedCase, Review
 from bot.triage import URGENCIES
 from commands import text
@@ -117,3 +121,65 @@ def added_text(added: AddedCase) -> str:
     if added.created:
         return f":white_check_mark: Added to the eval set as case #{added.case_id}."
     return f"Already in the eval set as case #{added.case_id}; nothing was added."
+
+
+# --- The eval gate's evidence as a native table (issue 11) -------------------------------------
+# Slack's table block: at most 100 rows of at most 20 cells; one table per message. Cells are
+# raw_text (never parsed as mrkdwn), kept short so the table stays readable on a phone.
+TABLE_MAX_ROWS = 100
+TABLE_CELL_MAX = 120
+_FIXED_ROWS = 6  # header, accuracy and kappa for two fields, and room for a "more" row
+
+
+def _cell(value: str) -> dict[str, str]:
+    return {"type": "raw_text", "text": text.truncate(value, TABLE_CELL_MAX) or " "}
+
+
+def _accuracy(field: FieldEvidence) -> str:
+    return field.accuracy.describe()
+
+
+def _kappa(field: FieldEvidence) -> str:
+    return describe_kappa(field.kappa, field.n)
+
+
+def _recall(value: float) -> str:
+    return f"{value * 100:.0f}%"
+
+
+def gate_table(
+    live: RunEvidence, candidate: RunEvidence, comparison: Comparison, max_class_drop: float
+) -> TableBlock:
+    """Per field, live vs candidate: accuracy with its 95% interval, kappa, and each class whose
+    recall fell by more than the allowed drop (none: said so, so an empty row is never ambiguous)."""
+    rows = [
+        [_cell("Figure"), _cell("Live"), _cell("Candidate")],
+        [_cell("Urgency accuracy"), _cell(_accuracy(live.urgency)), _cell(_accuracy(candidate.urgency))],
+        [_cell("Urgency kappa (weighted)"), _cell(_kappa(live.urgency)), _cell(_kappa(candidate.urgency))],
+        [_cell("Category accuracy"), _cell(_accuracy(live.category)), _cell(_accuracy(candidate.category))],
+        [_cell("Category kappa"), _cell(_kappa(live.category)), _cell(_kappa(candidate.category))],
+    ]
+    drops = comparison.class_drops
+    room = TABLE_MAX_ROWS - _FIXED_ROWS
+    for drop in drops[:room]:
+        rows.append(
+            [
+                _cell(f"Recall: {drop.field} {drop.label}"),
+                _cell(_recall(drop.before)),
+                _cell(_recall(drop.after)),
+            ]
+        )
+    if len(drops) > room:
+        rows.append([_cell(f"…and {len(drops) - room} more classes"), _cell(" "), _cell(" ")])
+    if not drops:
+        allowed = f"{max_class_drop * 100:.0f} points"
+        rows.append([_cell("Recall drops"), _cell(" "), _cell(f"none beyond {allowed}")])
+    return TableBlock(
+        rows=rows,
+        column_settings=[{"is_wrapped": True}, {"is_wrapped": True}, {"is_wrapped": True}],
+    )
+
+
+def paired_verdict(comparison: Comparison) -> str:
+    """The paired test on the cases both models ran, in words (mrkdwn-safe: no user text)."""
+    return f"Paired test (McNemar) on the same cases: {comparison.paired.describe()}."

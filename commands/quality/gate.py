@@ -19,7 +19,17 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import TriagebotError
 from bot.quality.eval_runs import RunSummary
-from bot.quality.gate import BELOW_BAR, FAILED, NO_CASES, PASSED, GateView, gate_view, run_gate
+from bot.quality.gate import (
+    BELOW_BAR,
+    CLASS_DROP,
+    DEFAULT_MAX_CLASS_DROP,
+    FAILED,
+    NO_CASES,
+    PASSED,
+    GateView,
+    gate_view,
+    run_gate,
+)
 from bot.quality.text import millis, percent
 from bot.services import Services
 from commands import text
@@ -28,6 +38,7 @@ from commands.ids import Block as BlockId
 from commands.ids import View as ViewId
 from commands.model import messages, render
 from commands.model.render import utcnow
+from commands.quality.blocks import gate_table, paired_verdict
 from storage import crud
 from storage.models import SwitchRequest
 
@@ -57,12 +68,19 @@ def verdict(view: GateView) -> str:
         return f":white_check_mark: The candidate meets the bar: at least {needed}."
     if view.state == BELOW_BAR:
         return f":warning: The candidate is *below the bar* (needs {needed}). Approving needs an override reason."
+    if view.state == CLASS_DROP:
+        drops = view.comparison.class_drops if view.comparison else []
+        names = ", ".join(f"{d.field} {text.escape_mrkdwn(d.label)}" for d in drops)
+        return (
+            f":warning: The pass rate holds ({needed}), but recall *dropped* for {names}. "
+            "Approving needs an override reason."
+        )
     if view.state == FAILED:
         return ":warning: The candidate's eval run failed. Approving needs an override reason."
     return ":hourglass_flowing_sand: Eval running. Approving before it finishes needs an override reason."
 
 
-def gate_blocks(view: GateView | None) -> list[Block]:
+def gate_blocks(view: GateView | None, max_class_drop: float = DEFAULT_MAX_CLASS_DROP) -> list[Block]:
     if view is None:
         return []
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text="*Eval gate*"))]
@@ -70,13 +88,35 @@ def gate_blocks(view: GateView | None) -> list[Block]:
         blocks.append(
             SectionBlock(fields=[_run_field("Candidate", view.candidate), _run_field("Live", view.live)])
         )
+    if view.comparison and view.live_evidence and view.candidate_evidence:
+        # Both runs finished: the per-field evidence, then the paired test's verdict under it.
+        blocks.append(
+            gate_table(view.live_evidence, view.candidate_evidence, view.comparison, max_class_drop)
+        )
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=paired_verdict(view.comparison))]))
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=verdict(view))]))
     return blocks
 
 
+async def current_gate(services: Services, request: SwitchRequest) -> GateView | None:
+    """The gate with the per-class rule on: a lost class needs an override whatever the pass rate."""
+    settings = services.settings
+    return await gate_view(
+        services.db,
+        request,
+        settings.triage_quality_bar,
+        categories=list(settings.triage_categories),
+        max_class_drop=settings.max_class_drop,
+    )
+
+
+def _blocks(services: Services, view: GateView | None) -> list[Block]:
+    return gate_blocks(view, services.settings.max_class_drop)
+
+
 async def gate_sections(services: Services, request: SwitchRequest) -> list[Block]:
     """The gate as it stands, for re-rendering a decided request without losing the comparison."""
-    return gate_blocks(await gate_view(services.db, request, services.settings.triage_quality_bar))
+    return _blocks(services, await current_gate(services, request))
 
 
 async def gate_sections_for(services: Services, request_id: int) -> list[Block]:
@@ -94,16 +134,15 @@ async def start_gate(client: AsyncWebClient, services: Services, request: Switch
     """After a switch request is posted: show "running", evaluate, then show both side by side."""
     if request.kind != "switch" or request.id is None:
         return
-    bar = services.settings.triage_quality_bar
-    before = await gate_view(services.db, request, bar)
+    before = await current_gate(services, request)
     if before is None or before.state == NO_CASES:
         return  # no eval set: the request message stays as it is
-    await messages.update_request_message(client, request, gate_blocks(before))
+    await messages.update_request_message(client, request, _blocks(services, before))
     await run_gate(services, request)
     current = await _fresh(services, request.id)
     if current is not None:
         await messages.update_request_message(
-            client, current, gate_blocks(await gate_view(services.db, current, bar))
+            client, current, _blocks(services, await current_gate(services, current))
         )
 
 
@@ -114,7 +153,7 @@ async def override_requested(
     request = await _fresh(services, request_id)
     if request is None:
         return False
-    view = await gate_view(services.db, request, services.settings.triage_quality_bar)
+    view = await current_gate(services, request)
     if view is None or not view.needs_override:
         return False
     await services.registry.check_can_decide(request_id, body["user"]["id"], now=utcnow(), rejecting=False)
