@@ -43,6 +43,9 @@ class Action(StrEnum):
     REVIEW_CATEGORY = "review_category"
     REVIEW_NOTE = "review_note"
     OVERRIDE_REASON = "override_reason"
+    SHADOW_VERDICT_LIVE = "shadow_verdict_live"
+    SHADOW_VERDICT_CANDIDATE = "shadow_verdict_candidate"
+    SHADOW_VERDICT_NEITHER = "shadow_verdict_neither"
 
 
 class View(StrEnum):
@@ -63,6 +66,7 @@ class Block(StrEnum):
     REVIEW_CATEGORY = "review_category_block"
     REVIEW_NOTE = "review_note_block"
     OVERRIDE_REASON = "override_reason_block"
+    SHADOW_REVIEW = "shadow_review_actions"
 
 
 # Row IDs travel in button values and private_metadata, which anyone holding the signing secret
