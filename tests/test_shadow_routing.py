@@ -196,3 +196,24 @@ def test_disagreements_are_reviewed_and_verdicts_stored_once(
     assert (pair.verdict, pair.verdict_by) == ("candidate", "U0REVIEWER")
     assert "candidate right 1" in model_says(bot)
     assert "No disagreements" in model_says(bot, "review")
+
+
+def test_mentions_are_shadowed_once_even_when_slack_retries(
+    bot_factory: Callable[..., Bot], sqlite_url: str
+) -> None:
+    bot = approvals_bot(bot_factory, sqlite_url)
+    bot.openai.script_for_model(CANDIDATE, "charged twice", CANDIDATE_ANSWER)
+    shadow(bot)
+    assert bot.send.mention(MESSAGE, ts="1700000000.000900", event_id="Ev0SHADOW").status_code == 200
+    bot.slack.wait_for("chat.postMessage")
+    assert bot.send.last_sent is not None
+    body, _ = bot.send.last_sent
+    retry = bot.send.post(
+        body, "application/json", headers={"X-Slack-Retry-Num": "1"}, timestamp=int(time.time()) + 1
+    )
+    assert retry.status_code == 200
+    wait_until(lambda: bot.rows(ShadowPair))
+    time.sleep(0.3)  # room for a wrongly mirrored retry
+    assert len(bot.rows(ShadowPair)) == 1 and len(candidate_requests(bot)) == 1
+    (thread_post,) = bot.slack.calls_to("chat.postMessage")
+    assert SECRET not in json.dumps(thread_post.params)
