@@ -55,9 +55,9 @@ def everything_sent(calls: list[SlackCall]) -> str:
 
 
 def test_shadow_pairs_are_recorded_and_never_shown_to_the_agent(
-    bot_factory: Callable[..., Bot], sqlite_url: str
+    bot_factory: Callable[..., Bot], any_db_url: str
 ) -> None:
-    bot = approvals_bot(bot_factory, sqlite_url)
+    bot = approvals_bot(bot_factory, any_db_url)
     bot.openai.script_for_model(CANDIDATE, "charged twice", CANDIDATE_ANSWER)
     said = shadow(bot, "100% to compare before the switch")
     assert "Shadowing" in said["text"] and "100%" in said["text"]
@@ -102,8 +102,8 @@ def test_a_failing_or_slow_candidate_never_affects_the_live_result(
     assert "candidate errors: *1*" in model_says(bot)
 
 
-def test_the_daily_cap_holds_and_is_counted(bot_factory: Callable[..., Bot], sqlite_url: str) -> None:
-    bot = approvals_bot(bot_factory, sqlite_url, triage_shadow_daily_calls=2)
+def test_the_daily_cap_holds_and_is_counted(bot_factory: Callable[..., Bot], any_db_url: str) -> None:
+    bot = approvals_bot(bot_factory, any_db_url, triage_shadow_daily_calls=2)
     shadow(bot)
     for n in range(4):
         triage(bot, f"Customer {n}: the app crashes when I open settings")
@@ -171,9 +171,9 @@ def _click(bot: Bot, action: Action, pair_id: int, user: str) -> dict[str, Any]:
 
 
 def test_disagreements_are_reviewed_and_verdicts_stored_once(
-    bot_factory: Callable[..., Bot], sqlite_url: str
+    bot_factory: Callable[..., Bot], any_db_url: str
 ) -> None:
-    bot = approvals_bot(bot_factory, sqlite_url)
+    bot = approvals_bot(bot_factory, any_db_url)
     bot.openai.script_for_model(CANDIDATE, "charged twice", CANDIDATE_ANSWER)
     shadow(bot)
     triage(bot)
