@@ -116,6 +116,8 @@ async def test_the_cap_is_shared_by_every_process(
         assert outcomes.count(Mirrored.CAPPED) == 3
         report = await shadow_report(one.db, daily_cap=3, categories=["bug"], now=datetime.now(UTC))
         assert (report.pairs, report.skipped_by_cap, report.calls_today) == (3, 3, 3)
+        assert report.candidate_cost.median_latency_ms is not None and report.candidate_cost.mean_tokens
+        assert report.live_cost.mean_tokens and report.agreement.both.n == 3
         # A new UTC day has a fresh budget.
         tomorrow = datetime.now(UTC) + timedelta(days=1)
         later = ShadowMirror(

@@ -77,6 +77,7 @@ def test_shadow_pairs_are_recorded_and_never_shown_to_the_agent(
     status = model_says(bot, "", user="U0AGENT")
     assert "Pairs recorded: *1*" in status and "candidate errors: *0*" in status
     assert "Agreement with the live model" in status
+    assert "Median latency: live " in status and "candidate n/a" not in status
 
 
 def test_a_failing_or_slow_candidate_never_affects_the_live_result(

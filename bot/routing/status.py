@@ -5,12 +5,30 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from statistics import mean, median
 
 from bot.routing.agreement import Agreement, agreement
 from bot.routing.mirror import CAP_KEY, day_start
 from storage import routing
 from storage.db import Database
 from storage.models import ShadowPairStatus, ShadowRoute, UsageCounter
+
+
+@dataclass(frozen=True)
+class CallCost:
+    """One side's median latency and mean tokens over the answered pairs (None without data)."""
+
+    median_latency_ms: int | None
+    mean_tokens: int | None
+
+    @classmethod
+    def of(cls, latencies: Sequence[int | None], tokens: Sequence[int | None]) -> CallCost:
+        known_latencies = [value for value in latencies if value is not None]
+        known_tokens = [value for value in tokens if value is not None]
+        return cls(
+            round(median(known_latencies)) if known_latencies else None,
+            round(mean(known_tokens)) if known_tokens else None,
+        )
 
 
 @dataclass(frozen=True)
@@ -24,6 +42,8 @@ class ShadowReport:
     agreement: Agreement
     disagreements: int
     verdicts: dict[str, int]  # ShadowVerdict value -> count
+    live_cost: CallCost
+    candidate_cost: CallCost
 
 
 async def shadow_report(
@@ -52,4 +72,16 @@ async def shadow_report(
         agreement=figures,
         disagreements=figures.both.n - figures.both.correct,
         verdicts=verdicts,
+        live_cost=CallCost.of(
+            [live.latency_ms for _, live in answered],
+            [_tokens(live.prompt_tokens, live.completion_tokens) for _, live in answered],
+        ),
+        candidate_cost=CallCost.of(
+            [pair.latency_ms for pair, _ in answered],
+            [_tokens(pair.prompt_tokens, pair.completion_tokens) for pair, _ in answered],
+        ),
     )
+
+
+def _tokens(prompt: int | None, completion: int | None) -> int | None:
+    return None if prompt is None or completion is None else prompt + completion

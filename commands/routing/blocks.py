@@ -40,6 +40,14 @@ def _model(route: ShadowRoute) -> str:
     return f"{text.inline_code(route.model_id)} on {text.inline_code(route.endpoint)}"
 
 
+def _ms(value: int | None) -> str:
+    return f"{value:,} ms" if value is not None else "n/a"
+
+
+def _count(value: int | None) -> str:
+    return f"{value:,}" if value is not None else "n/a"
+
+
 def _reason(reason: str | None) -> str:
     return f" Reason: {text.safe_mrkdwn(reason, 600)}" if reason else ""
 
@@ -87,6 +95,9 @@ def status_blocks(report: ShadowReport) -> list[Block]:
         f"{report.calls_today:,} of {report.daily_cap:,} (TRIAGE_SHADOW_DAILY_CALLS)",
         f"• Agreement with the live model: {text.escape_mrkdwn(figures.urgency.describe())}; "
         f"{text.escape_mrkdwn(figures.category.describe())}; both: {text.escape_mrkdwn(figures.both.describe())}",
+        f"• Median latency: live {_ms(report.live_cost.median_latency_ms)}, candidate "
+        f"{_ms(report.candidate_cost.median_latency_ms)}  ·  mean tokens per triage: live "
+        f"{_count(report.live_cost.mean_tokens)}, candidate {_count(report.candidate_cost.mean_tokens)}",
         f"• Disagreements: *{report.disagreements}*, judged: live right {judged.get(ShadowVerdict.LIVE, 0)}"
         f"  ·  candidate right {judged.get(ShadowVerdict.CANDIDATE, 0)}"
         f"  ·  neither {judged.get(ShadowVerdict.NEITHER, 0)}",
