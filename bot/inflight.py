@@ -14,8 +14,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from contextvars import ContextVar
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,23 @@ def if_cut_short(handler: CutShort | None) -> None:
     work, task = _tracking.get(), asyncio.current_task()
     if work is not None and task is not None:
         work.set_cut_short(task, handler)
+
+
+# Background tasks started outside any tracked work (scripts, direct tests): held so they are not
+# garbage-collected mid-run, as asyncio keeps only weak references to tasks.
+_untracked: set[asyncio.Task[Any]] = set()
+
+
+def start_background(work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+    """Run `work` in a task of its own, tracked like the task starting it, so shutdown drains it too."""
+    task = asyncio.create_task(work)
+    registry = _tracking.get()
+    if registry is not None:
+        registry.track(task)  # type: ignore[arg-type]
+    else:
+        _untracked.add(task)
+        task.add_done_callback(_untracked.discard)
+    return task
 
 
 class InflightWork:

@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     triage_model_max_retries: int = Field(default=2, ge=0, le=10)
     # Triages one member may run per minute (each is a model call); 0 turns the limit off.
     triage_rate_limit_per_user: int = Field(default=30, ge=0)
+    # Candidate calls all processes together may make per UTC day while shadowing (`/model shadow`).
+    triage_shadow_daily_calls: int = Field(default=2000, ge=0)
     openai_strict_validation: bool = False
 
     triage_approval_channel: str | None = None

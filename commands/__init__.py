@@ -8,7 +8,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.outbox.seen import SeenDeliveries
 from bot.services import Services
-from commands import digest, model, monitors, quality, request_log, triage, workspace
+from commands import digest, model, monitors, quality, request_log, routing, triage, workspace
 from commands.acks import install_settling_ack
 from commands.errors import handle_listener_error
 from commands.retries import drop_duplicate_events
@@ -30,3 +30,4 @@ def register(app: AsyncApp, services: Services) -> None:
     quality.register(app)
     digest.register(app)
     monitors.register(app)
+    routing.register(app)

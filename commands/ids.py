@@ -46,6 +46,9 @@ class Action(StrEnum):
     INCIDENT_ROLLBACK = "incident_rollback"
     INCIDENT_EXAMPLES = "incident_examples"
     INCIDENT_MUTE = "incident_mute"
+    SHADOW_VERDICT_LIVE = "shadow_verdict_live"
+    SHADOW_VERDICT_CANDIDATE = "shadow_verdict_candidate"
+    SHADOW_VERDICT_NEITHER = "shadow_verdict_neither"
 
 
 class View(StrEnum):
@@ -67,6 +70,7 @@ class Block(StrEnum):
     REVIEW_NOTE = "review_note_block"
     OVERRIDE_REASON = "override_reason_block"
     INCIDENT_ACTIONS = "incident_actions"
+    SHADOW_REVIEW = "shadow_review_actions"
 
 
 # Row IDs travel in button values and private_metadata, which anyone holding the signing secret

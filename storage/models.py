@@ -370,3 +370,73 @@ class SnapshotAnswer(SQLModel, table=True):
     summary: str | None = Field(default=None, sa_column=Column(Text))
     error: str | None = Field(default=None, sa_column=Column(Text))
     latency_ms: int | None = None
+
+
+class ShadowState(StrEnum):
+    ACTIVE = "active"  # live triages are mirrored to this candidate
+    STOPPED = "stopped"  # `/model shadow stop`
+    REPLACED = "replaced"  # another candidate was started (at most one at a time)
+
+
+class ShadowRoute(SQLModel, table=True):
+    """One shadowing of a candidate model on live traffic: who started it, why, and how it ended.
+
+    The newest ``active`` row is the one every process mirrors to; ended rows stay as the record.
+    """
+
+    __tablename__ = "shadow_routes"
+    __table_args__ = (Index("ix_shadow_routes_state", "state", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    started_at: datetime = Field(default_factory=utcnow, sa_column=_when())
+    started_by: str = Field(max_length=64)
+    endpoint: str = Field(max_length=64)
+    model_id: str = Field(max_length=256)
+    percent: int = 100  # share of live triages mirrored, 1..100
+    reason: str | None = Field(default=None, sa_column=Column(Text))
+    state: str = Field(default=ShadowState.ACTIVE, max_length=16)
+    ended_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+    ended_by: str | None = Field(default=None, max_length=64)
+    end_reason: str | None = Field(default=None, sa_column=Column(Text))
+    skipped_by_cap: int = 0  # sampled triages not mirrored because the daily cap was reached
+
+
+class ShadowPairStatus(StrEnum):
+    OK = "ok"
+    FAILED = "failed"  # the candidate errored; the live triage was unaffected
+
+
+class ShadowVerdict(StrEnum):
+    LIVE = "live"
+    CANDIDATE = "candidate"
+    NEITHER = "neither"
+
+
+class ShadowPair(SQLModel, table=True):
+    """The candidate's answer to one live triage's input, stored beside it (the live side is the triage row).
+
+    One per live triage; a reviewer's verdict on a disagreement is stored here too (first click wins).
+    """
+
+    __tablename__ = "shadow_pairs"
+    __table_args__ = (UniqueConstraint("triage_id", name="uq_shadow_pairs_triage"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_when())
+    route_id: int = Field(foreign_key="shadow_routes.id", index=True)
+    triage_id: int = Field(foreign_key="triages.id")
+    endpoint: str = Field(max_length=64)
+    model_id: str = Field(max_length=256)
+    status: str = Field(max_length=16)  # ShadowPairStatus
+    urgency: str | None = Field(default=None, max_length=16)
+    category: str | None = Field(default=None, max_length=64)
+    summary: str | None = Field(default=None, sa_column=Column(Text))
+    next_step: str | None = Field(default=None, sa_column=Column(Text))
+    latency_ms: int | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    error_kind: str | None = Field(default=None, max_length=32)
+    error_message: str | None = Field(default=None, sa_column=Column(Text))
+    verdict: str | None = Field(default=None, max_length=16)  # ShadowVerdict
+    verdict_by: str | None = Field(default=None, max_length=64)
+    verdict_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))

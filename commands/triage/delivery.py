@@ -16,7 +16,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.inflight import if_cut_short
+from bot.inflight import if_cut_short, start_background
+from bot.routing import mirror_of, mirror_quietly
 from bot.services import Services
 from commands.block_kit import as_dicts
 from commands.errors import user_message
@@ -183,3 +184,7 @@ async def triage_and_deliver(
     if_cut_short(None)
     if status is DeliveryStatus.UNDELIVERED and outcome.result is not None:
         await destination.notice(refused_text(outcome.triage_id))
+    # The agent has their answer: only now may a shadow candidate see the same input, in a task
+    # of its own that nothing here waits for.
+    if outcome.result is not None:
+        start_background(mirror_quietly(mirror_of(services), outcome.triage_id))

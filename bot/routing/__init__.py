@@ -1,0 +1,44 @@
+"""Shadow routing: a candidate model answers a sample of live triages in the background.
+
+`state` says which candidate (one at a time, in the database); `mirror` makes the candidate's call
+after the agent has the live answer, within the daily cap; `agreement` and `status` report how
+the two compare; `review` lets people judge the disagreements. Nothing here knows about Slack.
+"""
+
+from __future__ import annotations
+
+from bot.routing.mirror import Mirrored, ShadowMirror, mirror_quietly
+from bot.routing.review import Disagreement, Judged, ShadowReviews
+from bot.routing.state import ShadowRequest, ShadowRoutes, Started, parse_request
+from bot.routing.status import ShadowReport, shadow_report
+from bot.services import Services
+
+__all__ = [
+    "Disagreement",
+    "Judged",
+    "Mirrored",
+    "ShadowMirror",
+    "ShadowReport",
+    "ShadowRequest",
+    "ShadowReviews",
+    "ShadowRoutes",
+    "Started",
+    "mirror_of",
+    "mirror_quietly",
+    "parse_request",
+    "routes_of",
+    "shadow_report",
+]
+
+
+def mirror_of(services: Services) -> ShadowMirror:
+    return ShadowMirror(
+        services.db,
+        services.models,
+        categories=services.settings.triage_categories,
+        daily_cap=services.settings.triage_shadow_daily_calls,
+    )
+
+
+def routes_of(services: Services) -> ShadowRoutes:
+    return ShadowRoutes(services.db, services.models, services.registry.approvers)

@@ -1,0 +1,67 @@
+"""`/model shadow …`: start, stop and read the shadow candidate, and review its disagreements."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.routing import ShadowReviews, parse_request, routes_of, shadow_report
+from bot.services import Services
+from commands import text
+from commands.block_kit import as_dicts
+from commands.respond import respond
+from commands.routing import blocks
+
+
+async def shadow_subcommand(
+    args: str, command: dict[str, Any], ack: AsyncAck, client: AsyncWebClient, context: dict
+) -> None:
+    services: Services = context["services"]
+    user = command.get("user_id") or ""
+    word, _, rest = args.strip().partition(" ")
+    match word.lower():
+        case "" | "status":
+            report = await shadow_report(
+                services.db,
+                daily_cap=services.settings.triage_shadow_daily_calls,
+                categories=services.settings.triage_categories,
+                now=datetime.now(UTC),
+            )
+            await ack(
+                response_type="ephemeral",
+                text=blocks.status_text(report),
+                blocks=as_dicts(blocks.status_blocks(report)),
+            )
+        case "stop":
+            route = await routes_of(services).stop(user, rest)
+            await ack(response_type="ephemeral", text=blocks.stopped_text(route))
+        case "review":
+            item = await ShadowReviews(services.db).next_disagreement()
+            await ack(
+                response_type="ephemeral",
+                text=blocks.review_text(item),
+                blocks=as_dicts(blocks.review_blocks(item)),
+            )
+        case _:
+            await _start(args, command, ack, services, user)
+
+
+async def _start(args: str, command: dict[str, Any], ack: AsyncAck, services: Services, user: str) -> None:
+    request = parse_request(args)
+    routes = routes_of(services)
+    await routes.require_approver(user)  # refused in the acknowledgement, before any model call
+    await ack(
+        response_type="ephemeral",
+        text=f":hourglass_flowing_sand: Checking {text.inline_code(request.model_id)} "
+        f"on {text.inline_code(request.endpoint)} before shadowing it…",
+    )
+    started = await routes.start(user, request)
+    await respond(
+        command["response_url"],
+        response_type="ephemeral",
+        replace_original=True,
+        text=blocks.started_text(started),
+    )
