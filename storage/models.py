@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -356,3 +356,25 @@ class SnapshotAnswer(SQLModel, table=True):
     summary: str | None = Field(default=None, sa_column=Column(Text))
     error: str | None = Field(default=None, sa_column=Column(Text))
     latency_ms: int | None = None
+
+
+class ShutdownSource(StrEnum):
+    ENDPOINT = "endpoint"  # read from the endpoint's model object (`shutdown_date`)
+    OPERATOR = "operator"  # set by an approver (`/model retire-on`), for hosts that publish none
+
+
+class ModelShutdown(SQLModel, table=True):
+    """A model's shutdown date as one source last gave it (NULL: that source gives none), and when."""
+
+    __tablename__ = "model_shutdowns"
+    __table_args__ = (
+        UniqueConstraint("endpoint", "model_id", "source", name="uq_model_shutdowns_model_source"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    endpoint: str = Field(max_length=64)
+    model_id: str = Field(max_length=256)
+    shutdown_date: date | None = None
+    source: str = Field(max_length=16)  # ShutdownSource
+    read_at: datetime = Field(default_factory=utcnow, sa_column=_when())
+    set_by: str | None = Field(default=None, max_length=64)  # the approver or CLI user; None when read

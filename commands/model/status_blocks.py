@@ -6,9 +6,11 @@ from datetime import datetime
 
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
+from bot import shutdowns
 from bot.model_client import MODEL_LIST
 from bot.registry import ModelListing, ModelStatus
 from bot.registry.status import ListedModel
+from bot.shutdowns import Countdown
 from commands import text
 from commands.model import render
 from storage.models import Deployment, SwitchRequest
@@ -73,8 +75,29 @@ def pending_line(request: SwitchRequest) -> str:
     )
 
 
-def status_blocks(status: ModelStatus, now: datetime) -> list[Block]:
-    return live_blocks(status, now) + pending_blocks(status.pending)
+def status_blocks(
+    status: ModelStatus, now: datetime, countdowns: list[Countdown] | None = None
+) -> list[Block]:
+    blocks = live_blocks(status, now) + pending_blocks(status.pending)
+    return blocks + (countdown_blocks(countdowns, now) if countdowns is not None else [])
+
+
+# Countdowns to shutdown dates (issue 12): every model that matters, soonest first.
+WARNING_CUES = {0: ":red_circle:", 7: ":rotating_light:", 30: ":warning:", 90: ":hourglass:"}
+
+
+def countdown_line(countdown: Countdown, now: datetime) -> str:
+    threshold = countdown.warning(now)
+    cue = WARNING_CUES.get(threshold, "•") if threshold is not None else "•"
+    return f"{cue} {text.escape_mrkdwn(shutdowns.describe(countdown, now))}"
+
+
+def countdown_blocks(countdowns: list[Countdown], now: datetime) -> list[Block]:
+    if not countdowns:
+        return []
+    blocks = render.sections(["*Shutdown dates*", *(countdown_line(c, now) for c in countdowns[:20])])
+    note = "Warnings at 90, 30 and 7 days. Approvers set a date a host does not publish with `/model retire-on`."
+    return [*blocks, ContextBlock(elements=[MarkdownTextObject(text=note)])]
 
 
 def status_text(status: ModelStatus) -> str:
