@@ -27,6 +27,7 @@ CLI_MODULES = [
     "bot.cli_ops",
     "bot.sandbox.cli",
     "bot.snapshots.cli",
+    "bot.cli_model",
 ]
 
 
