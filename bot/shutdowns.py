@@ -10,6 +10,7 @@ earliest counts: a warning that comes too early costs a look, one that comes too
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -230,3 +231,9 @@ def warnings_due(found: list[Countdown], now: datetime) -> list[tuple[Countdown,
         if threshold is not None:
             due.append((countdown, threshold))
     return due
+
+
+def warning_key(countdown: Countdown, threshold: int) -> str:
+    """The outbox key of one warning (hashed: model IDs may be longer than the key column)."""
+    what = f"{countdown.endpoint}|{countdown.model_id}|{countdown.shutdown_date}|{threshold}"
+    return "shutdown-warning:" + hashlib.sha256(what.encode("utf-8")).hexdigest()[:40]

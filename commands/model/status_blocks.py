@@ -8,6 +8,7 @@ from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, Sec
 
 from bot import shutdowns
 from bot.model_client import MODEL_LIST
+from bot.outbox.effects import SlackEffect
 from bot.registry import ModelListing, ModelStatus
 from bot.registry.status import ListedModel
 from bot.shutdowns import Countdown
@@ -96,7 +97,9 @@ def countdown_blocks(countdowns: list[Countdown], now: datetime) -> list[Block]:
     if not countdowns:
         return []
     blocks = render.sections(["*Shutdown dates*", *(countdown_line(c, now) for c in countdowns[:20])])
-    note = "Warnings at 90, 30 and 7 days. Approvers set a date a host does not publish with `/model retire-on`."
+    note = (
+        "Warnings at 90, 30 and 7 days. Approvers set a date a host does not publish with `/model retire-on`."
+    )
     return [*blocks, ContextBlock(elements=[MarkdownTextObject(text=note)])]
 
 
@@ -175,3 +178,19 @@ def footer_blocks(listing: ModelListing) -> list[Block]:
         names = ", ".join(text.inline_code(name) for name in listing.other_endpoints)
         lines.append(f"Other endpoints: {names} (list one with `/model list endpoint-name`).")
     return [ContextBlock(elements=[MarkdownTextObject(text=" ".join(lines))])]
+
+
+def shutdown_warning_effect(countdown: Countdown, threshold: int, channel: str, now: datetime) -> SlackEffect:
+    """The scheduled warning for one model and threshold (sent through the outbox)."""
+    head = (
+        ":red_circle: *A model that matters has shut down*"
+        if threshold == 0
+        else f"{WARNING_CUES.get(threshold, ':warning:')} *Shutdown within {threshold} days*"
+    )
+    lines = [
+        head,
+        text.escape_mrkdwn(shutdowns.describe(countdown, now)),
+        "Plan the replacement: `/model eval <model-id>`, then `/model switch <model-id>`. "
+        "`/model status` counts down for every model.",
+    ]
+    return SlackEffect("warn", "chat.postMessage", {"channel": channel, "text": "\n".join(lines)})
