@@ -116,3 +116,30 @@ async def test_no_snapshot_without_a_date_and_the_setting_is_checked(
         assert not await warnings(services)
     bad = run(tmp_path, "migrate", DATABASE_URL=sqlite_url, TRIAGE_SNAPSHOT_DAYS_BEFORE_SHUTDOWN="0")
     assert bad.returncode == 2 and "TRIAGE_SNAPSHOT_DAYS_BEFORE_SHUTDOWN" in bad.stderr
+
+
+async def test_the_gate_note_names_the_live_models_snapshot(
+    sqlite_url: str, slack_standin: SlackStandIn, openai_standin: OpenAIStandIn
+) -> None:
+    from bot.snapshots.gate import live_snapshot_note
+    from storage.models import SwitchRequest
+
+    openai_standin.add_model(LIVE_MODEL, shutdown_date=SHUTDOWN)
+    script_all(openai_standin, LIVE_MODEL, right=True)
+    async with open_services(sqlite_url, slack_standin, openai_standin) as services:
+        await seed_cases(services)
+        request = SwitchRequest(
+            created_at=at(20),
+            expires_at=at(19),
+            kind="switch",
+            requested_by="U0AGENT",
+            endpoint="openai",
+            model_id="ft:gpt-4.1-mini:acme::x",
+            from_endpoint="openai",
+            from_model_id=LIVE_MODEL,
+        )
+        assert await live_snapshot_note(services.db, request) is None
+        await watch(services, at(20))
+        note = await live_snapshot_note(services.db, request)
+        assert note is not None and note.startswith("Snapshot of the live model: #1 ")
+        assert "--model ft:gpt-4.1-mini:acme::x --endpoint openai --snapshot 1" in note
