@@ -10,6 +10,7 @@ earliest counts: a warning that comes too early costs a look, one that comes too
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from dataclasses import dataclass
@@ -101,13 +102,17 @@ async def refresh(db: Database, models: ModelClient, now: datetime) -> list[Coun
     its absence included. An endpoint that does not answer keeps the previous reading."""
     wanted = list(await models_that_matter(db, now))
     wanted += [(endpoint, base) for endpoint, model_id in wanted if (base := base_of(model_id))]
-    for endpoint, model_id in dict.fromkeys(wanted):
+
+    async def read(endpoint: str, model_id: str) -> None:
         try:
             info = await models.retrieve_model(endpoint, model_id)
         except (ModelError, NotFound) as exc:
             log.info("shutdown date of %s on %s not read: %s", model_id, endpoint, exc.user_message)
-            continue
+            return
         await record_reading(db, endpoint, model_id, info.shutdown_date, now)
+
+    # At once: a slow endpoint costs one timeout, not one per model.
+    await asyncio.gather(*(read(endpoint, model_id) for endpoint, model_id in dict.fromkeys(wanted)))
     return await countdowns(db, now)
 
 

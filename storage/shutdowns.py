@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import ModelShutdown, ShutdownSource
+
+
+def _insert(session: AsyncSession) -> Any:
+    bind = session.bind
+    dialect = bind.dialect.name if bind is not None else "sqlite"
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(ModelShutdown)
 
 
 async def record(
@@ -20,19 +28,21 @@ async def record(
     read_at: datetime,
     set_by: str | None = None,
 ) -> ModelShutdown:
-    """Keep the newest reading of this source for this model (its absence included)."""
+    """Keep the newest reading of this source for this model (its absence included). One atomic
+    upsert: `/model status` and the daily job may read the same model at the same moment."""
+    values = {"shutdown_date": shutdown_date, "read_at": read_at, "set_by": set_by}
+    statement = (
+        _insert(session)
+        .values(endpoint=endpoint, model_id=model_id, source=source.value, **values)
+        .on_conflict_do_update(index_elements=["endpoint", "model_id", "source"], set_=values)
+    )
+    await session.exec(statement)  # type: ignore[call-overload]
     stmt = select(ModelShutdown).where(
         col(ModelShutdown.endpoint) == endpoint,
         col(ModelShutdown.model_id) == model_id,
         col(ModelShutdown.source) == source.value,
     )
-    row = (await session.exec(stmt)).first()
-    if row is None:
-        row = ModelShutdown(endpoint=endpoint, model_id=model_id, source=source.value, read_at=read_at)
-    row.shutdown_date, row.read_at, row.set_by = shutdown_date, read_at, set_by
-    session.add(row)
-    await session.flush()
-    return row
+    return (await session.exec(stmt.execution_options(populate_existing=True))).one()
 
 
 async def clear_operator_date(session: AsyncSession, endpoint: str, model_id: str) -> bool:

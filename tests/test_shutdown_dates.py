@@ -3,6 +3,7 @@ counted down in /model status and the App Home, flagged on a candidate's request
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -14,6 +15,7 @@ from bot.registry.approvers import Approvers
 from bot.registry.requests import plan_rollback
 from bot.services import Services
 from bot.standins.openai_api import OpenAIStandIn
+from bot.standins.slack_api import SlackStandIn
 from commands.ids import Action
 from storage.models import Deployment, ModelShutdown
 from tests.conftest import LIVE_MODEL, Bot
@@ -27,7 +29,7 @@ from tests.test_model_helpers import (
     wait_until,
 )
 from tests.test_model_status import ask
-from tests.test_quality_support import services  # noqa: F401
+from tests.test_quality_support import open_services, services  # noqa: F401
 
 BASE = "gpt-4o-mini-2024-07-18"
 OPENAI_SHUTDOWN = date(2027, 1, 14)
@@ -73,7 +75,9 @@ async def test_every_model_that_matters_is_read_and_counted_down(
 
     # An endpoint that stops answering keeps the previous reading rather than forgetting it.
     openai_standin.remove_model(LIVE_MODEL)
-    again = {c.model_id: c for c in await shutdowns.refresh(services.db, services.models, NOW + timedelta(days=1))}
+    again = {
+        c.model_id: c for c in await shutdowns.refresh(services.db, services.models, NOW + timedelta(days=1))
+    }
     assert again[LIVE_MODEL].shutdown_date == OPENAI_SHUTDOWN and again[LIVE_MODEL].read_at == NOW
 
 
@@ -92,7 +96,12 @@ async def test_an_operator_date_and_a_base_date_count_the_earliest_wins(
         services.db, services.models, approvers, "U0LEAD", "openai", LIVE_MODEL, earlier, now=NOW
     )
     (live,) = await shutdowns.countdowns(services.db, NOW)
-    assert (live.shutdown_date, live.source, live.set_by, live.warning(NOW)) == (earlier, "operator", "U0LEAD", 7)
+    assert (live.shutdown_date, live.source, live.set_by, live.warning(NOW)) == (
+        earlier,
+        "operator",
+        "U0LEAD",
+        7,
+    )
     assert "set by U0LEAD" in shutdowns.describe(live, NOW) and "6 days left" in shutdowns.describe(live, NOW)
 
     try:
@@ -111,9 +120,21 @@ async def test_an_operator_date_and_a_base_date_count_the_earliest_wins(
 
 async def test_warnings_at_90_30_and_7_days(services: Services) -> None:  # noqa: F811
     def countdown(days: int) -> shutdowns.Countdown:
-        return shutdowns.Countdown("openai", "m", ("live",), NOW.date() + timedelta(days=days), "endpoint", NOW)
+        return shutdowns.Countdown(
+            "openai", "m", ("live",), NOW.date() + timedelta(days=days), "endpoint", NOW
+        )
 
-    assert [countdown(d).warning(NOW) for d in (91, 90, 31, 30, 8, 7, 1, 0, -3)] == [None, 90, 90, 30, 30, 7, 7, 0, 0]
+    assert [countdown(d).warning(NOW) for d in (91, 90, 31, 30, 8, 7, 1, 0, -3)] == [
+        None,
+        90,
+        90,
+        30,
+        30,
+        7,
+        7,
+        0,
+        0,
+    ]
     due = shutdowns.warnings_due([countdown(120), countdown(45)], NOW)
     assert [(c.days_left(NOW), threshold) for c, threshold in due] == [(45, 90)]
 
@@ -135,7 +156,9 @@ async def _rows(services: Services) -> set[tuple[str, date | None, str]]:  # noq
     async with services.db.session() as session:
         from sqlmodel import select
 
-        return {(r.model_id, r.shutdown_date, r.source) for r in (await session.exec(select(ModelShutdown))).all()}
+        return {
+            (r.model_id, r.shutdown_date, r.source) for r in (await session.exec(select(ModelShutdown))).all()
+        }
 
 
 # ---- Slack, end to end -------------------------------------------------------------------------
@@ -152,11 +175,19 @@ def test_retire_on_sets_and_clears_a_date_for_approvers_only(
     done = ask(bot, f"retire-on {LIVE_MODEL} on openai {soon.isoformat()}", user="U0LEAD")
     assert f"shuts down on {soon.isoformat()} (25 days left)" in done and "<@U0LEAD>" in done
     (row,) = bot.rows(ModelShutdown)
-    assert (row.model_id, row.shutdown_date, row.source, row.set_by) == (LIVE_MODEL, soon, "operator", "U0LEAD")
+    assert (row.model_id, row.shutdown_date, row.source, row.set_by) == (
+        LIVE_MODEL,
+        soon,
+        "operator",
+        "U0LEAD",
+    )
 
     status = ask(bot, "status")
     assert "*Shutdown dates*" in status
-    assert f":warning: {LIVE_MODEL} on openai (live, date set by an operator): shuts down on {soon.isoformat()}, 25 days left (set by U0LEAD)" in status
+    assert (
+        f":warning: {LIVE_MODEL} on openai (live, date set by an operator): shuts down on {soon.isoformat()}, 25 days left (set by U0LEAD)"
+        in status
+    )
 
     assert "not a date" in ask(bot, f"retire-on {LIVE_MODEL} 14/01/2027", user="U0LEAD")
     assert "Cleared" in ask(bot, f"retire-on {LIVE_MODEL} none", user="U0LEAD")
@@ -170,13 +201,21 @@ def test_status_and_home_count_down_for_each_model(bot_factory: Callable[..., Bo
     bot.openai.add_model(CANDIDATE)
     request_switch(bot)
     status = ask(bot, "status")
-    assert f":rotating_light: {LIVE_MODEL} on openai (live): shuts down on {in_five.isoformat()}, 5 days left" in status
-    assert f"{CANDIDATE} on openai (pending candidate, recently requested): no shutdown date published" in status
+    assert (
+        f":rotating_light: {LIVE_MODEL} on openai (live): shuts down on {in_five.isoformat()}, 5 days left"
+        in status
+    )
+    assert (
+        f"{CANDIDATE} on openai (pending candidate, recently requested): no shutdown date published" in status
+    )
 
     bot.send.event({"type": "app_home_opened", "user": "U0LEAD", "channel": "D0HOME", "tab": "home"})
     (published,) = bot.slack.wait_for("views.publish")
     shown = json.dumps(published.params["view"])
-    assert "Shutdown dates" in shown and f"{LIVE_MODEL} on openai (live): shuts down on {in_five.isoformat()}" in shown
+    assert (
+        "Shutdown dates" in shown
+        and f"{LIVE_MODEL} on openai (live): shuts down on {in_five.isoformat()}" in shown
+    )
 
 
 def test_a_candidate_whose_base_has_a_date_is_flagged_when_proposed(
@@ -193,3 +232,17 @@ def test_a_candidate_whose_base_has_a_date_is_flagged_when_proposed(
     click(bot, Action.APPROVE_SWITCH, request, "U0LEAD2")
     wait_until(lambda: len(bot.rows(Deployment)) == 2)
     assert request.channel_id == APPROVALS
+
+
+async def test_readings_replace_each_other_on_every_backend(
+    any_db_url: str, slack_standin: SlackStandIn, openai_standin: OpenAIStandIn
+) -> None:
+    openai_standin.add_model(LIVE_MODEL, shutdown_date=OPENAI_SHUTDOWN)
+    async with open_services(any_db_url, slack_standin, openai_standin) as built:
+        # Two readers at once (a status and the daily job): one row per model and source.
+        await asyncio.gather(*(shutdowns.refresh(built.db, built.models, NOW) for _ in range(3)))
+        openai_standin.add_model(LIVE_MODEL)  # the host withdrew the date
+        (live,) = await shutdowns.refresh(built.db, built.models, NOW + timedelta(hours=1))
+        assert live.shutdown_date is None and live.read_at == NOW + timedelta(hours=1)
+        rows = await _rows(built)
+        assert (LIVE_MODEL, None, "endpoint") in rows and len([r for r in rows if r[0] == LIVE_MODEL]) == 1
