@@ -10,6 +10,7 @@ so this command never waits for Slack and never announces twice.
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import UTC, datetime
 from typing import Any
 
@@ -60,6 +61,14 @@ def operator(as_name: str) -> str:
     return f"{cli_user()[: 64 - len(name) - 4]} as {name}"
 
 
+async def _deployed(services: Services) -> None:
+    """A fresh database (the bot never served yet) gets TRIAGE_DEFAULT_MODEL as its first deployment,
+    as `triagebot serve` would record it."""
+    from bot.deployments import ensure_initial_deployment
+
+    await ensure_initial_deployment(services.db, services.settings.triage_default_model)
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -70,6 +79,7 @@ def status_command(args: argparse.Namespace, settings: Settings) -> int:
 
     async def work(services: Services) -> list[str]:
         now = _now()
+        await _deployed(services)
         status = await services.registry.status(now=now)
         if args.no_refresh:
             found = await shutdowns.countdowns(services.db, now)
@@ -109,11 +119,15 @@ def _mark(countdown: Any, now: datetime) -> str:
 
 @reported
 def history_command(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.registry.status import history_limit
+    from bot.registry.status import MAX_HISTORY
 
-    limit = history_limit(str(args.n))
+    if not 1 <= args.n <= MAX_HISTORY:
+        print(f"-n must be from 1 to {MAX_HISTORY}.", file=sys.stderr)
+        return 1
+    limit = args.n
 
     async def work(services: Services) -> list[str]:
+        await _deployed(services)
         lines = []
         for d in await services.registry.history(limit):
             change = f"{d.model_id} on {d.endpoint}"
@@ -138,6 +152,7 @@ def rollback_command(args: argparse.Namespace, settings: Settings) -> int:
     who = operator(args.as_name)
 
     async def work(services: Services) -> Any:
+        await _deployed(services)
         plan = await requests.plan_rollback(
             services.db, services.models, requested_by=who, reason=args.reason, now=_now()
         )
@@ -153,6 +168,7 @@ def switch_command(args: argparse.Namespace, settings: Settings) -> int:
     who = operator(args.as_name)
 
     async def work(services: Services) -> Any:
+        await _deployed(services)
         plan = await requests.plan_switch(
             services.db,
             services.models,

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot.standins.openai_api import OpenAIStandIn
 from storage.models import Deployment, ModelShutdown, OutboxMessage, OutboxStatus
 from tests.conftest import LIVE_MODEL, OPENAI_KEY, Bot
 from tests.test_cli import run
@@ -119,3 +120,21 @@ def test_retire_on_from_the_cli(sqlite_url: str, tmp_path: Path, bot_factory: Ca
     )
     cleared = run(tmp_path, "model", "retire-on", LIVE_MODEL, "none", "--as", "Ana", **env)
     assert cleared.returncode == 0 and not bot.rows(ModelShutdown)
+
+
+def test_a_fresh_database_answers_from_the_cli(tmp_path: Path, openai_standin: OpenAIStandIn) -> None:
+    env = {  # a database no bot ever served
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}",
+        "OPENAI_API_KEY": OPENAI_KEY,
+        "OPENAI_BASE_URL": f"{openai_standin.base_url}/v1",
+        "TRIAGE_DEFAULT_MODEL": LIVE_MODEL,
+    }
+    status = run(tmp_path, "model", "status", "--no-refresh", **env)
+    assert status.returncode == 0, status.stderr
+    assert (
+        f"Live model: {LIVE_MODEL} on openai" in status.stdout and "Pending requests: none." in status.stdout
+    )
+    rollback = run(tmp_path, "model", "rollback", "--reason", "x", "--as", "Ana", **env)
+    assert rollback.returncode == 1 and "Nothing to roll back to" in rollback.stderr
+    bad = run(tmp_path, "model", "history", "-n", "0", **env)
+    assert bad.returncode == 1 and "-n must be from 1 to 50" in bad.stderr
