@@ -36,3 +36,27 @@ async def test_the_digest_counts_down_and_warns_about_the_rollback_target(
     assert f"Shutdown: {OTHER} on openai (live): shuts down on 2027-01-14, 50 days left" in said
     blocks = str(as_dicts(digest_blocks(digest)))
     assert "Shutdown: " in blocks and "20 days left" in blocks
+
+
+async def test_an_operator_date_for_the_live_model_is_warned_about(
+    services: Services,  # noqa: F811
+    openai_standin: OpenAIStandIn,
+) -> None:
+    from bot import shutdowns
+    from bot.registry.approvers import Approvers
+
+    openai_standin.add_model(LIVE_MODEL)  # its host publishes no date
+    await shutdowns.set_operator_date(
+        services.db,
+        services.models,
+        Approvers(["U0LEAD"], None),
+        "U0LEAD",
+        "openai",
+        LIVE_MODEL,
+        date(2026, 12, 2),
+        now=NOW,
+    )
+    digest = await build_digest(services.db, services.models, start=NOW - timedelta(days=1), end=NOW, now=NOW)
+    assert digest.warnings == [
+        f"{LIVE_MODEL} on openai (live, date set by an operator): shuts down on 2026-12-02, 7 days left (set by U0LEAD)"
+    ]

@@ -85,19 +85,17 @@ async def build_digest(
 
 
 async def add_countdowns(digest: Digest, db: Database, models: ModelClient, now: datetime) -> None:
-    """A countdown line for every model that matters; a warning for those (other than the live model,
-    warned about above) within 30 or 7 days of their date, or past it."""
+    """A countdown line for every model that matters; a warning for those within 30 or 7 days of
+    their date, or past it (the live model's own published date is warned about already)."""
     from bot import shutdowns  # here: bot.shutdowns imports the registry, which the digest need not load
 
     found = await shutdowns.refresh(db, models, now)
     digest.countdown_lines = [shutdowns.describe(c, now) for c in found]
+    endpoint_date = digest.availability.shutdown_date if digest.availability else None
     for countdown in found:
         threshold = countdown.warning(now)
-        if (
-            threshold is not None
-            and threshold <= SHUTDOWN_WARNING_DAYS
-            and shutdowns.LIVE not in countdown.roles
-        ):
+        warned = shutdowns.LIVE in countdown.roles and countdown.shutdown_date == endpoint_date
+        if threshold is not None and threshold <= SHUTDOWN_WARNING_DAYS and not warned:
             digest.other_shutdown_warnings.append(shutdowns.describe(countdown, now))
 
 
