@@ -184,6 +184,7 @@ def test_retire_on_sets_and_clears_a_date_for_approvers_only(
 
     status = ask(bot, "status")
     assert "*Shutdown dates*" in status
+    assert f"*Shutdown*\\n:rotating_light: shuts down on {soon.isoformat()} (25 days left)" in status  # the field agrees
     assert (
         f":warning: {LIVE_MODEL} on openai (live, date set by an operator): shuts down on {soon.isoformat()}, 25 days left (set by U0LEAD)"
         in status

@@ -43,7 +43,7 @@ def home_view(
     countdowns: list[Countdown] | None = None,
 ) -> View:
     blocks: list[Block] = [HeaderBlock(text="Live triage model")]
-    blocks += status_blocks.live_blocks(status, now)
+    blocks += status_blocks.live_blocks(status_blocks.with_effective_shutdown(status, countdowns), now)
     blocks += status_blocks.countdown_blocks(countdowns or [], now)
     blocks += [DividerBlock(), HeaderBlock(text="Pending requests")]
     blocks += status_blocks.pending_blocks(status.pending)

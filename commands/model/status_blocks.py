@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
@@ -79,8 +80,25 @@ def pending_line(request: SwitchRequest) -> str:
 def status_blocks(
     status: ModelStatus, now: datetime, countdowns: list[Countdown] | None = None
 ) -> list[Block]:
-    blocks = live_blocks(status, now) + pending_blocks(status.pending)
+    blocks = live_blocks(with_effective_shutdown(status, countdowns), now) + pending_blocks(status.pending)
     return blocks + (countdown_blocks(countdowns, now) if countdowns is not None else [])
+
+
+def with_effective_shutdown(status: ModelStatus, countdowns: list[Countdown] | None) -> ModelStatus:
+    """The live model's earliest known date (an operator's, its base's) in the *Shutdown* field, so
+    the field never says "none announced" above a countdown that says otherwise."""
+    live = status.live
+    known = next(
+        (
+            c.shutdown_date
+            for c in countdowns or []
+            if (c.endpoint, c.model_id) == (live.endpoint, live.model_id)
+        ),
+        None,
+    )
+    if known is None or (status.shutdown_date is not None and status.shutdown_date <= known):
+        return status
+    return replace(status, shutdown_date=known, shutdown_unknown=None)
 
 
 # Countdowns to shutdown dates (issue 12): every model that matters, soonest first.
