@@ -41,3 +41,12 @@ def test_snapshots_are_for_approvers(bot_factory: Callable[..., Bot], sqlite_url
     bot = seeded_bot(bot_factory, sqlite_url)
     assert "for approvers" in ask(bot, "snapshot", user="U0AGENT")
     assert not bot.rows(Snapshot) and not bot.openai.chat_requests()
+
+
+def test_nothing_to_record_is_said_plainly(bot_factory: Callable[..., Bot], sqlite_url: str) -> None:
+    bot = approvals_bot(bot_factory, sqlite_url)  # no eval set, nothing triaged yet
+    response, url = bot.send.command("/model", "snapshot", user_id="U0LEAD")
+    assert response.status_code == 200
+    said = responses(bot, url)[-1]["text"]
+    assert "Nothing to record" in said and "Traceback" not in said
+    assert not bot.rows(Snapshot)
