@@ -143,3 +143,11 @@ async def test_the_gate_note_names_the_live_models_snapshot(
         note = await live_snapshot_note(services.db, request)
         assert note is not None and note.startswith("Snapshot of the live model: #1 ")
         assert "--model ft:gpt-4.1-mini:acme::x --endpoint openai --snapshot 1" in note
+
+        from commands.block_kit import as_dicts
+        from commands.model.snapshot import snapshot_gate_blocks
+
+        (block,) = as_dicts(await snapshot_gate_blocks(services.db, request))
+        assert block["type"] == "context" and block["elements"][0]["text"].startswith(
+            ":camera: Snapshot of the live model: #1"
+        )

@@ -9,15 +9,19 @@ from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import InvalidInput, NotAllowed
 from bot.quality.eval_runs import target_deployment
 from bot.services import Services
+from bot.snapshots.gate import live_snapshot_note
 from bot.snapshots.record import record
 from bot.snapshots.text import recording_lines
 from commands import text
 from commands.respond import respond
+from storage.db import Database
+from storage.models import SwitchRequest
 
 SNAPSHOT_USAGE = "/model snapshot [model-id] [on <endpoint>]"
 _ARGS = re.compile(r"(?:`?(?P<model>[^\s`]+)`?(?:\s+on\s+(?P<endpoint>\S+))?)?", re.IGNORECASE)
@@ -68,3 +72,12 @@ async def snapshot_subcommand(
     lines = recording_lines(done)
     mark = ":white_check_mark:" if done.complete else ":warning:"
     await respond(url, text=f"{mark} " + text.escape_mrkdwn("\n".join(lines)), replace_original=True)
+
+
+async def snapshot_gate_blocks(db: Database, request: SwitchRequest) -> list[Block]:
+    """For the eval gate's approval message (W1's rendering appends these to its sections): the live
+    model's newest snapshot and how to compare the candidate with it; nothing when there is none."""
+    note = await live_snapshot_note(db, request)
+    if note is None:
+        return []
+    return [ContextBlock(elements=[MarkdownTextObject(text=":camera: " + text.escape_mrkdwn(note))])]
