@@ -27,6 +27,7 @@ CLI_MODULES = [
     "bot.cli_ops",
     "bot.sandbox.cli",
     "bot.snapshots.cli",
+    "bot.cli_model",
 ]
 
 
@@ -41,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    root = logging.getLogger()
+    # Called in-process too (tests, the sandbox's helpers): leave the logging as it was found.
+    saved = (root.level, list(root.handlers))
     try:
         settings = load_settings()
         level = logging.INFO if args.command in SERVING_COMMANDS else logging.ERROR
@@ -56,6 +60,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.debug("command failed", exc_info=True)
         print(f"triagebot {args.command}: {type(exc).__name__}: {_first_line(exc)}", file=sys.stderr)
         return 1
+    finally:
+        root.setLevel(saved[0])
+        root.handlers[:] = saved[1]
 
 
 def _first_line(exc: Exception) -> str:

@@ -98,6 +98,8 @@ class Settings(BaseSettings):
     triage_alert_channel: str | None = None
     # Prices per model (bot/quality/costs.py); unset: costs are shown as unknown.
     triage_prices: list[Any] = Field(default_factory=list)
+    # The live model is snapshotted automatically from this many days before its shutdown date (issue 12).
+    triage_snapshot_days_before_shutdown: int = Field(default=30, ge=1, le=365)
 
     triage_log_format: Literal["plain", "json"] = "plain"
     port: int = Field(default=3000, ge=0, le=65535)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -116,7 +116,12 @@ class Triage(SQLModel, table=True):
             "latency_ms",
         ),
         Index(
-            "ix_triages_model_endpoint_status_latency", "model_id", "endpoint", "status", "latency_ms", "created_at"
+            "ix_triages_model_endpoint_status_latency",
+            "model_id",
+            "endpoint",
+            "status",
+            "latency_ms",
+            "created_at",
         ),
         # An agent's own recent triages (`/triage history`, App Home).
         Index("ix_triages_user_created", "user_id", "created_at"),
@@ -207,7 +212,12 @@ class QualityCheck(SQLModel, table=True):
         Index("ix_quality_checks_model_created", "model_id", "created_at"),
         # Covering index for the digest's review counts per model (migration 0005).
         Index(
-            "ix_quality_checks_kind_created_endpoint_model", "kind", "created_at", "endpoint", "model_id", "passed"
+            "ix_quality_checks_kind_created_endpoint_model",
+            "kind",
+            "created_at",
+            "endpoint",
+            "model_id",
+            "passed",
         ),
     )
 
@@ -440,3 +450,25 @@ class ShadowPair(SQLModel, table=True):
     verdict: str | None = Field(default=None, max_length=16)  # ShadowVerdict
     verdict_by: str | None = Field(default=None, max_length=64)
     verdict_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+
+
+class ShutdownSource(StrEnum):
+    ENDPOINT = "endpoint"  # read from the endpoint's model object (`shutdown_date`)
+    OPERATOR = "operator"  # set by an approver (`/model retire-on`), for hosts that publish none
+
+
+class ModelShutdown(SQLModel, table=True):
+    """A model's shutdown date as one source last gave it (NULL: that source gives none), and when."""
+
+    __tablename__ = "model_shutdowns"
+    __table_args__ = (
+        UniqueConstraint("endpoint", "model_id", "source", name="uq_model_shutdowns_model_source"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    endpoint: str = Field(max_length=64)
+    model_id: str = Field(max_length=256)
+    shutdown_date: date | None = None
+    source: str = Field(max_length=16)  # ShutdownSource
+    read_at: datetime = Field(default_factory=utcnow, sa_column=_when())
+    set_by: str | None = Field(default=None, max_length=64)  # the approver or CLI user; None when read

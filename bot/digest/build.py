@@ -10,7 +10,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.cron import fire_before
 from bot.digest import queries
-from bot.digest.figures import Availability, Digest, LatestRun, Live
+from bot.digest.figures import SHUTDOWN_WARNING_DAYS, Availability, Digest, LatestRun, Live
 from bot.errors import ModelError, ModelUnknown, NotFound
 from bot.model_client import ModelClient
 from bot.quality.costs import Price, period_cost, price_for
@@ -80,7 +80,23 @@ async def build_digest(
             summary.latency_p95_ms,
         )
     digest.availability = await check_availability(models, live, now)
+    await add_countdowns(digest, db, models, now)
     return digest
+
+
+async def add_countdowns(digest: Digest, db: Database, models: ModelClient, now: datetime) -> None:
+    """A countdown line for every model that matters; a warning for those within 30 or 7 days of
+    their date, or past it (the live model's own published date is warned about already)."""
+    from bot import shutdowns  # here: bot.shutdowns imports the registry, which the digest need not load
+
+    found = await shutdowns.refresh(db, models, now)
+    digest.countdown_lines = [shutdowns.describe(c, now) for c in found]
+    endpoint_date = digest.availability.shutdown_date if digest.availability else None
+    for countdown in found:
+        threshold = countdown.warning(now)
+        warned = shutdowns.LIVE in countdown.roles and countdown.shutdown_date == endpoint_date
+        if threshold is not None and threshold <= SHUTDOWN_WARNING_DAYS and not warned:
+            digest.other_shutdown_warnings.append(shutdowns.describe(countdown, now))
 
 
 async def check_availability(models: ModelClient, live: Live, now: datetime) -> Availability:

@@ -101,6 +101,10 @@ class Digest:
     replacement: RunScore | None = None
     cost: CostFigures | None = None  # the live model's, in the period (None: no triages)
     response_mode: str | None = None  # "strict schema" or "JSON mode", as the next triage will ask
+    # Countdowns to the shutdown dates of every model that matters (bot/shutdowns.py), soonest first,
+    # in words; and those within a warning threshold (90, 30, 7 days) other than the live model.
+    countdown_lines: list[str] = field(default_factory=list)
+    other_shutdown_warnings: list[str] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -125,7 +129,7 @@ class Digest:
             )
         if found:
             found.append(self.replacement_advice())
-        return found
+        return found + self.other_shutdown_warnings
 
     def replacement_advice(self) -> str:
         best = self.replacement

@@ -79,8 +79,10 @@ def availability_line(digest: Digest) -> str | None:
     if check is None or not check.answers:
         return None
     if check.shutdown_date is None:
-        return "Availability: the live model answers; no shutdown date announced."
-    return f"Availability: the live model answers; shutdown on {check.shutdown_date} ({check.days_left} days left)."
+        line = "Availability: the live model answers; no shutdown date announced."
+    else:
+        line = f"Availability: the live model answers; shutdown on {check.shutdown_date} ({check.days_left} days left)."
+    return line + "".join(f"\nShutdown: {countdown}" for countdown in digest.countdown_lines)
 
 
 def digest_text(digest: Digest) -> str:

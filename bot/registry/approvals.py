@@ -209,7 +209,7 @@ async def reject(
 async def rollback_now(
     db: Database, plan: SwitchPlan, *, now: datetime, effects: ApprovalEffects = no_effects
 ) -> Approval:
-    """Break-glass: an approver's rollback takes effect at once, recorded as approved by them."""
+    """Break-glass: an approver's rollback (or the CLI's switch) takes effect at once, recorded as approved by them."""
     async with db.transaction() as session:
         await crud.lock_deployments(session)
         live = await crud.get_live_deployment(session)
@@ -219,7 +219,7 @@ async def rollback_now(
             live,
             plan.endpoint,
             plan.model_id,
-            kind="rollback",
+            kind=plan.kind,  # "switch" only from the CLI's break-glass switch (bot/cli_model.py)
             requested_by=plan.requested_by,
             approved_by=plan.requested_by,
             reason=plan.reason,

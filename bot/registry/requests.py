@@ -83,7 +83,13 @@ async def plan_switch(
         raise InvalidInput(f"`{model_id}` on `{endpoint}` is already the live model. Nothing to switch.")
     info = await models.retrieve_model(endpoint, model_id)
     refuse_if_shut_down(model_id, info.shutdown_date, now)
-    return SwitchPlan("switch", requested_by, reason, live, endpoint, model_id, info.shutdown_date)
+    from bot import shutdowns  # here: bot.shutdowns reads the registry's own queries
+
+    # Flagged on the request message when its base (or an operator) already gave it a date.
+    await shutdowns.record_reading(db, endpoint, model_id, info.shutdown_date, now)
+    shutdown = await shutdowns.known_shutdown(db, endpoint, model_id)
+    refuse_if_shut_down(model_id, shutdown, now)
+    return SwitchPlan("switch", requested_by, reason, live, endpoint, model_id, shutdown)
 
 
 async def plan_rollback(

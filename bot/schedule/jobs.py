@@ -77,6 +77,64 @@ def digest_job(services: Services, publisher: DigestPublisher, trigger: CronTrig
     return run
 
 
+# ---- W3: shutdown watch (issue 12) -------------------------------------------------------------
+SHUTDOWN_WATCH_JOB = "shutdown_watch"
+SHUTDOWN_WATCH_CRON = "0 7 * * *"  # daily: the warnings count days, and snapshots need a week's notice
+
+
+def shutdown_watch_job(services: Services) -> JobFunction:
+    """Read every model that matters' shutdown date, warn once per model and threshold (90, 30, 7 days,
+    shut down) through the outbox, and snapshot the live model when it is close to its date."""
+    from bot import shutdowns
+    from bot.outbox import effects as outbox
+    from bot.snapshots.due import record_live_if_due
+    from commands.model.status_blocks import shutdown_warning_effect
+
+    settings = services.settings
+    channel = settings.triage_alert_channel or settings.triage_approval_channel
+
+    async def run(scheduled_for: datetime, now: datetime) -> str:
+        found = await shutdowns.refresh(services.db, services.models, now)
+        warned = 0
+        if channel:
+            async with services.db.transaction() as session:
+                for countdown, threshold in shutdowns.warnings_due(found, now):
+                    effect = shutdown_warning_effect(countdown, threshold, channel, now)
+                    # One key per model, date and threshold: a daily run (or a rerun) warns once.
+                    await outbox.enqueue(session, shutdowns.warning_key(countdown, threshold), [effect], now)
+                    warned += 1
+            services.registry.outbox.ring()
+        decision, done = await record_live_if_due(
+            services.db,
+            services.models,
+            found,
+            now,
+            days_before=settings.triage_snapshot_days_before_shutdown,
+            categories=settings.triage_categories,
+            concurrency=settings.triage_eval_concurrency,
+        )
+        snapshot = f"snapshot #{done.snapshot.id} recorded" if done else f"no snapshot: {decision.why}"
+        return f"{len(found)} model(s) read, {warned} warning(s) due; {snapshot}"
+
+    return run
+
+
+def shutdown_watch(services: Services) -> Job:
+    tz = services.settings.triage_timezone
+    trigger = cron_trigger(SHUTDOWN_WATCH_CRON, tz)
+    return Job(
+        SHUTDOWN_WATCH_JOB,
+        "shutdown dates read and warned about; live model snapshotted before its shutdown",
+        SHUTDOWN_WATCH_CRON,
+        tz,
+        trigger,
+        shutdown_watch_job(services),
+    )
+
+
+# ---- end W3 ------------------------------------------------------------------------------------
+
+
 def configured_jobs(services: Services, publisher: DigestPublisher) -> list[Job]:
     settings = services.settings
     tz = settings.triage_timezone
@@ -101,6 +159,7 @@ def configured_jobs(services: Services, publisher: DigestPublisher) -> list[Job]
             disabled=None if settings.triage_digest_channel else "TRIAGE_DIGEST_CHANNEL is not set",
         ),
         monitors_job(services),
+        shutdown_watch(services),
     ]
 
 

@@ -49,6 +49,7 @@ async def start(
     recent: int = DEFAULT_RECENT,
     name: str | None = None,
     inputs_of: Snapshot | None = None,
+    now: datetime | None = None,
 ) -> tuple[Snapshot, bool]:
     """The snapshot to fill: an unfinished one of the same model (resumed), or a new one over the
     active eval set and the `recent` newest live inputs, or over exactly `inputs_of`'s inputs."""
@@ -57,7 +58,7 @@ async def start(
         unfinished = await snapshots.unfinished_of(session, endpoint, model_id)
         if unfinished is not None and inputs_of is None:
             return unfinished, True
-        now = datetime.now(UTC)
+        now = now or datetime.now(UTC)
         name = name or f"{model_id} on {endpoint} {now:%Y-%m-%d %H:%M:%S}"
         if await snapshots.by_name(session, name) is not None:
             raise InvalidInput(f"There is already a snapshot named {name!r}.")
@@ -96,6 +97,7 @@ async def start(
             prompt_version=PROMPT_VERSION,
             requested_by=by,
             input_count=len(unique),
+            created_at=now,
         )
         session.add(snapshot)
         await session.flush()
@@ -170,9 +172,10 @@ async def record(
     name: str | None = None,
     inputs_of: Snapshot | None = None,
     progress: Progress | None = None,
+    now: datetime | None = None,
 ) -> Recording:
     snapshot, resumed = await start(
-        db, models, endpoint, model_id, by=by, recent=recent, name=name, inputs_of=inputs_of
+        db, models, endpoint, model_id, by=by, recent=recent, name=name, inputs_of=inputs_of, now=now
     )
     recording = await fill(
         db, models, snapshot, categories=categories, concurrency=concurrency, progress=progress

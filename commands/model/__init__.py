@@ -11,6 +11,8 @@ from commands.ids import Action, Event, SlashCommand, View
 from commands.model.decisions import approve_switch, reject_switch, submit_reject
 from commands.model.dispatch import help_subcommand, model_command, register_subcommand
 from commands.model.home import app_home_opened
+from commands.model.retire import RETIRE_USAGE, retire_on_subcommand
+from commands.model.snapshot import SNAPSHOT_USAGE, snapshot_subcommand
 from commands.model.status import history_subcommand, list_subcommand, status_subcommand
 from commands.model.switch import SWITCH_USAGE, rollback_subcommand, switch_subcommand
 from commands.model.try_model import TRY_USAGE, try_subcommand
@@ -47,6 +49,15 @@ def register_builtin_subcommands() -> None:
         try_subcommand,
         TRY_USAGE,
         "Approvers: a quick smoke test of a model on five golden cases (format, latency, labels).",
+    )
+    register_subcommand(
+        "retire-on",
+        retire_on_subcommand,
+        RETIRE_USAGE,
+        "Approvers: a shutdown date for a model whose host publishes none (`none` clears).",
+    )
+    register_subcommand(
+        "snapshot", snapshot_subcommand, SNAPSHOT_USAGE, "Approvers: freeze a model's answers now."
     )
     register_subcommand("help", help_subcommand, "/model help", "This list.")
 

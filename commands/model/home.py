@@ -9,8 +9,10 @@ from slack_sdk.models.blocks import Block, ContextBlock, DividerBlock, HeaderBlo
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import shutdowns
 from bot.registry import ModelStatus
 from bot.services import Services
+from bot.shutdowns import Countdown
 from commands.model import status_blocks
 from commands.model.render import utcnow
 from commands.model.status import close_expired
@@ -29,14 +31,20 @@ async def app_home_opened(event: dict[str, Any], client: AsyncWebClient, context
     status = await services.registry.status(now=now)
     recent = await services.registry.history(RECENT_DEPLOYMENTS)
     mine = await services.triage.recent(event["user"], triage_history.RECENT_TRIAGES)
-    await client.views_publish(user_id=event["user"], view=home_view(status, recent, now, mine))
+    countdowns = await shutdowns.countdowns(services.db, now)  # stored readings: the Home must open fast
+    await client.views_publish(user_id=event["user"], view=home_view(status, recent, now, mine, countdowns))
 
 
 def home_view(
-    status: ModelStatus, recent: list[Deployment], now: datetime, my_triages: list[Triage] | None = None
+    status: ModelStatus,
+    recent: list[Deployment],
+    now: datetime,
+    my_triages: list[Triage] | None = None,
+    countdowns: list[Countdown] | None = None,
 ) -> View:
     blocks: list[Block] = [HeaderBlock(text="Live triage model")]
-    blocks += status_blocks.live_blocks(status, now)
+    blocks += status_blocks.live_blocks(status_blocks.with_effective_shutdown(status, countdowns), now)
+    blocks += status_blocks.countdown_blocks(countdowns or [], now)
     blocks += [DividerBlock(), HeaderBlock(text="Pending requests")]
     blocks += status_blocks.pending_blocks(status.pending)
     blocks += [DividerBlock(), HeaderBlock(text="Recent deployments")]

@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import shutdowns
 from bot.registry.status import history_limit
 from bot.services import Services
 from commands.block_kit import as_dicts
@@ -29,12 +30,13 @@ async def status_subcommand(
     now = utcnow()
     await close_expired(client, services, now)
     status = await services.registry.status(now=now)
+    countdowns = await shutdowns.refresh(services.db, services.models, now)
     await respond_with_retries(
         command["response_url"],
         response_type="ephemeral",
         replace_original=True,
         text=status_blocks.status_text(status),
-        blocks=as_dicts(status_blocks.status_blocks(status, now)),
+        blocks=as_dicts(status_blocks.status_blocks(status, now, countdowns)),
     )
 
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
+from bot import shutdowns
 from bot.model_client import MODEL_LIST
+from bot.outbox.effects import SlackEffect
 from bot.registry import ModelListing, ModelStatus
 from bot.registry.status import ListedModel
+from bot.shutdowns import Countdown
 from commands import text
 from commands.model import render
 from storage.models import Deployment, SwitchRequest
@@ -73,8 +77,48 @@ def pending_line(request: SwitchRequest) -> str:
     )
 
 
-def status_blocks(status: ModelStatus, now: datetime) -> list[Block]:
-    return live_blocks(status, now) + pending_blocks(status.pending)
+def status_blocks(
+    status: ModelStatus, now: datetime, countdowns: list[Countdown] | None = None
+) -> list[Block]:
+    blocks = live_blocks(with_effective_shutdown(status, countdowns), now) + pending_blocks(status.pending)
+    return blocks + (countdown_blocks(countdowns, now) if countdowns is not None else [])
+
+
+def with_effective_shutdown(status: ModelStatus, countdowns: list[Countdown] | None) -> ModelStatus:
+    """The live model's earliest known date (an operator's, its base's) in the *Shutdown* field, so
+    the field never says "none announced" above a countdown that says otherwise."""
+    live = status.live
+    known = next(
+        (
+            c.shutdown_date
+            for c in countdowns or []
+            if (c.endpoint, c.model_id) == (live.endpoint, live.model_id)
+        ),
+        None,
+    )
+    if known is None or (status.shutdown_date is not None and status.shutdown_date <= known):
+        return status
+    return replace(status, shutdown_date=known, shutdown_unknown=None)
+
+
+# Countdowns to shutdown dates (issue 12): every model that matters, soonest first.
+WARNING_CUES = {0: ":red_circle:", 7: ":rotating_light:", 30: ":warning:", 90: ":hourglass:"}
+
+
+def countdown_line(countdown: Countdown, now: datetime) -> str:
+    threshold = countdown.warning(now)
+    cue = WARNING_CUES.get(threshold, "•") if threshold is not None else "•"
+    return f"{cue} {text.escape_mrkdwn(shutdowns.describe(countdown, now))}"
+
+
+def countdown_blocks(countdowns: list[Countdown], now: datetime) -> list[Block]:
+    if not countdowns:
+        return []
+    blocks = render.sections(["*Shutdown dates*", *(countdown_line(c, now) for c in countdowns[:20])])
+    note = (
+        "Warnings at 90, 30 and 7 days. Approvers set a date a host does not publish with `/model retire-on`."
+    )
+    return [*blocks, ContextBlock(elements=[MarkdownTextObject(text=note)])]
 
 
 def status_text(status: ModelStatus) -> str:
@@ -152,3 +196,19 @@ def footer_blocks(listing: ModelListing) -> list[Block]:
         names = ", ".join(text.inline_code(name) for name in listing.other_endpoints)
         lines.append(f"Other endpoints: {names} (list one with `/model list endpoint-name`).")
     return [ContextBlock(elements=[MarkdownTextObject(text=" ".join(lines))])]
+
+
+def shutdown_warning_effect(countdown: Countdown, threshold: int, channel: str, now: datetime) -> SlackEffect:
+    """The scheduled warning for one model and threshold (sent through the outbox)."""
+    head = (
+        ":red_circle: *A model that matters has shut down*"
+        if threshold == 0
+        else f"{WARNING_CUES.get(threshold, ':warning:')} *Shutdown within {threshold} days*"
+    )
+    lines = [
+        head,
+        text.escape_mrkdwn(shutdowns.describe(countdown, now)),
+        "Plan the replacement: `/model eval <model-id>`, then `/model switch <model-id>`. "
+        "`/model status` counts down for every model.",
+    ]
+    return SlackEffect("warn", "chat.postMessage", {"channel": channel, "text": "\n".join(lines)})
