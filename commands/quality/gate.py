@@ -38,6 +38,7 @@ from commands.ids import Block as BlockId
 from commands.ids import View as ViewId
 from commands.model import messages, render
 from commands.model.render import utcnow
+from commands.model.snapshot import snapshot_gate_blocks
 from commands.quality.blocks import gate_table, paired_verdict
 from storage import crud
 from storage.models import SwitchRequest
@@ -115,8 +116,10 @@ def _blocks(services: Services, view: GateView | None) -> list[Block]:
 
 
 async def gate_sections(services: Services, request: SwitchRequest) -> list[Block]:
-    """The gate as it stands, for re-rendering a decided request without losing the comparison."""
-    return _blocks(services, await current_gate(services, request))
+    """The gate as it stands, for re-rendering a decided request without losing the comparison; with
+    the live model's newest snapshot named, when it has one (evidence that outlives the model)."""
+    gate = _blocks(services, await current_gate(services, request))
+    return gate + await snapshot_gate_blocks(services.db, request) if gate else gate
 
 
 async def gate_sections_for(services: Services, request_id: int) -> list[Block]:
@@ -141,9 +144,7 @@ async def start_gate(client: AsyncWebClient, services: Services, request: Switch
     await run_gate(services, request)
     current = await _fresh(services, request.id)
     if current is not None:
-        await messages.update_request_message(
-            client, current, _blocks(services, await current_gate(services, current))
-        )
+        await messages.update_request_message(client, current, await gate_sections(services, current))
 
 
 async def override_requested(
