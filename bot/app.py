@@ -151,7 +151,7 @@ def create_asgi_app(settings: Settings, services: Services) -> Starlette:
             return JSONResponse({"error": "request body too large"}, status_code=413)
         # Bolt parses the body before it checks the signature, so a forged malformed body would
         # surface as a 500 there; check first, and answer 401 without reading anything further.
-        refused = refusal_reason(verifier, body, dict(request.headers), time.time())
+        refused = refusal_reason(verifier.is_valid, body, dict(request.headers), time.time())
         if refused is not None:
             refusals.warn("refused a Slack request with 401: %s", refused)
             return JSONResponse({"error": "invalid request signature"}, status_code=401)

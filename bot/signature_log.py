@@ -12,14 +12,16 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from slack_sdk.signature import SignatureVerifier
-
 # Slack's own replay window (slack_sdk checks the same five minutes).
 MAX_AGE_SECONDS = 60 * 5
 
 
+# slack_sdk's SignatureVerifier.is_valid(body, timestamp, signature), passed in by the app factory.
+SignatureCheck = Callable[[bytes, str, str], bool]
+
+
 def refusal_reason(
-    verifier: SignatureVerifier, body: bytes, headers: Mapping[str, str], now: float
+    is_valid: SignatureCheck, body: bytes, headers: Mapping[str, str], now: float
 ) -> str | None:
     """None for a valid request, otherwise why it is not (never quoting the signature)."""
     lowered = {k.lower(): v for k, v in headers.items()}
@@ -31,7 +33,7 @@ def refusal_reason(
     if abs(now - int(timestamp)) > MAX_AGE_SECONDS:
         return "timestamp older than 5 minutes (replay window, or this host's clock is off)"
     try:
-        valid = verifier.is_valid(body, timestamp, signature)
+        valid = is_valid(body, timestamp, signature)
     except (ValueError, TypeError):  # a non-ASCII signature, a non-UTF-8 body
         valid = False
     return None if valid else "signature does not match (is SLACK_SIGNING_SECRET this app's?)"
