@@ -48,10 +48,12 @@ class Registry:
             now=now,
         )
 
-    async def plan_rollback(self, requested_by: str, reason: str | None, *, now: datetime) -> SwitchPlan:
+    async def plan_rollback(
+        self, requested_by: str, reason: str | None, *, now: datetime, confirmed: bool = False
+    ) -> SwitchPlan:
         await requests.check_may_supersede(self.db, self.approvers, requested_by, now=now)
         return await requests.plan_rollback(
-            self.db, self.models, requested_by=requested_by, reason=reason, now=now
+            self.db, self.models, requested_by=requested_by, reason=reason, now=now, confirmed=confirmed
         )
 
     async def may_roll_back_at_once(self, user_id: str, *, now: datetime) -> bool:
@@ -62,7 +64,9 @@ class Registry:
     ) -> Approval:
         if not await self.approvers.is_approver(plan.requested_by, now):
             raise NotAllowed("Only approvers can roll back without an approval. Nothing was changed.")
-        approval = await approvals.rollback_now(self.db, plan, now=now, effects=effects)
+        approval = await approvals.rollback_now(
+            self.db, plan, now=now, effects=effects, closed_effects=self.closed_effects
+        )
         self.outbox.ring()
         return approval
 
