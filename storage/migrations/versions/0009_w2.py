@@ -1,0 +1,37 @@
+"""triage shares: *Share in channel* posts a triage once
+
+Revision ID: 0009_w2
+Revises: 0008
+Create Date: 2026-11-26
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+from storage.models import UTCDateTime
+
+revision: str = "0009_w2"
+down_revision: str | None = "0008"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "triage_shares",
+        sa.Column("triage_id", sa.Integer(), nullable=False),
+        sa.Column("shared_by", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("channel_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+        sa.Column("shared_at", UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["triage_id"], ["triages.id"]),
+        sa.PrimaryKeyConstraint("triage_id"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("triage_shares")
