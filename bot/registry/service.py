@@ -12,6 +12,7 @@ from bot.registry import approvals, requests
 from bot.registry import status as queries
 from bot.registry.approvals import Approval, ApprovalEffects, RejectionEffects
 from bot.registry.approvers import Approvers
+from bot.registry.live_quality import LiveQuality, live_quality
 from bot.registry.requests import SwitchPlan
 from bot.settings import DEFAULT_ENDPOINT
 from storage.db import Database
@@ -174,6 +175,9 @@ class Registry:
 
     async def pending(self, *, now: datetime) -> list[SwitchRequest]:
         return await queries.pending_requests(self.db, now)
+
+    async def live_quality(self, live: Deployment) -> LiveQuality:
+        return await live_quality(self.db, live)
 
     async def history(self, limit: int) -> list[Deployment]:
         return await queries.history(self.db, limit)

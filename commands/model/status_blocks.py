@@ -58,14 +58,18 @@ def mode_note(mode: str) -> str:
     return text.escape_mrkdwn(mode)
 
 
-def pending_blocks(pending: list[SwitchRequest]) -> list[Block]:
+NO_PENDING = "No pending switch or rollback requests."
+
+
+def pending_blocks(pending: list[SwitchRequest], *, titled: bool = True) -> list[Block]:
+    """`titled=False` where a header already says "Pending requests" (the App Home)."""
     if not pending:
-        return [ContextBlock(elements=[MarkdownTextObject(text="No pending switch or rollback requests.")])]
+        return [ContextBlock(elements=[MarkdownTextObject(text=NO_PENDING)])]
     lines = [pending_line(r) for r in pending[:10]]
     if len(pending) > 10:
         lines.append(f"… and {len(pending) - 10} more")
     # Whole lines per section: cutting at 3,000 characters could end inside a code span or a link.
-    return render.sections(["*Pending requests*", *lines])
+    return render.sections(["*Pending requests*", *lines] if titled else lines)
 
 
 def pending_line(request: SwitchRequest) -> str:
