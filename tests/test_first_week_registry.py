@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from bot.registry import Registry, RequestClosed
 from bot.standins.openai_api import OpenAIStandIn
 from commands.ids import Action
+from storage.db import sync_url
+from storage.migrate import upgrade
 from storage.models import Deployment, SwitchRequest
 from tests.conftest import LIVE_MODEL, Bot
 from tests.test_model_helpers import APPROVALS, CANDIDATE, approvals_bot, click, request_switch, wait_until
@@ -145,3 +149,33 @@ def test_a_second_rollback_asks_before_putting_back_the_model_the_first_removed(
     assert live(bot).model_id == LIVE_MODEL and bot.rows(SwitchRequest)[-1].kind == "switch"
     assert "is live again" in ask(bot, "rollback confirm fixed upstream", user="U0LEAD")
     assert (live(bot).model_id, live(bot).reason) == (CANDIDATE, "fixed upstream")
+
+
+def test_the_migration_marks_earlier_lead_rollbacks_as_break_glass(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0008")
+    engine = create_engine(sync_url(url))
+    with engine.begin() as conn:
+        for kind, request_id, approved_by in (
+            ("rollback", None, "U0LEAD"),
+            ("rollback", 1, "U0LEAD2"),
+            ("switch", None, "U0LEAD"),
+        ):
+            conn.execute(
+                text(
+                    "INSERT INTO deployments (created_at, endpoint, model_id, kind, requested_by, approved_by, request_id, break_glass) "
+                    "VALUES ('2026-11-01 00:00:00', 'openai', 'm', :kind, 'U0LEAD', :approved_by, :request_id, 0)"
+                ),
+                {"kind": kind, "approved_by": approved_by, "request_id": request_id},
+            )
+    upgrade(url)
+    with engine.begin() as conn:
+        rows = conn.execute(
+            text("SELECT kind, request_id, approved_by, break_glass FROM deployments ORDER BY id")
+        ).all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [
+        ("rollback", None, None, 1),
+        ("rollback", 1, "U0LEAD2", 0),
+        ("switch", None, "U0LEAD", 0),
+    ]

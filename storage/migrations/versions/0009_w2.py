@@ -1,4 +1,4 @@
-"""triage shares: *Share in channel* posts a triage once
+"""triage shares: *Share in channel* posts a triage once; break-glass rollbacks recorded as such
 
 Revision ID: 0009_w2
 Revises: 0008
@@ -30,6 +30,14 @@ def upgrade() -> None:
         sa.Column("shared_at", UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["triage_id"], ["triages.id"]),
         sa.PrimaryKeyConstraint("triage_id"),
+    )
+    # Lead rollbacks taken at once used to be stored as approved by the lead who did them (a
+    # self-approval four eyes forbids). They are the rollbacks without a request: mark them.
+    op.execute(
+        sa.text(
+            "UPDATE deployments SET break_glass = :yes, approved_by = NULL "
+            "WHERE kind = 'rollback' AND request_id IS NULL AND approved_by = requested_by"
+        ).bindparams(yes=True)
     )
 
 
