@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -30,6 +31,7 @@ from bot.request_shape import malformed_reason
 from bot.schedule.scheduler import start_scheduler
 from bot.services import Services
 from bot.settings import Settings
+from bot.signature_log import RateLimitedWarnings, refusal_reason
 from commands import respond
 from commands.model import usergroup_members
 from commands.model.decision_effects import request_update
@@ -74,6 +76,25 @@ def start_outbox_worker(settings: Settings, services: Services) -> OutboxWorker:
     return worker
 
 
+# Bolt reads SLACK_BOT_TOKEN from the environment itself and then warns, at every start, that the
+# client we give it wins over that token: true, intended, and noise in every `serve`.
+BOLT_TOKEN_WARNING = "As you gave `client` as well, `token` will be unused."
+
+
+class DropBoltTokenWarning(logging.Filter):
+    """Drops exactly Bolt's token-vs-client warning; every other Bolt line passes."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != BOLT_TOKEN_WARNING
+
+
+def bolt_logger() -> logging.Logger:
+    logger = logging.getLogger("triagebot.bolt")
+    if not any(isinstance(f, DropBoltTokenWarning) for f in logger.filters):
+        logger.addFilter(DropBoltTokenWarning())
+    return logger
+
+
 def create_bolt_app(settings: Settings, services: Services) -> AsyncApp:
     app = AsyncApp(
         client=slack_client(settings),
@@ -84,7 +105,7 @@ def create_bolt_app(settings: Settings, services: Services) -> AsyncApp:
         # verifies the signature (and the timestamp's age) before Bolt parses anything, and Socket
         # Mode has no signatures. Checking again would hash every request twice.
         request_verification_enabled=False,
-        logger=logging.getLogger("triagebot.bolt"),
+        logger=bolt_logger(),
     )
     commands.register(app, services)
     respond.trust_origin_of(settings.slack_api_url)  # response URLs on a stand-in's origin
@@ -119,6 +140,7 @@ def create_asgi_app(settings: Settings, services: Services) -> Starlette:
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
     verifier = SignatureVerifier(secret)
     seen = SeenDeliveries(services.db)
+    refusals = RateLimitedWarnings(log)
 
     async def slack_events(request: Request) -> Response:
         declared = request.headers.get("content-length")
@@ -129,7 +151,9 @@ def create_asgi_app(settings: Settings, services: Services) -> Starlette:
             return JSONResponse({"error": "request body too large"}, status_code=413)
         # Bolt parses the body before it checks the signature, so a forged malformed body would
         # surface as a 500 there; check first, and answer 401 without reading anything further.
-        if not _signature_valid(verifier, body, dict(request.headers)):
+        refused = refusal_reason(verifier.is_valid, body, dict(request.headers), time.time())
+        if refused is not None:
+            refusals.warn("refused a Slack request with 401: %s", refused)
             return JSONResponse({"error": "invalid request signature"}, status_code=401)
         refusal = await _refuse_replay(seen, request.headers.get("x-slack-signature", ""))
         if refusal is not None:
@@ -181,13 +205,6 @@ def create_asgi_app(settings: Settings, services: Services) -> Starlette:
     )
     asgi.state.inflight = inflight
     return asgi
-
-
-def _signature_valid(verifier: SignatureVerifier, body: bytes, headers: dict[str, str]) -> bool:
-    try:
-        return verifier.is_valid_request(body, headers)
-    except (ValueError, TypeError):  # a non-numeric timestamp, a non-ASCII signature, a non-UTF-8 body
-        return False
 
 
 async def _refuse_replay(seen: SeenDeliveries, signature: str) -> Response | None:

@@ -39,6 +39,7 @@ class Action(StrEnum):
     REVIEW_CORRECT = "review_correct"
     REVIEW_WRONG = "review_wrong"
     ADD_TO_EVAL_SET = "add_to_eval_set"
+    UPDATE_EVAL_CASE = "update_eval_case"
     REVIEW_URGENCY = "review_urgency"
     REVIEW_CATEGORY = "review_category"
     REVIEW_NOTE = "review_note"

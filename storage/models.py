@@ -472,3 +472,15 @@ class ModelShutdown(SQLModel, table=True):
     source: str = Field(max_length=16)  # ShutdownSource
     read_at: datetime = Field(default_factory=utcnow, sa_column=_when())
     set_by: str | None = Field(default=None, max_length=64)  # the approver or CLI user; None when read
+
+
+class TriageShare(SQLModel, table=True):
+    """A triage result posted in its channel with *Share in channel*: once per triage, so a second
+    click can say where (and by whom) it already was."""
+
+    __tablename__ = "triage_shares"
+
+    triage_id: int = Field(foreign_key="triages.id", primary_key=True)
+    shared_by: str = Field(max_length=64)
+    channel_id: str | None = Field(default=None, max_length=64)
+    shared_at: datetime = Field(default_factory=utcnow, sa_column=_when())

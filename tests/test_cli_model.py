@@ -59,7 +59,8 @@ def test_rollback_from_the_cli_while_slack_is_down_is_announced_once_it_answers(
     live = max(bot.rows(Deployment), key=lambda d: d.id)
     assert (live.model_id, live.kind) == (LIVE_MODEL, "rollback")
     assert live.requested_by.startswith("cli:") and live.requested_by.endswith(" as Ana Lead")
-    assert live.approved_by == live.requested_by and live.reason == "billing labels <!channel> broke"
+    assert live.approved_by is None and live.break_glass  # break-glass: nobody approved it
+    assert live.reason == "billing labels <!channel> broke"
 
     # The running bot's outbox worker retries until Slack answers, then posts it exactly once.
     (row,) = bot.rows(OutboxMessage, OutboxMessage.dedupe_key == f"deployment:{live.id}:break-glass:announce")

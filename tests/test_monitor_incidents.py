@@ -202,7 +202,13 @@ def test_the_buttons_show_examples_mute_and_roll_back_for_approvers_only(
     (done,) = responses(bot, url)
     assert "Rolled back" in done["text"]
     live = max(bot.rows(Deployment), key=lambda d: d.id)
-    assert (live.model_id, live.kind, live.approved_by) == (LIVE_MODEL, "rollback", "U0LEAD")
+    assert (live.model_id, live.kind, live.requested_by, live.approved_by) == (
+        LIVE_MODEL,
+        "rollback",
+        "U0LEAD",
+        None,
+    )
+    assert live.break_glass
     assert "incident #" in (live.reason or "")
     url = press(bot, Action.INCIDENT_ROLLBACK, incident, "U0LEAD2")  # a second lead, a moment later
     (again,) = responses(bot, url)

@@ -214,7 +214,7 @@ async def test_approver_rolls_back_at_once(registry: Registry) -> None:
     assert (back.kind, back.model_id, back.previous_model_id) == ("rollback", LIVE_MODEL, CANDIDATE)
     assert (back.requested_by, back.approved_by, back.reason) == (
         "U0LEAD2",
-        "U0LEAD2",
+        None,  # break-glass: nobody approved it
         "wrong labels since switch",
     )
 

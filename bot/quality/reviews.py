@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlmodel import col, select
 
 from bot.errors import InvalidInput, NotFound
+from bot.quality.golden_cases import CaseEdit, edit_case
 from bot.triage import URGENCIES
 from storage.db import Database
 from storage.models import EvalCase, QualityCheck, Triage
@@ -29,6 +30,21 @@ class Review:
 class AddedCase:
     case_id: int
     created: bool  # False: the triage was already in the eval set
+    # When it already was: what the case expects, and what this review says, if they differ (the
+    # review corrects the case: it can be updated from it, see update_case_from_review).
+    expected: tuple[str, str] | None = None
+    reviewed: tuple[str, str] | None = None
+
+    @property
+    def differs(self) -> bool:
+        return not self.created and self.expected is not None and self.expected != self.reviewed
+
+
+@dataclass(frozen=True)
+class UpdatedCase:
+    case_id: int
+    before: tuple[str, str]
+    after: tuple[str, str]
 
 
 class ReviewService:
@@ -111,19 +127,25 @@ class ReviewService:
             existing = (
                 await session.exec(select(EvalCase).where(col(EvalCase.source_triage_id) == triage.id))
             ).first()
+            existing = (
+                existing
+                or (
+                    await session.exec(select(EvalCase).where(col(EvalCase.input_text) == triage.input_text))
+                ).first()
+            )
             if existing is not None:
                 assert existing.id is not None
-                return AddedCase(existing.id, created=False)
-            same_input = (
-                await session.exec(select(EvalCase).where(col(EvalCase.input_text) == triage.input_text))
-            ).first()
-            if same_input is not None:
-                assert same_input.id is not None
-                return AddedCase(same_input.id, created=False)
+                return AddedCase(
+                    existing.id,
+                    created=False,
+                    expected=(existing.expected_urgency, existing.expected_category),
+                    reviewed=_reviewed_labels(check, triage),
+                )
+            urgency, category = _reviewed_labels(check, triage)
             case = EvalCase(
                 input_text=triage.input_text,
-                expected_urgency=check.expected_urgency or triage.urgency or "",
-                expected_category=check.expected_category or triage.category or "",
+                expected_urgency=urgency,
+                expected_category=category,
                 note=check.note,
                 source_triage_id=triage.id,
             )
@@ -131,3 +153,29 @@ class ReviewService:
             await session.flush()
             assert case.id is not None
         return AddedCase(case.id, created=True)
+
+    async def update_case_from_review(self, check_id: int, case_id: int, by: str) -> UpdatedCase:
+        """Make a golden case expect what a later review says (a *Wrong* after *Add to eval set*),
+        recorded as an edit with before and after like any other correction."""
+        async with self.db.session() as session:
+            check = await session.get(QualityCheck, check_id)
+            triage = await session.get(Triage, check.triage_id) if check and check.triage_id else None
+            case = await session.get(EvalCase, case_id)
+        if check is None or check.kind != "review" or triage is None:
+            raise NotFound("That review no longer exists.")
+        if case is None or (case.source_triage_id != triage.id and case.input_text != triage.input_text):
+            raise NotFound(f"Golden case #{case_id} is not the one for triage #{triage.id}.")
+        before = (case.expected_urgency, case.expected_category)
+        urgency, category = _reviewed_labels(check, triage)
+        reason = f"review of triage #{triage.id} by {check.reviewer or 'a reviewer'}"
+        edit = CaseEdit(urgency=urgency, category=category, note=check.note if check.note else None)
+        await edit_case(self.db, case_id, edit, by=by, categories=self.categories, reason=reason)
+        return UpdatedCase(case_id, before, (urgency, category))
+
+
+def _reviewed_labels(check: QualityCheck, triage: Triage) -> tuple[str, str]:
+    """What the reviewer vouches for: their correction, or the model's labels they confirmed."""
+    return (
+        check.expected_urgency or triage.urgency or "",
+        check.expected_category or triage.category or "",
+    )

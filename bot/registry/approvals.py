@@ -11,6 +11,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from bot.errors import Conflict, NotAllowed, NotFound
 from bot.model_client import ModelClient
 from bot.outbox import effects as outbox
@@ -119,7 +121,32 @@ async def check_can_decide(
         raise RequestClosed(request)
     if request.expires_at <= now:
         raise await _close(db, request, "expired", now, closed_effects)
+    # Refused at the click, before any modal asks for a reason it could never use.
+    async with db.session() as session:
+        live = await crud.get_live_deployment(session)
+    if live is None or live.id != request.from_deployment_id:
+        raise await _close(db, request, "stale", now, closed_effects)
     return request
+
+
+async def close_stale(
+    session: AsyncSession, new_live: Deployment, now: datetime, effects: RejectionEffects
+) -> list[SwitchRequest]:
+    """The live model just changed (in this transaction): every request still pending was made
+    against the old one, so it can never be approved. Say so on its message at once, through the
+    outbox, rather than when someone clicks Approve."""
+    stale: list[SwitchRequest] = []
+    for request in await crud.get_pending_requests(session):
+        if request.id is None or request.from_deployment_id == new_live.id:
+            continue
+        if await crud.close_switch_request(
+            session, request.id, status="stale", decided_by=None, decided_at=now
+        ):
+            stale.append(request)
+    for request in stale:
+        await session.refresh(request)
+        await outbox.enqueue(session, f"request:{request.id}:stale", effects(request), now)
+    return stale
 
 
 async def approve(
@@ -167,6 +194,7 @@ async def approve(
             assert approved is not None
             approval = Approval(approved, deployment)
             await outbox.enqueue(session, f"request:{request_id}:approved", effects(approval), now)
+            await close_stale(session, deployment, now, closed_effects)
             return approval
     if stale:
         raise await _close(db, request, "stale", now, closed_effects)
@@ -207,9 +235,15 @@ async def reject(
 
 
 async def rollback_now(
-    db: Database, plan: SwitchPlan, *, now: datetime, effects: ApprovalEffects = no_effects
+    db: Database,
+    plan: SwitchPlan,
+    *,
+    now: datetime,
+    effects: ApprovalEffects = no_effects,
+    closed_effects: RejectionEffects = no_effects,
 ) -> Approval:
-    """Break-glass: an approver's rollback (or the CLI's switch) takes effect at once, recorded as approved by them."""
+    """Break-glass: an approver's rollback (or the CLI's switch) takes effect at once. Nobody approved it,
+    so it is recorded as break-glass with no approver (never as a self-approval, which four eyes forbids)."""
     async with db.transaction() as session:
         await crud.lock_deployments(session)
         live = await crud.get_live_deployment(session)
@@ -221,16 +255,18 @@ async def rollback_now(
             plan.model_id,
             kind=plan.kind,  # "switch" only from the CLI's break-glass switch (bot/cli_model.py)
             requested_by=plan.requested_by,
-            approved_by=plan.requested_by,
+            approved_by=None,
             reason=plan.reason,
             override_reason=None,
             request_id=None,
             now=now,
         )
+        deployment.break_glass = True
         session.add(deployment)
         await session.flush()
         approval = Approval(None, deployment)
         await outbox.enqueue(session, f"deployment:{deployment.id}:break-glass", effects(approval), now)
+        await close_stale(session, deployment, now, closed_effects)
     return approval
 
 
@@ -241,7 +277,7 @@ def _deployment(
     *,
     kind: str,
     requested_by: str,
-    approved_by: str,
+    approved_by: str | None,
     reason: str | None,
     override_reason: str | None,
     request_id: int | None,

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlmodel import col, delete
+from sqlmodel import col, delete, select
 
 from bot.deployments import live_deployment
 from bot.errors import Conflict, InvalidInput, NotFound
@@ -92,9 +92,45 @@ async def plan_switch(
     return SwitchPlan("switch", requested_by, reason, live, endpoint, model_id, shutdown)
 
 
+class RollbackUndoesRollback(Conflict):
+    """The previous model was itself removed by a rollback: going back to it needs a confirmation."""
+
+    def __init__(self, removal: Deployment) -> None:
+        super().__init__(
+            f"`{removal.previous_model_id}` was itself rolled back on "
+            f"{removal.created_at:%Y-%m-%d %H:%M} UTC, so rolling back now would put it back live. "
+            "If that is really what you want, use `/model rollback confirm [reason]`."
+        )
+        self.removal = removal
+
+
+async def rollback_that_removed(db: Database, endpoint: str, model_id: str) -> Deployment | None:
+    """The newest rollback that took this model off the live slot, if any did."""
+    async with db.session() as session:
+        result = await session.exec(
+            select(Deployment)
+            .where(
+                col(Deployment.kind) == "rollback",
+                col(Deployment.previous_endpoint) == endpoint,
+                col(Deployment.previous_model_id) == model_id,
+            )
+            .order_by(col(Deployment.id).desc())
+            .limit(1)
+        )
+        return result.first()
+
+
 async def plan_rollback(
-    db: Database, models: ModelClient, *, requested_by: str, reason: str | None, now: datetime
+    db: Database,
+    models: ModelClient,
+    *,
+    requested_by: str,
+    reason: str | None,
+    now: datetime,
+    confirmed: bool = False,
 ) -> SwitchPlan:
+    """Back to the previous model. When that model was itself rolled back (a second rollback would
+    silently undo the first), refuse unless `confirmed`, saying when and why it was removed."""
     reason = clean_reason(reason)
     live = await live_deployment(db)
     if not live.previous_model_id or not live.previous_endpoint:
@@ -102,6 +138,10 @@ async def plan_rollback(
             f"Nothing to roll back to: `{live.model_id}` is the first model this bot ran. "
             "Use `/model switch <model-id>` to move to another model."
         )
+    if not confirmed:
+        removal = await rollback_that_removed(db, live.previous_endpoint, live.previous_model_id)
+        if removal is not None:
+            raise RollbackUndoesRollback(removal)
     info = await models.retrieve_model(live.previous_endpoint, live.previous_model_id)
     refuse_if_shut_down(live.previous_model_id, info.shutdown_date, now)
     return SwitchPlan(

@@ -12,6 +12,7 @@ from bot.registry import approvals, requests
 from bot.registry import status as queries
 from bot.registry.approvals import Approval, ApprovalEffects, RejectionEffects
 from bot.registry.approvers import Approvers
+from bot.registry.live_quality import LiveQuality, live_quality
 from bot.registry.requests import SwitchPlan
 from bot.settings import DEFAULT_ENDPOINT
 from storage.db import Database
@@ -48,10 +49,12 @@ class Registry:
             now=now,
         )
 
-    async def plan_rollback(self, requested_by: str, reason: str | None, *, now: datetime) -> SwitchPlan:
+    async def plan_rollback(
+        self, requested_by: str, reason: str | None, *, now: datetime, confirmed: bool = False
+    ) -> SwitchPlan:
         await requests.check_may_supersede(self.db, self.approvers, requested_by, now=now)
         return await requests.plan_rollback(
-            self.db, self.models, requested_by=requested_by, reason=reason, now=now
+            self.db, self.models, requested_by=requested_by, reason=reason, now=now, confirmed=confirmed
         )
 
     async def may_roll_back_at_once(self, user_id: str, *, now: datetime) -> bool:
@@ -62,7 +65,9 @@ class Registry:
     ) -> Approval:
         if not await self.approvers.is_approver(plan.requested_by, now):
             raise NotAllowed("Only approvers can roll back without an approval. Nothing was changed.")
-        approval = await approvals.rollback_now(self.db, plan, now=now, effects=effects)
+        approval = await approvals.rollback_now(
+            self.db, plan, now=now, effects=effects, closed_effects=self.closed_effects
+        )
         self.outbox.ring()
         return approval
 
@@ -170,6 +175,9 @@ class Registry:
 
     async def pending(self, *, now: datetime) -> list[SwitchRequest]:
         return await queries.pending_requests(self.db, now)
+
+    async def live_quality(self, live: Deployment) -> LiveQuality:
+        return await live_quality(self.db, live)
 
     async def history(self, limit: int) -> list[Deployment]:
         return await queries.history(self.db, limit)

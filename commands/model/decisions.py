@@ -17,6 +17,7 @@ from commands import text
 from commands.ids import Action, Block, metadata_row_id, row_id
 from commands.ids import View as ViewId
 from commands.model import decision_effects, render
+from commands.model.home import publish_home
 from commands.model.render import utcnow
 from storage.models import SwitchRequest
 
@@ -35,8 +36,14 @@ async def approve_switch(
 
     if await override_requested(client, body, services, request_id):
         return  # below the eval gate: the override modal approves
+    user = body["user"]["id"]
+    # From the App Home there is no channel: the announcement goes where the request was posted,
+    # or else to the approver.
+    fallback = (body.get("channel") or {}).get("id") or user
     # A request this click finds expired or stale has its message updated through the outbox.
-    await approve(services, request_id, body["user"]["id"], body["channel"]["id"])
+    await approve(services, request_id, user, fallback)
+    if (body.get("container") or {}).get("type") == "view":
+        await publish_home(client, services, user)  # its buttons are spent: show the new state
 
 
 async def approve(

@@ -29,6 +29,11 @@ def person(user_id: str | None) -> str:
     return text.escape_mrkdwn(user_id)
 
 
+def break_glass(user_id: str | None, why: str | None, limit: int = 300) -> str:
+    """A lead's immediate rollback: nobody approved it, and it must not read as a self-approval."""
+    return f"break-glass by {person(user_id)}: {reason(why, limit)}"
+
+
 def channel(channel_id: str) -> str:
     """A channel link; TRIAGE_APPROVAL_CHANNEL may also hold a name such as #model-approvals."""
     if _SLACK_CHANNEL.fullmatch(channel_id):

@@ -143,13 +143,18 @@ def announcement_text(approval: Approval) -> str:
         f"{render.model(d.previous_model_id or '?', d.previous_endpoint or '?')} → "
         f"{render.model(d.model_id, d.endpoint)}"
     )
-    if approval.request is None:
-        head = f":rewind: *{render.person(d.requested_by)} rolled back the live model* (break-glass, no approval needed)"
+    if approval.request is None or d.break_glass:
+        head = (
+            f":rewind: *{render.person(d.requested_by)} rolled back the live model* "
+            f"(no approval needed)\n{render.break_glass(d.requested_by, d.reason, 500)}"
+        )
     elif d.kind == "rollback":
         head = f":rewind: *Live model rolled back*: approved by {render.person(d.approved_by)}, requested by {render.person(d.requested_by)}"
     else:
         head = f":rocket: *Live model switched*: approved by {render.person(d.approved_by)}, requested by {render.person(d.requested_by)}"
-    lines = [head, change, f"Reason: {render.reason(d.reason)}"]
+    lines = [head, change]
+    if not d.break_glass:  # a break-glass rollback's reason is in its head
+        lines.append(f"Reason: {render.reason(d.reason)}")
     if d.override_reason:
         lines.append(f"Override: {text.safe_mrkdwn(d.override_reason, 500)}")
     lines.append("The next `/triage` uses it. Undo with `/model rollback`.")

@@ -33,6 +33,9 @@ def live_blocks(status: ModelStatus, now: datetime) -> list[Block]:
         else "none: this is the first model the bot ran"
     )
     approved = f" · approved by {render.person(live.approved_by)}" if live.approved_by else ""
+    requested = f"{render.person(live.requested_by)}{approved}"
+    if live.break_glass:
+        requested = f":rotating_light: {render.break_glass(live.requested_by, live.reason)} (no approval)"
     return [
         SectionBlock(
             text=MarkdownTextObject(text=f"*Live model* {render.model(live.model_id, live.endpoint)}")
@@ -42,7 +45,7 @@ def live_blocks(status: ModelStatus, now: datetime) -> list[Block]:
                 MarkdownTextObject(
                     text=f"*Since*\n{render.moment(live.created_at)} ({KIND_LABELS.get(live.kind, live.kind)})"
                 ),
-                MarkdownTextObject(text=f"*Requested by*\n{render.person(live.requested_by)}{approved}"),
+                MarkdownTextObject(text=f"*Requested by*\n{requested}"),
                 MarkdownTextObject(text=f"*Reason*\n{render.reason(live.reason)}"),
                 MarkdownTextObject(text=f"*Previous model*\n{previous}"),
                 MarkdownTextObject(text=f"*Shutdown*\n{shutdown}"),
@@ -59,14 +62,18 @@ def mode_note(mode: str) -> str:
     return text.escape_mrkdwn(mode)
 
 
-def pending_blocks(pending: list[SwitchRequest]) -> list[Block]:
+NO_PENDING = "No pending switch or rollback requests."
+
+
+def pending_blocks(pending: list[SwitchRequest], *, titled: bool = True) -> list[Block]:
+    """`titled=False` where a header already says "Pending requests" (the App Home)."""
     if not pending:
-        return [ContextBlock(elements=[MarkdownTextObject(text="No pending switch or rollback requests.")])]
+        return [ContextBlock(elements=[MarkdownTextObject(text=NO_PENDING)])]
     lines = [pending_line(r) for r in pending[:10]]
     if len(pending) > 10:
         lines.append(f"… and {len(pending) - 10} more")
     # Whole lines per section: cutting at 3,000 characters could end inside a code span or a link.
-    return render.sections(["*Pending requests*", *lines])
+    return render.sections(["*Pending requests*", *lines] if titled else lines)
 
 
 def pending_line(request: SwitchRequest) -> str:
@@ -132,7 +139,10 @@ def history_line(d: Deployment) -> str:
     who = f"requested by {render.person(d.requested_by)}"
     if d.approved_by:
         who += f", approved by {render.person(d.approved_by)}"
-    line = f"*#{d.id}* {render.moment(d.created_at)} · {KIND_LABELS.get(d.kind, d.kind)}: {change}\n{who} · {render.reason(d.reason, 300)}"
+    who += f" · {render.reason(d.reason, 300)}"
+    if d.break_glass:
+        who = f":rotating_light: {render.break_glass(d.requested_by, d.reason)} (no approval)"
+    line = f"*#{d.id}* {render.moment(d.created_at)} · {KIND_LABELS.get(d.kind, d.kind)}: {change}\n{who}"
     if d.override_reason:
         line += f" · override: {text.safe_mrkdwn(d.override_reason, 200)}"
     return line

@@ -11,12 +11,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import InvalidInput, ModelUnknown, TriagebotError
 from bot.registry import SwitchPlan
+from bot.registry.requests import RollbackUndoesRollback
 from bot.services import Services
 from commands import text
 from commands.errors import user_message
 from commands.model import decision_effects, messages, render
 from commands.model.render import utcnow
 from commands.respond import respond as respond_with_retries
+from storage.models import Deployment
 
 SWITCH_USAGE = "/model switch <model-id> [on <endpoint>] [reason…]"
 # "<model-id> [on <endpoint>] [reason…]"; the reason keeps its own spacing and line breaks.
@@ -81,8 +83,12 @@ async def rollback_subcommand(
     await ack(response_type="ephemeral", text="Checking the previous model…")
     services: Services = context["services"]
     registry, user, now = services.registry, command["user_id"], utcnow()
+    confirmed, reason = parse_rollback_args(args)
     try:
-        plan = await registry.plan_rollback(user, args or None, now=now)
+        plan = await registry.plan_rollback(user, reason, now=now, confirmed=confirmed)
+    except RollbackUndoesRollback as exc:
+        await replace_checking(command, undo_warning(exc.removal, reason))
+        return
     except TriagebotError as exc:
         await replace_checking(command, user_message(exc, command))
         return
@@ -98,6 +104,33 @@ async def rollback_subcommand(
         response_type="ephemeral",
         replace_original=True,
         text=done + f" Announcing it in {render.channel(channel)}.",
+    )
+
+
+def parse_rollback_args(args: str) -> tuple[bool, str | None]:
+    """`[confirm] [reason…]`: "confirm" first says yes to undoing an earlier rollback."""
+    words = args.strip().split(None, 1)
+    if words and words[0].lower() == "confirm":
+        return True, words[1] if len(words) > 1 else None
+    return False, args.strip() or None
+
+
+def undo_warning(removal: Deployment, reason: str | None) -> str:
+    """Why a second rollback is held: it would put back the model the first one removed."""
+    removed = render.model(removal.previous_model_id or "?", removal.previous_endpoint or "?")
+    if removal.break_glass:
+        who = f"break-glass by {render.person(removal.requested_by)}"
+    else:
+        who = (
+            f"requested by {render.person(removal.requested_by)}, "
+            f"approved by {render.person(removal.approved_by)}"
+        )
+    again = f"/model rollback confirm {reason}" if reason else "/model rollback confirm [reason]"
+    return (
+        f":warning: {removed} was itself rolled back {render.moment(removal.created_at)} ({who}): "
+        f"{render.reason(removal.reason, 300)}\n"
+        f"Rolling back now would put it back live. Nothing was changed. If that is what you want, "
+        f"send {text.inline_code(text.truncate(again, 200))}."
     )
 
 

@@ -7,13 +7,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, PlainTextObject, SectionBlock
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import InvalidInput, NotFound
 from bot.quality.eval_runs import RunSummary, check_eval_target, runner_for, target_deployment
 from bot.quality.eval_set import count_cases
-from bot.quality.text import summary_lines
+from bot.quality.golden_cases import FailedCase, failed_cases
+from bot.quality.text import failed_case_lines, summary_lines
 from bot.services import Services
 from commands import text
 from commands.respond import respond as respond_to
@@ -30,17 +31,34 @@ def parse_eval_args(args: str) -> tuple[str | None, str | None]:
     return model, match["endpoint"]
 
 
-def summary_blocks(summary: RunSummary) -> list[dict[str, Any]]:
+def summary_blocks(
+    summary: RunSummary, failed: tuple[int, list[FailedCase]] = (0, [])
+) -> list[dict[str, Any]]:
     first, *rest = summary_lines(summary)
     if summary.status == "failed":
         first = f"{first}: no case got an answer, so this says nothing about the model's quality"
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=f"*{text.escape_mrkdwn(first)}*")),
         SectionBlock(text=MarkdownTextObject(text=text.escape_mrkdwn("\n".join(rest)))),
-        ContextBlock(
-            elements=[MarkdownTextObject(text="Every case is stored as a quality check of this run.")]
-        ),
     ]
+    total, shown = failed
+    if total:
+        # Customers' messages and the model's answers: plain text, so nothing in them formats or pings.
+        lines = failed_case_lines(summary.run_id, total, shown)
+        lines = [line for line in lines if "triagebot eval show" not in line]
+        blocks.append(
+            SectionBlock(
+                text=PlainTextObject(text=text.truncate("\n".join(lines), text.SECTION_TEXT_MAX), emoji=False)
+            )
+        )
+    where = f"All of this run's cases: `triagebot eval show {summary.run_id}`."
+    blocks.append(
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(text=f"Every case is stored as a quality check of this run. {where}")
+            ]
+        )
+    )
     return [block.to_dict() for block in blocks]
 
 
@@ -84,5 +102,5 @@ async def eval_subcommand(
         response_type="ephemeral",
         replace_original=True,
         text=text.escape_mrkdwn(summary_lines(summary)[1]),
-        blocks=summary_blocks(summary),
+        blocks=summary_blocks(summary, await failed_cases(services.db, summary.run_id)),
     )

@@ -7,11 +7,13 @@ import logging
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.models.blocks import ActionsBlock, ButtonElement, MarkdownTextObject, SectionBlock
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import InvalidInput
-from bot.quality.reviews import ReviewService
+from bot.quality.reviews import AddedCase, ReviewService
 from bot.services import Services
+from commands import text
 from commands.block_kit import as_dicts
 from commands.ids import Action, Block, row_id
 from commands.quality import blocks
@@ -105,7 +107,64 @@ async def review_wrong_submitted(
 
 async def add_to_eval_set(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], context: dict) -> None:
     await ack()
-    added = await reviews(context).add_to_eval_set(_id_of(action))
+    check_id = _id_of(action)
+    added = await reviews(context).add_to_eval_set(check_id)
+    if added.differs:
+        # The case predates this correction: offer to update it rather than leave it wrong.
+        await respond_to(
+            body["response_url"],
+            response_type="ephemeral",
+            replace_original=True,
+            text=differs_text(added),
+            blocks=as_dicts(differs_blocks(added, check_id)),
+        )
+        return
     await respond_to(
         body["response_url"], response_type="ephemeral", replace_original=True, text=blocks.added_text(added)
+    )
+
+
+def _labels(labels: tuple[str, str] | None) -> str:
+    urgency, category = labels or ("?", "?")
+    return f"*{text.escape_mrkdwn(urgency)}*, {text.inline_code(category)}"
+
+
+def differs_text(added: AddedCase) -> str:
+    return (
+        f"Already in the eval set as case #{added.case_id}, which expects {_labels(added.expected)}; "
+        f"this review says {_labels(added.reviewed)}."
+    )
+
+
+def differs_blocks(added: AddedCase, check_id: int) -> list[SectionBlock | ActionsBlock]:
+    return [
+        SectionBlock(text=MarkdownTextObject(text=differs_text(added))),
+        ActionsBlock(
+            block_id=Block.REVIEW_ACTIONS,
+            elements=[
+                ButtonElement(
+                    text=f"Update case #{added.case_id}",
+                    action_id=Action.UPDATE_EVAL_CASE,
+                    value=f"{check_id}:{added.case_id}",
+                    style="primary",
+                )
+            ],
+        ),
+    ]
+
+
+async def update_eval_case(
+    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], context: dict
+) -> None:
+    """The golden case takes the labels of the review it was offered from (recorded as an edit)."""
+    await ack()
+    check_part, _, case_part = str(action.get("value") or "").partition(":")
+    check_id, case_id = row_id(check_part, hint=STALE_HINT), row_id(case_part, hint=STALE_HINT)
+    updated = await reviews(context).update_case_from_review(check_id, case_id, body["user"]["id"])
+    await respond_to(
+        body["response_url"],
+        response_type="ephemeral",
+        replace_original=True,
+        text=f":pencil2: Updated golden case #{updated.case_id}: it expected {_labels(updated.before)}, "
+        f"now {_labels(updated.after)}. The change is recorded with before and after.",
     )

@@ -42,8 +42,14 @@ def working_text(model_id: str) -> str:
 
 
 def result_blocks(
-    result: TriageResult, *, shared_by: str | None = None, with_actions: bool = True
+    result: TriageResult,
+    *,
+    shared_by: str | None = None,
+    with_actions: bool = True,
+    shared_copy: bool = False,
 ) -> list[Block]:
+    """`shared_copy`: the copy posted in channel, which keeps Correct/Wrong (every triage result can
+    be reviewed) but not Share (it is shared once)."""
     cue = URGENCY_CUES.get(result.urgency, ":white_circle:")
     headline = (
         f"{cue} *{result.urgency.capitalize()} urgency*  ·  Category: {text.inline_code(result.category)}"
@@ -60,21 +66,16 @@ def result_blocks(
         ),
         ContextBlock(elements=[MarkdownTextObject(text=context_line(result, shared_by))]),
     ]
-    if with_actions:
-        blocks.append(
-            ActionsBlock(
-                block_id=BlockId.TRIAGE_ACTIONS,
-                elements=[
-                    ButtonElement(
-                        text="Share in channel", action_id=Action.SHARE_TRIAGE, value=str(result.triage_id)
-                    ),
-                    ButtonElement(
-                        text="Correct", action_id=Action.REVIEW_CORRECT, value=str(result.triage_id)
-                    ),
-                    ButtonElement(text="Wrong", action_id=Action.REVIEW_WRONG, value=str(result.triage_id)),
-                ],
-            )
-        )
+    if with_actions or shared_copy:
+        value = str(result.triage_id)
+        buttons = [
+            ButtonElement(text="Correct", action_id=Action.REVIEW_CORRECT, value=value),
+            ButtonElement(text="Wrong", action_id=Action.REVIEW_WRONG, value=value),
+        ]
+        if not shared_copy:
+            share = ButtonElement(text="Share in channel", action_id=Action.SHARE_TRIAGE, value=value)
+            buttons.insert(0, share)
+        blocks.append(ActionsBlock(block_id=BlockId.TRIAGE_ACTIONS, elements=buttons))
     return blocks
 
 

@@ -1,18 +1,25 @@
+"""*Share in channel*: post a triage result visibly, once per triage."""
+
 from __future__ import annotations
 
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 
+from bot import triage_shares
 from bot.services import Services
 from commands.block_kit import as_dicts
 from commands.ids import row_id
+from commands.model import render
+from commands.model.render import utcnow
 from commands.respond import respond
 from commands.triage import blocks
+from storage.models import TriageShare
 
 
 async def share_triage(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], context: dict) -> None:
-    """ "Share in channel": post the recorded result visibly, credited to whoever shared it.
+    """Post the recorded result visibly, credited to whoever shared it; a second click (by anyone)
+    is told where it already is instead of posting it again.
 
     Going through response_url (not chat.postMessage) works in channels the bot was never invited to.
     """
@@ -20,10 +27,29 @@ async def share_triage(ack: AsyncAck, body: dict[str, Any], action: dict[str, An
     services: Services = context["services"]
     triage_id = row_id(action.get("value"), hint="Run `/triage` again.")
     result = await services.triage.result(triage_id)
-    await respond(
-        body["response_url"],
-        response_type="in_channel",
-        replace_original=False,
-        text=blocks.result_text(result),
-        blocks=as_dicts(blocks.result_blocks(result, shared_by=body["user"]["id"], with_actions=False)),
+    user = body["user"]["id"]
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    claim = await triage_shares.claim(services.db, triage_id, user, channel, now=utcnow())
+    if not claim.first:
+        note = already_shared(claim.share)
+        await respond(body["response_url"], response_type="ephemeral", replace_original=False, text=note)
+        return
+    try:
+        await respond(
+            body["response_url"],
+            response_type="in_channel",
+            replace_original=False,
+            text=blocks.result_text(result),
+            blocks=as_dicts(blocks.result_blocks(result, shared_by=user, shared_copy=True)),
+        )
+    except Exception:
+        await triage_shares.release(services.db, claim.share)  # not posted: the next click may try again
+        raise
+
+
+def already_shared(share: TriageShare) -> str:
+    where = f" in {render.channel(share.channel_id)}" if share.channel_id else ""
+    return (
+        f"Triage #{share.triage_id} was already shared{where} by {render.person(share.shared_by)} "
+        f"{render.moment(share.shared_at)}: each result is posted once, so the channel sees one copy."
     )
