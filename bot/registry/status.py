@@ -12,7 +12,7 @@ from bot.deployments import live_deployment
 from bot.errors import InvalidInput, ModelError
 from bot.model_client import FINE_TUNING_JOBS, FineTunedModel, ModelClient
 from bot.settings import DEFAULT_ENDPOINT
-from storage import crud
+from storage import crud, shutdowns, snapshots
 from storage.db import Database
 from storage.models import Deployment, SwitchRequest
 
@@ -38,6 +38,9 @@ class ListedModel:
     model: FineTunedModel
     live: bool
     response_mode: str = "strict schema"  # "JSON mode" while its endpoint refuses the strict schema
+    candidate: bool = False  # a pending switch request proposes it
+    snapshotted: bool = False  # a finished behaviour snapshot of it is kept
+    shutdown_date: date | None = None  # the earliest stored date (read from the endpoint or set)
 
 
 @dataclass(frozen=True)
@@ -98,13 +101,33 @@ async def fine_tuned_models(
     models.endpoint(endpoint)
     live = await live_deployment(db)
     found = await models.list_fine_tuned_models(endpoint)
+    candidates, snapshotted, dates = await _marks(db, endpoint)
     listed = [
         ListedModel(
             ft,
             live=(live.endpoint, live.model_id) == (endpoint, ft.model_id),
             response_mode=models.modes.label(endpoint, ft.model_id),
+            candidate=ft.model_id in candidates,
+            snapshotted=ft.model_id in snapshotted,
+            shutdown_date=dates.get(ft.model_id),
         )
         for ft in found.models
     ]
     others = tuple(name for name in sorted(models.endpoints) if name != endpoint)
     return ModelListing(endpoint, live, listed, found.source, default_endpoint, others)
+
+
+async def _marks(db: Database, endpoint: str) -> tuple[set[str], set[str], dict[str, date]]:
+    """What the listing marks besides live, for models of this endpoint: pending candidates,
+    snapshotted models, and the earliest shutdown date stored for each (nothing is fetched)."""
+    async with db.session() as session:
+        pending = await crud.get_pending_requests(session)
+        kept = await snapshots.all_snapshots(session)
+        stored = await shutdowns.all_dates(session)
+    candidates = {r.model_id for r in pending if r.endpoint == endpoint and r.kind == "switch"}
+    snapshotted = {s.model_id for s in kept if s.endpoint == endpoint and s.finished_at is not None}
+    dates: dict[str, date] = {}
+    for row in stored:
+        if row.endpoint == endpoint and row.shutdown_date is not None:
+            dates[row.model_id] = min(row.shutdown_date, dates.get(row.model_id, row.shutdown_date))
+    return candidates, snapshotted, dates

@@ -188,8 +188,14 @@ def listing_blocks(listing: ModelListing) -> list[Block]:
 def listed_line(m: ListedModel) -> str:
     base = f"from {text.inline_code(m.model.base_model)}, " if m.model.base_model else ""
     live = "  :large_green_circle: *live*" if m.live else ""
+    marks = [
+        *(["candidate (pending request)"] if m.candidate else []),
+        *(["snapshotted"] if m.snapshotted else []),
+        *([f"retiring {m.shutdown_date:%Y-%m-%d}"] if m.shutdown_date else []),
+    ]
     mode = " · JSON mode (strict schema refused)" if m.response_mode == "JSON mode" else ""
-    return f"• {text.inline_code(m.model.model_id)} ({base}{m.model.created_at:%Y-%m-%d}){live}{mode}"
+    extra = "".join(f" · {mark}" for mark in marks)
+    return f"• {text.inline_code(m.model.model_id)} ({base}{m.model.created_at:%Y-%m-%d}){live}{extra}{mode}"
 
 
 def source_note(listing: ModelListing) -> str:
