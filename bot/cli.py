@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from bot.logs import configure_logging
 from bot.settings import SettingsError, load_settings
+from bot.startup import check_domain_settings
 
 log = logging.getLogger("triagebot")
 
@@ -47,6 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     saved = (root.level, list(root.handlers))
     try:
         settings = load_settings()
+        check_domain_settings(settings)
         level = logging.INFO if args.command in SERVING_COMMANDS else logging.ERROR
         configure_logging(settings.triage_log_format, settings.secrets(), level=level)
         return int(args.handler(args, settings))

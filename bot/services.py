@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
+from bot import startup
 from bot.limits import TriageLimits
 from bot.model_client import ModelClient
+from bot.monitors.specs import MonitorSpec
+from bot.quality.costs import Price
 from bot.registry import Approvers, Registry
 from bot.settings import Settings
 from bot.triage import TriageService
@@ -20,6 +23,8 @@ class Services:
     models: ModelClient
     triage: TriageService
     registry: Registry
+    monitor_specs: list[MonitorSpec] = field(default_factory=list)
+    prices: list[Price] = field(default_factory=list)
 
     async def close(self) -> None:
         await self.models.close()
@@ -44,4 +49,12 @@ def build_services(settings: Settings) -> Services:
         Approvers(settings.triage_approvers, settings.triage_approver_group),
         approval_ttl=timedelta(hours=settings.triage_approval_ttl_hours),
     )
-    return Services(settings=settings, db=db, models=models, triage=triage, registry=registry)
+    return Services(
+        settings=settings,
+        db=db,
+        models=models,
+        triage=triage,
+        registry=registry,
+        monitor_specs=startup.monitor_specs(settings),
+        prices=startup.prices(settings),
+    )

@@ -94,6 +94,7 @@ class Settings(BaseSettings):
     # A class whose recall drops by more than this many points needs an override, whatever the pass rate.
     triage_gate_max_class_drop: float = Field(default=10.0, ge=0, le=100)
     # Monitors: per-monitor overrides of the defaults (bot/monitors/specs.py), and where incidents go.
+    # Their meaning is the domain's: checked at start-up by bot/startup.py, which names the variable.
     triage_monitors: dict[str, dict[str, Any]] = Field(default_factory=dict)
     triage_alert_channel: str | None = None
     # Prices per model (bot/quality/costs.py); unset: costs are shown as unknown.
@@ -166,34 +167,6 @@ class Settings(BaseSettings):
             # The driver named is replaced by the one we run with; an unknown one is a typo.
             raise ValueError(f"unknown database driver {driver!r}; use {WHERE_TO_GET['DATABASE_URL']}")
         return value
-
-    @field_validator("triage_monitors")
-    @classmethod
-    def _monitors_known(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-        from bot.monitors.specs import configured_specs
-
-        configured_specs(value)  # ValueError names the monitor or field
-        return value
-
-    @field_validator("triage_prices")
-    @classmethod
-    def _prices_parse(cls, value: list[Any]) -> list[Any]:
-        from bot.quality.costs import parse_prices
-
-        parse_prices(value)  # ValueError names the entry
-        return value
-
-    @property
-    def monitor_specs(self) -> list[Any]:
-        from bot.monitors.specs import configured_specs
-
-        return configured_specs(self.triage_monitors)
-
-    @property
-    def prices(self) -> list[Any]:
-        from bot.quality.costs import parse_prices
-
-        return parse_prices(self.triage_prices)
 
     @property
     def max_class_drop(self) -> float:

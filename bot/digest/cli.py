@@ -53,7 +53,7 @@ def digest_command(args: argparse.Namespace, settings: Settings) -> int:
     async def work(services: Services) -> str:
         if not args.post:
             digest = await build_digest(
-                services.db, services.models, start=start, end=end, now=now, prices=settings.prices
+                services.db, services.models, start=start, end=end, now=now, prices=services.prices
             )
             said = digest_text(digest)
             if args.chart:
@@ -72,7 +72,7 @@ def digest_command(args: argparse.Namespace, settings: Settings) -> int:
             start=start,
             end=end,
             now=now,
-            prices=settings.prices,
+            prices=services.prices,
         )
         return f"Digest posted to {channel}."
 

@@ -70,7 +70,7 @@ def digest_job(services: Services, publisher: DigestPublisher, trigger: CronTrig
             start=start,
             end=end,
             now=now,
-            prices=services.settings.prices,
+            prices=services.prices,
         )
         return f"digest posted to {channel}"
 
@@ -199,7 +199,7 @@ def monitors_run(services: Services) -> JobFunction:
             return f"skipped: {scheduled_for.isoformat()} is past; the next minute reads the same window"
         assert channel is not None
         try:
-            changes = await evaluate(services.db, settings.monitor_specs, now, change_effects(channel, now))
+            changes = await evaluate(services.db, services.monitor_specs, now, change_effects(channel, now))
         except IntegrityError:
             # Another process's evaluation (of an earlier, slow minute) opened the same incident
             # first; this one rolled back whole, and the next minute carries on from theirs.
@@ -219,7 +219,7 @@ def monitors_job(services: Services) -> Job:
     disabled = None
     if not (settings.triage_alert_channel or settings.triage_approval_channel):
         disabled = "neither TRIAGE_ALERT_CHANNEL nor TRIAGE_APPROVAL_CHANNEL is set"
-    elif not any(spec.enabled for spec in settings.monitor_specs):
+    elif not any(spec.enabled for spec in services.monitor_specs):
         disabled = "every monitor is disabled in TRIAGE_MONITORS"
     return Job(
         MONITORS_JOB,

@@ -30,7 +30,7 @@ def alert_channel(services: Services) -> str | None:
 
 
 def spec_named(services: Services, name: str) -> MonitorSpec:
-    spec = next((s for s in services.settings.monitor_specs if s.name == name), None)
+    spec = next((s for s in services.monitor_specs if s.name == name), None)
     if spec is None:
         raise NotFound(f"The monitor {name!r} is no longer configured.")
     return spec
