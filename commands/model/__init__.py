@@ -8,7 +8,7 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from commands.ids import Action, Event, SlashCommand, View
-from commands.model.decisions import approve_switch, reject_switch, submit_reject
+from commands.model.decisions import approve_switch, reject_switch, submit_override, submit_reject
 from commands.model.dispatch import help_subcommand, model_command, register_subcommand
 from commands.model.home import app_home_opened
 from commands.model.retire import RETIRE_USAGE, retire_on_subcommand
@@ -70,4 +70,5 @@ def register(app: AsyncApp) -> None:
     app.action(Action.APPROVE_SWITCH)(approve_switch)
     app.action(Action.REJECT_SWITCH)(reject_switch)
     app.view(View.REJECT_SWITCH)(submit_reject)
+    app.view(View.APPROVE_OVERRIDE)(submit_override)
     app.event(Event.APP_HOME_OPENED)(app_home_opened)

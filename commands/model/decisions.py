@@ -121,3 +121,26 @@ async def submit_reject(
         )
         return
     await ack()
+
+
+async def submit_override(
+    ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient, context: dict
+) -> None:
+    services: Services = context["services"]
+    request_id = metadata_row_id(view, "request_id", hint="Check `/model status`.")
+    values = view.get("state", {}).get("values", {})
+    reason = (
+        (values.get(Block.OVERRIDE_REASON, {}).get(Action.OVERRIDE_REASON) or {}).get("value") or ""
+    ).strip()
+    if not reason:
+        await ack(response_action="errors", errors={Block.OVERRIDE_REASON: "Say why the gate is overridden."})
+        return
+    user = body["user"]["id"]
+    try:
+        await approve(services, request_id, user, "", override_reason=reason)
+    except TriagebotError as exc:
+        await ack(
+            response_action="errors", errors={Block.OVERRIDE_REASON: text.truncate(exc.user_message, 150)}
+        )
+        return
+    await ack()

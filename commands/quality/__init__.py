@@ -6,7 +6,6 @@ from slack_bolt.async_app import AsyncApp
 
 from commands.ids import Action, View
 from commands.model.dispatch import register_subcommand
-from commands.quality.gate import submit_override
 from commands.quality.model_eval import EVAL_USAGE, eval_subcommand
 from commands.quality.review import (
     add_to_eval_set,
@@ -26,4 +25,3 @@ def register(app: AsyncApp) -> None:
     app.view(View.REVIEW_WRONG)(review_wrong_submitted)
     app.action(Action.ADD_TO_EVAL_SET)(add_to_eval_set)
     app.action(Action.UPDATE_EVAL_CASE)(update_eval_case)
-    app.view(View.APPROVE_OVERRIDE)(submit_override)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.models.blocks import (
     Block,
     ContextBlock,
@@ -17,7 +16,6 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.errors import TriagebotError
 from bot.quality.eval_runs import RunSummary
 from bot.quality.gate import (
     BELOW_BAR,
@@ -33,7 +31,7 @@ from bot.quality.gate import (
 from bot.quality.text import millis, percent
 from bot.services import Services
 from commands import text
-from commands.ids import Action, metadata_row_id
+from commands.ids import Action
 from commands.ids import Block as BlockId
 from commands.ids import View as ViewId
 from commands.model import messages, render
@@ -184,30 +182,3 @@ def override_modal(request: SwitchRequest, view: GateView) -> View:
             ),
         ],
     )
-
-
-async def submit_override(
-    ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient, context: dict
-) -> None:
-    services: Services = context["services"]
-    request_id = metadata_row_id(view, "request_id", hint="Check `/model status`.")
-    values = view.get("state", {}).get("values", {})
-    reason = (
-        (values.get(BlockId.OVERRIDE_REASON, {}).get(Action.OVERRIDE_REASON) or {}).get("value") or ""
-    ).strip()
-    if not reason:
-        await ack(
-            response_action="errors", errors={BlockId.OVERRIDE_REASON: "Say why the gate is overridden."}
-        )
-        return
-    user = body["user"]["id"]
-    from commands.model.decisions import approve  # commands.model imports this module lazily too
-
-    try:
-        await approve(services, request_id, user, "", override_reason=reason)
-    except TriagebotError as exc:
-        await ack(
-            response_action="errors", errors={BlockId.OVERRIDE_REASON: text.truncate(exc.user_message, 150)}
-        )
-        return
-    await ack()
