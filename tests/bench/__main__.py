@@ -24,6 +24,11 @@ NOTES = [
     f"{ack_latency.WARMUP} warm-up requests. Latency is request sent → acknowledgement received; "
     "throughput is acknowledged requests per second of wall time. The bare app is a Bolt AsyncApp "
     "whose listeners only `ack()`, served by uvicorn + Bolt's Starlette adapter like the real app. "
+    "The same-work app (`tests/bench/same_work_app.py`, `/triage` only) is the fair peer: Bolt AsyncApp "
+    "+ AsyncOpenAI + one aiohttp post to the response_url, with the same prompt and answer schema "
+    "(`bot.triage.system_prompt`, `answer_model`) and the same prepared-body model call as ours, but no "
+    "database, no logging, no rate limit; same stack, same run. Targets are ratios to it: CPU per "
+    f"triage ≤ {ack_latency.CPU_RATIO_TARGET:g}x, throughput ≥ {ack_latency.THROUGHPUT_RATIO_TARGET:g}x. "
     "The real app does all its work meanwhile: `/triage` reads the live deployment before acking, "
     "then calls the model, records the triage and posts the result to the response_url; `/model "
     "status` acks, then reads the registry and answers via response_url. Between runs the "
@@ -31,7 +36,7 @@ NOTES = [
     f"**Model concurrency**: {model_concurrency.REQUESTS} `/triage` sent at once ({model_concurrency.ROUNDS} rounds), the OpenAI stand-in "
     f"answering each chat completion after {model_concurrency.MODEL_LATENCY_SECONDS} s. The figure is "
     "the time from the first request leaving the client to the last result arriving at its "
-    "response_url (as recorded by the Slack stand-in).",
+    "response_url (as recorded by the Slack stand-in). The same rounds run against the same-work app.",
     "**Digest at scale**: `tests.bench.digest_scale.run()` (1M quality checks and 1M triages on "
     "SQLite); skipped when that module is absent.",
     "**Peak memory**: VmHWM (resident set high-water mark) of each server process from "
@@ -67,14 +72,38 @@ ANALYSIS = [
 ]
 
 
+def ratio_row(what: str, real: float, peer: float, limit: float, *, at_most: bool, unit: str) -> Row:
+    """`real` against `peer` as a ratio with its target; a miss says by how much in `unit` too."""
+    ratio = real / peer if peer else float("inf")
+    met = ratio <= limit if at_most else ratio >= limit
+    allowed = limit * peer
+    over = real - allowed if at_most else allowed - real
+    return Row(
+        what,
+        f"{ratio:.2f}x",
+        f"{'≤' if at_most else '≥'} {limit:g}x same-work",
+        met,
+        "" if met else f"by {over:,.1f} {unit} ({ratio / limit - 1:+.0%})",
+    )
+
+
 def ack_rows(report: ack_latency.AckReport) -> list[Row]:
     rows: list[Row] = []
     for fig in report.figures:
-        c, real, bare = fig.command, fig.real, fig.bare
+        c, real, bare, peer = fig.command, fig.real, fig.bare, fig.peer
+        who = "real / same-work / bare" if peer else "real / bare"
+
+        def trio(real_value: str, peer_value: str | None, bare_value: str) -> str:
+            return " / ".join(v for v in (real_value, peer_value, bare_value) if v is not None)
+
         rows.append(
             Row(
-                f"`{c}` ack p50 (real / bare)",
-                f"{ms(real.percentile(50))} / {ms(bare.percentile(50))}",
+                f"`{c}` ack p50 ({who})",
+                trio(
+                    ms(real.percentile(50)),
+                    ms(peer.percentile(50)) if peer else None,
+                    ms(bare.percentile(50)),
+                ),
             )
         )
         p99 = below(
@@ -83,25 +112,56 @@ def ack_rows(report: ack_latency.AckReport) -> list[Row]:
             ack_latency.P99_TARGET_SECONDS,
             "ms",
         )
-        p99.figure += f" (bare {ms(bare.percentile(99))})"
+        p99.figure += (
+            f" (same-work {ms(peer.percentile(99))}, bare {ms(bare.percentile(99))})"
+            if peer
+            else (f" (bare {ms(bare.percentile(99))})")
+        )
         rows.append(p99)
-        met = fig.ratio >= ack_latency.THROUGHPUT_RATIO_TARGET
-        shortfall = ack_latency.THROUGHPUT_RATIO_TARGET * bare.throughput - real.throughput
         rows.append(
             Row(
-                f"`{c}` throughput (real / bare)",
-                f"{real.throughput:,.0f} / {bare.throughput:,.0f} req/s = {fig.ratio:.2f}x",
-                f"≥ {ack_latency.THROUGHPUT_RATIO_TARGET:g}x bare",
-                met,
-                "" if met else f"by {shortfall:,.0f} req/s",
+                f"`{c}` throughput ({who})",
+                trio(
+                    f"{real.throughput:,.0f}",
+                    f"{peer.throughput:,.0f}" if peer else None,
+                    f"{bare.throughput:,.0f} req/s",
+                )
+                + f" (real = {fig.ratio:.2f}x bare)",
             )
         )
+        if peer is not None and fig.peer_cpu_ms is not None:
+            rows.append(
+                ratio_row(
+                    f"`{c}` throughput, real / same-work",
+                    real.throughput,
+                    peer.throughput,
+                    ack_latency.THROUGHPUT_RATIO_TARGET,
+                    at_most=False,
+                    unit="req/s",
+                )
+            )
         rows.append(
             Row(
-                f"`{c}` server CPU per request, ack and the work after it (real / bare)",
-                f"{fig.real_cpu_ms:.1f} / {fig.bare_cpu_ms:.1f} ms",
+                f"`{c}` server CPU per request, ack and the work after it ({who})",
+                trio(
+                    f"{fig.real_cpu_ms:.1f}",
+                    f"{fig.peer_cpu_ms:.1f}" if fig.peer_cpu_ms is not None else None,
+                    f"{fig.bare_cpu_ms:.1f} ms",
+                )
+                + f" (real = {fig.real_cpu_ms / fig.bare_cpu_ms if fig.bare_cpu_ms else 0:.0f}x bare)",
             )
         )
+        if fig.peer_cpu_ms is not None:
+            rows.append(
+                ratio_row(
+                    f"`{c}` server CPU per request, real / same-work",
+                    fig.real_cpu_ms,
+                    fig.peer_cpu_ms,
+                    ack_latency.CPU_RATIO_TARGET,
+                    at_most=True,
+                    unit="ms",
+                )
+            )
         failed = sum(n for status, n in real.statuses.items() if status != 200) + real.errors
         rows.append(
             Row(
@@ -123,7 +183,9 @@ def ack_rows(report: ack_latency.AckReport) -> list[Row]:
     return rows
 
 
-def concurrency_rows(rounds: model_concurrency.ConcurrencyRounds) -> list[Row]:
+def concurrency_rows(
+    rounds: model_concurrency.ConcurrencyRounds, peer: model_concurrency.ConcurrencyRounds
+) -> list[Row]:
     report = rounds.median
     rows = [
         below(
@@ -134,12 +196,15 @@ def concurrency_rows(rounds: model_concurrency.ConcurrencyRounds) -> list[Row]:
         )
     ]
     rows[0].target = f"≤ {model_concurrency.TARGET_SECONDS:g} s"
+    rows[0].figure += f" (same-work {peer.median.first_to_last_delivery:.2f} s)"
     every = ", ".join(f"{r.first_to_last_delivery:.2f} s" for r in rounds.rounds)
-    rows.append(Row("Each round", every))
+    rows.append(Row("Each round (real)", every))
+    every_peer = ", ".join(f"{r.first_to_last_delivery:.2f} s" for r in peer.rounds)
+    rows.append(Row("Each round (same-work)", every_peer))
     complete = all(r.results == r.requests for r in rounds.rounds)
     delivered = sum(r.results for r in rounds.rounds)
     total = sum(r.requests for r in rounds.rounds)
-    rows.append(Row("Results delivered", f"{delivered} of {total}", "all", complete, ""))
+    rows.append(Row("Results delivered (real)", f"{delivered} of {total}", "all", complete, ""))
     rows.append(Row("Ack p99 during the median burst", ms(report.load.percentile(99))))
     return rows
 
@@ -194,12 +259,14 @@ def main() -> int:
     )
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="triagebot-bench-") as tmp, bench_stack(Path(tmp)) as stack:
-        print("(a) ack latency and throughput, real app beside the bare Bolt app …", flush=True)
+        print("(a) ack latency and throughput, real app beside the same-work and bare apps …", flush=True)
         acks = ack_latency.run(stack)
         rows += ack_rows(acks)
         rows += memory_rows(acks)
         print("(b) 100 concurrent triages against a 0.5 s model …", flush=True)
-        rows += concurrency_rows(model_concurrency.run(stack))
+        real_bursts = model_concurrency.run(stack)
+        peer_bursts = model_concurrency.run(stack, stack.peer, label="peer-burst")
+        rows += concurrency_rows(real_bursts, peer_bursts)
     print("(c) digest at scale …", flush=True)
     rows += digest_rows()
     print()
