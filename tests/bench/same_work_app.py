@@ -6,8 +6,9 @@ no logging, no rate limit, no request log. Its CPU per triage is what the work i
 machine, so ours against it measures what our framework, storage and bookkeeping add.
 
 The model call is the cheapest straightforward one: the strict response_format built once at start
-and the body posted as plain JSON (what `bot.model_client` does too), so the peer is a hard bar rather
-than one slowed by the SDK's per-call `parse()` schema work.
+(`bot.model_client.json_schema_format`: the schema cut to what the API accepts) and the body posted as
+plain JSON, as `bot.model_client` does, so the peer is a hard bar rather than one slowed by the SDK's
+per-call `parse()` schema work.
 
 Run as `python -m tests.bench.same_work_app --port N` so it gets a process (and a GIL) of its own.
 """
@@ -23,7 +24,6 @@ from typing import Any
 import aiohttp
 import uvicorn
 from openai import AsyncOpenAI
-from openai.lib._parsing._completions import type_to_response_format_param
 from openai.types.chat import ChatCompletion
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
@@ -34,6 +34,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.model_client import json_schema_format
 from bot.settings import DEFAULT_CATEGORIES
 from bot.triage import answer_model, system_prompt
 
@@ -60,7 +61,8 @@ def create_app() -> Starlette:
     categories = tuple(c.strip() for c in configured.split(",")) if configured else tuple(DEFAULT_CATEGORIES)
     schema = answer_model(categories)
     prompt = system_prompt(categories)
-    response_format = dict(type_to_response_format_param(schema))  # type: ignore[arg-type]
+    # The strict schema cut to what the API accepts (OpenAI refuses e.g. minLength), built once.
+    response_format = json_schema_format(schema)
     model = os.environ["TRIAGE_DEFAULT_MODEL"]
     openai = AsyncOpenAI(api_key=os.environ["OPENAI_API_KEY"], base_url=os.environ.get("OPENAI_BASE_URL"))
     bolt = AsyncApp(
