@@ -45,30 +45,47 @@ NOTES = [
 ]
 
 
-# Why the real app's figures are what they are, from a py-spy profile of `triagebot serve` under the
-# /triage load (2026-11-25, after the model-client change). Kept by hand: re-profile when it moves.
+# Why the real app's figures are what they are: `make profile` (cProfile of `triagebot serve`, event-
+# loop thread CPU, tests/bench/profile_triage.txt) under 1,000 `/triage`. Kept by hand: re-profile
+# when it moves.
 ANALYSIS = [
-    "The ack itself is cheap: HTTP, Starlette, Bolt dispatch, our signature and shape checks and the "
-    "request log line are ~5% of the server's CPU under the `/triage` load. Acks are slow because the "
-    "event loop is busy with the work that follows earlier acks: per triage, the model call through "
-    "the OpenAI SDK (~14% of CPU), SQLite through aiosqlite (one thread hop per cursor/statement/"
-    "commit: ~35% between the loop and the worker threads, for the live-deployment read and the "
-    "triage insert) and the response_url post (~8%, about halved since posts share one aiohttp session). "
-    "That is the 'server CPU per request' row: the bare app does none of it.",
-    "With one core per process, throughput of acks while that work runs is bounded by 1 / (CPU per "
-    "request): about 90-135 `/triage` per second on this machine, against 1,000-2,000 bare acks. Meeting "
-    "'half the bare app' would take several worker processes per host (`triagebot serve` runs one) "
-    "or a far cheaper triage (mostly SQLite access without aiosqlite's thread hops).",
-    "The 100-at-once burst is CPU-bound the same way, not queued: every model call is in flight at "
-    "once (asyncio + AsyncOpenAI, no worker pool), so the 0.5 s model latency is paid once; the rest "
-    "is ~100 x the per-triage CPU. Before the model client posted prepared bodies (skipping the SDK's "
-    "per-call schema build and parameter transforms) it took 3.9 s; after, 1.2-1.4 s on a quiet machine "
-    "and 1.8-2.5 s while other test suites ran on it.",
-    "Tried and reverted: letting acknowledged work stand aside (up to 1 s) while requests wait for "
-    "their ack. Ack p50 fell, but throughput stayed at ~87 `/triage`/s (the same CPU has to be spent) "
-    "and the 100-at-once burst got slower (2.5 s): the work no longer overlapped the model's 0.5 s.",
+    "**Profile** (`make profile`, 2026-11-26 00:44 UTC, load average 1.8; the profiler's CPU clock "
+    "inflates everything ~5x, so read shares). Own CPU by package: SQLAlchemy 19% (22% before the "
+    "live-deployment cut), builtins 26% (socket, queue and thread hand-offs), slack_sdk 5%, Bolt 4%, "
+    "httpx/h11/httpcore (the OpenAI SDK's transport) 8%, our own code 3.5%. Under `/triage` (cumulative, "
+    "overlapping): the model call through the SDK ~11.8 s of 59, the per-user rate-limit counter "
+    "(`bot/limits.py` → `storage/usage.py`, a write transaction: upsert + delete) 11.2 s, the triage "
+    "insert 8.7 s, the delivery-status update (another write transaction) 8.3 s, the response_url post "
+    "4.6 s, Block Kit serialisation (`commands/block_kit.as_dicts`, slack_sdk's validating `to_dict`) "
+    "2.9 s, the replay check (`bot/app.py` → `bot/outbox/seen.py`, a write per request) 1.6 s. The "
+    "live-deployment read no longer shows in the top 35.",
+    "**Cut 1, live-deployment read before every ack** (`bot/deployments.py`): the ORM session read of "
+    "the newest row became a version check, `max(id)` (on SQLite one driver-level statement: one hop to "
+    "aiosqlite's thread instead of five), with the row reused while the id is unchanged; deployments are "
+    "append-only, so a switch in any process changes the id and the next triage everywhere sees it "
+    "(tests/test_live_cache.py, two processes, SQLite and PostgreSQL). In-process, per read: 0.74-0.92 ms "
+    "→ 0.16-0.18 ms of CPU (00:39 UTC, load 1.5). In `make bench` (00:43 UTC, load 1.9-2.1, other "
+    "engineers' suites running; runs back to back, same machine): `/triage` CPU per request 12.2 → 9.5 "
+    "ms, ack p99 873 → 653 ms, throughput 78 → 110 req/s, burst 1.40 → 1.32 s.",
+    "**Request-log line** (`commands/request_log.py`): measured at 0.02 ms per request (JSON formatter "
+    "and secret redaction included), 0.2% of a triage: not cut. **Bolt's double parse**: our shape check "
+    "(`bot/request_shape.malformed_reason`) parses a slash-command body in 0.016 ms and Bolt's "
+    "`AsyncBoltRequest` again in 0.019 ms: 0.2%, not worth a change to `bot/app.py`.",
+    "**What is left**: the same-work app spends ~3 ms per triage; ours ~9.5 ms. The difference is "
+    "almost all SQLite write transactions: four per `/triage` (replay check, rate-limit counter, triage "
+    "row, delivery status), each serialised on the one-writer lock and each several aiosqlite thread hops, "
+    "plus slack_sdk Block Kit serialisation. Folding the rate-limit counter and the triage row into one "
+    "transaction, or the replay key into the rate-limit one, and serialising blocks once as plain dicts, "
+    "are the next cuts (outside this part's files). Until then per-triage CPU, ack p99, throughput and the "
+    "100-at-once burst (CPU-bound: 100 x per-triage CPU after the model's 0.5 s) miss their targets.",
+    "Tried and reverted earlier: letting acknowledged work stand aside (up to 1 s) while requests wait "
+    "for their ack. Ack p50 fell, but throughput stayed (the same CPU has to be spent) and the burst got "
+    "slower: the work no longer overlapped the model's 0.5 s.",
+    "The benchmark's agents were 20 user IDs, so a run sent ~45 `/triage` per user per minute and the "
+    "per-user limit (30) answered some of them without a model call: one burst showed 0.63 s with 0 of "
+    "300 results. Each request number is now its own agent.",
     "The machine is shared with other test runs (see the load average): on a busy machine every "
-    "figure of the real app comes out worse, the bare app's much less so.",
+    "figure of the real app comes out worse, the peers' much less so.",
 ]
 
 
