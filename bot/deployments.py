@@ -1,10 +1,13 @@
 """The live model, as every process agrees on it: the newest `deployments` row.
 
 Deployments are append-only (a switch or rollback adds a row, nothing updates one), so the newest
-row's id is a complete version of "what is live". Every use reads only that id (one indexed
-`max(id)`, no ORM session, no row to hydrate; on SQLite straight through the driver, one hop to its
-thread instead of five) and reuses the row this process read last while the id is unchanged. A switch made by any process, through any path, adds a row and so changes the id: the
-next read anywhere sees it, with no invalidation message to lose.
+row's key fields are a complete version of "what is live". Every use reads only those (one indexed
+read of the newest row's id, endpoint, model and time; no ORM session, no object to build; on SQLite
+straight through the driver, one hop to its thread instead of five) and reuses the row this process
+read last while they are unchanged. A switch made by any process, through any path, adds a row and
+so changes the version: the next read anywhere sees it, with no invalidation message to lose. The
+version is more than the id so that a reused id (SQLite hands out max(id) + 1 again after a restore
+or a hand-deleted row) cannot pass for the row this process knew.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import logging
 import weakref
 
-from sqlalchemy import func, select
+from sqlalchemy import text
 
 from bot.errors import NotFound
 from bot.settings import DEFAULT_ENDPOINT
@@ -22,10 +25,12 @@ from storage.models import Deployment
 
 log = logging.getLogger(__name__)
 
-_NEWEST_ID = select(func.max(Deployment.id))  # type: ignore[arg-type]
-_NEWEST_ID_SQL = "SELECT max(id) FROM deployments"
-# The last live row each Database read. Weak: a disposed Database (tests make many) takes its entry along.
-_last_read: weakref.WeakKeyDictionary[Database, Deployment] = weakref.WeakKeyDictionary()
+Version = tuple[str, ...]
+_NEWEST_SQL = "SELECT id, endpoint, model_id, created_at FROM deployments ORDER BY id DESC LIMIT 1"
+_NEWEST = text(_NEWEST_SQL)
+# The last live row each Database read, with the version it was read at. Weak: a disposed Database
+# (tests make many) takes its entry along.
+_last_read: weakref.WeakKeyDictionary[Database, tuple[Version, Deployment]] = weakref.WeakKeyDictionary()
 
 
 def _nothing_deployed() -> NotFound:
@@ -34,31 +39,35 @@ def _nothing_deployed() -> NotFound:
     )
 
 
-async def newest_deployment_id(db: Database) -> int | None:
-    """The version of "what is live", as committed right now by any process."""
+async def live_version(db: Database) -> Version | None:
+    """The version of "what is live" as committed right now by any process; None: nothing deployed."""
     async with db.engine.connect() as conn:
-        if not db.sqlite:
-            return await conn.scalar(_NEWEST_ID)
-        # Our SQLite connections run in driver autocommit (BEGIN is ours to issue, see storage.db)
-        # and none was begun here, so this one statement reads the latest commit of any process.
-        raw = await conn.get_raw_connection()
-        rows = await raw.driver_connection.execute_fetchall(_NEWEST_ID_SQL)  # type: ignore[union-attr]
-        return int(rows[0][0]) if rows and rows[0][0] is not None else None
+        if db.sqlite:
+            # Our SQLite connections run in driver autocommit (BEGIN is ours to issue, see storage.db)
+            # and none was begun here, so this one statement reads the latest commit of any process.
+            raw = await conn.get_raw_connection()
+            rows = await raw.driver_connection.execute_fetchall(_NEWEST_SQL)  # type: ignore[union-attr]
+            row = rows[0] if rows else None
+        else:
+            row = (await conn.execute(_NEWEST)).first()
+    return tuple(str(value) for value in row) if row is not None else None
 
 
 async def live_deployment(db: Database) -> Deployment:
     """The live deployment. Shared between callers of this process: read it, never change or add it."""
-    newest_id = await newest_deployment_id(db)
-    if newest_id is None:
+    version = await live_version(db)
+    if version is None:
         raise _nothing_deployed()
     cached = _last_read.get(db)
-    if cached is not None and cached.id == newest_id:
-        return cached
+    if cached is not None and cached[0] == version:
+        return cached[1]
     async with db.session() as session:
         deployment = await crud.get_live_deployment(session)
     if deployment is None:  # cannot happen: deployments are never deleted
         raise _nothing_deployed()
-    _last_read[db] = deployment
+    # Stored with the version read before it: if a switch landed in between, the row is the newer
+    # one and the next use, seeing a version that differs, reads again. Never the other way round.
+    _last_read[db] = (version, deployment)
     return deployment
 
 

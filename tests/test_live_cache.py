@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.deployments import ensure_initial_deployment, live_deployment, newest_deployment_id
+from bot.deployments import ensure_initial_deployment, live_deployment, live_version
 from bot.errors import NotFound
 from commands.ids import Action
 from storage.db import Database
@@ -28,18 +28,21 @@ __all__ = ["start_bots"]  # the fixture, used by name
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def switch_in_another_process(db_url: str, model_id: str) -> None:
-    """What an approval in another bot process leaves behind: one more deployments row."""
+def in_another_process(db_url: str, model_id: str, *, replacing_id: int | None = None) -> None:
+    """What an approval in another bot process leaves behind: one more deployments row. With
+    `replacing_id`, that row is deleted first and the new one takes its id (a restore, a hand edit)."""
     script = textwrap.dedent(
         f"""
-        from sqlalchemy import create_engine
+        from sqlalchemy import create_engine, delete
         from sqlmodel import Session
         from storage.db import sync_url
         from storage.models import Deployment
         engine = create_engine(sync_url({db_url!r}))
         with Session(engine) as session:
-            session.add(Deployment(endpoint="openai", model_id={model_id!r}, kind="switch",
-                                   requested_by="U0OTHER", previous_endpoint="openai",
+            if {replacing_id!r} is not None:
+                session.exec(delete(Deployment).where(Deployment.id == {replacing_id!r}))
+            session.add(Deployment(id={replacing_id!r}, endpoint="openai", model_id={model_id!r},
+                                   kind="switch", requested_by="U0OTHER", previous_endpoint="openai",
                                    previous_model_id={LIVE_MODEL!r}))
             session.commit()
         """
@@ -54,12 +57,28 @@ async def test_unchanged_deployment_is_reused_and_a_switch_elsewhere_is_seen_nex
         first = await live_deployment(db)
         assert await live_deployment(db) is first  # nothing changed: no second row read
 
-        switch_in_another_process(any_db_url, CANDIDATE)
+        in_another_process(any_db_url, CANDIDATE)
 
         after = await live_deployment(db)
         assert after.model_id == CANDIDATE
-        assert after.id == await newest_deployment_id(db) != first.id
+        assert after.id != first.id
+        version = await live_version(db)
+        assert version is not None and version[:3] == (str(after.id), "openai", CANDIDATE)
         assert await live_deployment(db) is after
+    finally:
+        await db.dispose()
+
+
+async def test_a_reused_id_is_not_mistaken_for_the_row_this_process_knew(any_db_url: str) -> None:
+    db = Database(any_db_url)
+    try:
+        await ensure_initial_deployment(db, LIVE_MODEL)
+        first = await live_deployment(db)
+
+        in_another_process(any_db_url, CANDIDATE, replacing_id=first.id)
+
+        after = await live_deployment(db)
+        assert (after.id, after.model_id) == (first.id, CANDIDATE)
     finally:
         await db.dispose()
 
@@ -67,7 +86,7 @@ async def test_unchanged_deployment_is_reused_and_a_switch_elsewhere_is_seen_nex
 async def test_nothing_deployed_is_still_refused(any_db_url: str) -> None:
     db = Database(any_db_url)
     try:
-        assert await newest_deployment_id(db) is None
+        assert await live_version(db) is None
         with pytest.raises(NotFound, match="No model is deployed yet"):
             await live_deployment(db)
     finally:
