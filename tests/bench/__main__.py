@@ -29,7 +29,7 @@ NOTES = [
     "(`bot.triage.system_prompt`, `answer_model`) and the same prepared-body model call as ours, but no "
     "database, no logging, no rate limit; same stack, same run. Targets are ratios to it: CPU per "
     f"triage ≤ {ack_latency.CPU_RATIO_TARGET:g}x, throughput ≥ {ack_latency.THROUGHPUT_RATIO_TARGET:g}x. "
-    "The real app does all its work meanwhile: `/triage` reads the live deployment before acking, "
+    "The real app does all its work meanwhile: `/triage` checks the live deployment before acking, "
     "then calls the model, records the triage and posts the result to the response_url; `/model "
     "status` acks, then reads the registry and answers via response_url. Between runs the "
     "benchmark waits for all of that to finish.",
@@ -60,13 +60,14 @@ ANALYSIS = [
     "2.9 s, the replay check (`bot/app.py` → `bot/outbox/seen.py`, a write per request) 1.6 s. The "
     "live-deployment read no longer shows in the top 35.",
     "**Cut 1, live-deployment read before every ack** (`bot/deployments.py`): the ORM session read of "
-    "the newest row became a version check, `max(id)` (on SQLite one driver-level statement: one hop to "
-    "aiosqlite's thread instead of five), with the row reused while the id is unchanged; deployments are "
-    "append-only, so a switch in any process changes the id and the next triage everywhere sees it "
-    "(tests/test_live_cache.py, two processes, SQLite and PostgreSQL). In-process, per read: 0.74-0.92 ms "
-    "→ 0.16-0.18 ms of CPU (00:39 UTC, load 1.5). In `make bench` (00:43 UTC, load 1.9-2.1, other "
-    "engineers' suites running; runs back to back, same machine): `/triage` CPU per request 12.2 → 9.5 "
-    "ms, ack p99 873 → 653 ms, throughput 78 → 110 req/s, burst 1.40 → 1.32 s.",
+    "the newest row became a version check (the newest row's id, endpoint, model and time by the primary "
+    "key index; on SQLite one driver-level statement: one hop to aiosqlite's thread instead of five), "
+    "with the row reused while the version is unchanged; deployments are append-only, so a switch in any "
+    "process changes it and the next triage everywhere sees it (tests/test_live_cache.py, two processes, "
+    "SQLite and PostgreSQL). In-process, per read: 0.74-0.92 ms → 0.16-0.21 ms of CPU (00:39-00:47 UTC, "
+    "load 1.5). In `make bench` (00:43 UTC, load 1.9-2.1, other engineers' suites running; runs back to "
+    "back, same machine): `/triage` CPU per request 12.2 → 9.5 ms, ack p99 873 → 653 ms, throughput 78 "
+    "→ 110 req/s, burst 1.40 → 1.32 s.",
     "**Request-log line** (`commands/request_log.py`): measured at 0.02 ms per request (JSON formatter "
     "and secret redaction included), 0.2% of a triage: not cut. **Bolt's double parse**: our shape check "
     "(`bot/request_shape.malformed_reason`) parses a slash-command body in 0.016 ms and Bolt's "
