@@ -65,9 +65,11 @@ ANALYSIS = [
     "with the row reused while the version is unchanged; deployments are append-only, so a switch in any "
     "process changes it and the next triage everywhere sees it (tests/test_live_cache.py, two processes, "
     "SQLite and PostgreSQL). In-process, per read: 0.74-0.92 ms → 0.16-0.21 ms of CPU (00:39-00:47 UTC, "
-    "load 1.5). In `make bench` (00:43 UTC, load 1.9-2.1, other engineers' suites running; runs back to "
-    "back, same machine): `/triage` CPU per request 12.2 → 9.5 ms, ack p99 873 → 653 ms, throughput 78 "
-    "→ 110 req/s, burst 1.40 → 1.32 s.",
+    "load 1.5). In `make bench`, three before/after pairs run back to back on this machine (`--no-digest`; "
+    "other engineers' suites running): `/triage` CPU per request 12.2 → 9.5 ms (00:43 UTC, load 1.9-2.1), "
+    "12.6 → 12.4 ms (00:52, load 0.6-0.9), 13.9 → 11.1 ms (00:53, after first, load 0.8-1.1): about 2 ms "
+    "less on average, with ±1.5 ms of run-to-run noise; ack p99 873/845/883 → 653/790/734 ms, throughput "
+    "78/82/76 → 110/86/97 req/s, burst 1.40/1.43 → 1.32/1.36 s.",
     "**Request-log line** (`commands/request_log.py`): measured at 0.02 ms per request (JSON formatter "
     "and secret redaction included), 0.2% of a triage: not cut. **Bolt's double parse**: our shape check "
     "(`bot/request_shape.malformed_reason`) parses a slash-command body in 0.016 ms and Bolt's "
