@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench profile clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench
+
+# cProfile of a real `triagebot serve` under a /triage burst; top costs to tests/bench/profile_triage.txt.
+profile: $(STAMP)
+	$(BIN)/python -m tests.bench.profile
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

@@ -1,8 +1,21 @@
-"""The live model: read from the database on every use, never cached, so every process agrees."""
+"""The live model, as every process agrees on it: the newest `deployments` row.
+
+Deployments are append-only (a switch or rollback adds a row, nothing updates one), so the newest
+row's key fields are a complete version of "what is live". Every use reads only those (one indexed
+read of the newest row's id, endpoint, model and time; no ORM session, no object to build; on SQLite
+straight through the driver, one hop to its thread instead of five) and reuses the row this process
+read last while they are unchanged. A switch made by any process, through any path, adds a row and
+so changes the version: the next read anywhere sees it, with no invalidation message to lose. The
+version is more than the id so that a reused id (SQLite hands out max(id) + 1 again after a restore
+or a hand-deleted row) cannot pass for the row this process knew.
+"""
 
 from __future__ import annotations
 
 import logging
+import weakref
+
+from sqlalchemy import text
 
 from bot.errors import NotFound
 from bot.settings import DEFAULT_ENDPOINT
@@ -12,14 +25,49 @@ from storage.models import Deployment
 
 log = logging.getLogger(__name__)
 
+Version = tuple[str, ...]
+_NEWEST_SQL = "SELECT id, endpoint, model_id, created_at FROM deployments ORDER BY id DESC LIMIT 1"
+_NEWEST = text(_NEWEST_SQL)
+# The last live row each Database read, with the version it was read at. Weak: a disposed Database
+# (tests make many) takes its entry along.
+_last_read: weakref.WeakKeyDictionary[Database, tuple[Version, Deployment]] = weakref.WeakKeyDictionary()
+
+
+def _nothing_deployed() -> NotFound:
+    return NotFound(
+        "No model is deployed yet. An operator needs to set TRIAGE_DEFAULT_MODEL and restart the bot."
+    )
+
+
+async def live_version(db: Database) -> Version | None:
+    """The version of "what is live" as committed right now by any process; None: nothing deployed."""
+    async with db.engine.connect() as conn:
+        if db.sqlite:
+            # Our SQLite connections run in driver autocommit (BEGIN is ours to issue, see storage.db)
+            # and none was begun here, so this one statement reads the latest commit of any process.
+            raw = await conn.get_raw_connection()
+            rows = await raw.driver_connection.execute_fetchall(_NEWEST_SQL)  # type: ignore[union-attr]
+            row = rows[0] if rows else None
+        else:
+            row = (await conn.execute(_NEWEST)).first()
+    return tuple(str(value) for value in row) if row is not None else None
+
 
 async def live_deployment(db: Database) -> Deployment:
+    """The live deployment. Shared between callers of this process: read it, never change or add it."""
+    version = await live_version(db)
+    if version is None:
+        raise _nothing_deployed()
+    cached = _last_read.get(db)
+    if cached is not None and cached[0] == version:
+        return cached[1]
     async with db.session() as session:
         deployment = await crud.get_live_deployment(session)
-    if deployment is None:
-        raise NotFound(
-            "No model is deployed yet. An operator needs to set TRIAGE_DEFAULT_MODEL and restart the bot."
-        )
+    if deployment is None:  # cannot happen: deployments are never deleted
+        raise _nothing_deployed()
+    # Stored with the version read before it: if a switch landed in between, the row is the newer
+    # one and the next use, seeing a version that differs, reads again. Never the other way round.
+    _last_read[db] = (version, deployment)
     return deployment
 
 

@@ -1,5 +1,5 @@
-"""(a) Ack latency and throughput at 50 concurrent requests, real app beside the bare Bolt app;
-(d) the real app's peak memory under that load."""
+"""(a) Ack latency and throughput at 50 concurrent requests, real app beside the bare Bolt app and
+(for `/triage`) the minimal same-work app; (d) the real app's peak memory under that load."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ CONCURRENCY = 50
 TOTAL = 500
 WARMUP = 100
 P99_TARGET_SECONDS = 0.300
-THROUGHPUT_RATIO_TARGET = 0.5
+THROUGHPUT_RATIO_TARGET = 0.8  # of the same-work app's
+CPU_RATIO_TARGET = 1.5  # per-triage server CPU, of the same-work app's
 COMMANDS = (("/triage", "Customer {n}: I was charged twice for my subscription"), ("/model", "status"))
 
 
@@ -25,10 +26,22 @@ class AckFigures:
     real: LoadResult
     bare_cpu_ms: float  # server CPU per request, including work done after the ack
     real_cpu_ms: float
+    peer: LoadResult | None = None  # the same-work app: `/triage` only (it does no `/model` work)
+    peer_cpu_ms: float | None = None
 
     @property
     def ratio(self) -> float:
         return self.real.throughput / self.bare.throughput if self.bare.throughput else 0.0
+
+    @property
+    def peer_ratio(self) -> float | None:
+        if self.peer is None or not self.peer.throughput:
+            return None
+        return self.real.throughput / self.peer.throughput
+
+    @property
+    def peer_cpu_ratio(self) -> float | None:
+        return self.real_cpu_ms / self.peer_cpu_ms if self.peer_cpu_ms else None
 
 
 @dataclass
@@ -61,20 +74,31 @@ def run(stack: Stack) -> AckReport:
     for command, template in COMMANDS:
         measured: dict[str, LoadResult] = {}
         cpu_ms: dict[str, float] = {}
-        for name, server in (("bare", stack.bare), ("real", stack.real)):
+        servers = [("bare", stack.bare), ("real", stack.real)]
+        if command == "/triage":
+            servers.insert(1, ("peer", stack.peer))
+        for name, server in servers:
             for phase, count in (("warmup", WARMUP), ("measure", TOTAL)):
                 cpu_before = server.cpu_seconds()
                 result, tokens = _load(stack, server, command, template, count, f"{name}-{phase}-")
-                if name == "real":
-                    # The real app keeps working after each ack (model call, database, response_url);
-                    # let it finish so the next measurement starts from an idle server.
+                if name != "bare":
+                    # These keep working after each ack (model call, database, response_url); let
+                    # them finish so the next measurement starts from an idle server.
                     delivered = stack.wait_for_deliveries(tokens)
-                    if phase == "measure":
+                    if phase == "measure" and name == "real":
                         undelivered += len(tokens) - len(delivered)
                 measured[name] = result
                 cpu_ms[name] = (server.cpu_seconds() - cpu_before) / count * 1000
         figures.append(
-            AckFigures(command, measured["bare"], measured["real"], cpu_ms["bare"], cpu_ms["real"])
+            AckFigures(
+                command,
+                measured["bare"],
+                measured["real"],
+                cpu_ms["bare"],
+                cpu_ms["real"],
+                measured.get("peer"),
+                cpu_ms.get("peer"),
+            )
         )
         stack.slack.reset()
         stack.openai.reset()

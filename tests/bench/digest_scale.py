@@ -21,6 +21,7 @@ from typing import Any
 
 from bot.digest.build import build_digest
 from bot.model_client import ModelInfo
+from bot.response_modes import ResponseModes
 from storage.db import Database
 from storage.migrate import upgrade
 
@@ -41,6 +42,8 @@ def _ts(moment: datetime) -> str:
 
 class _AnsweringModels:
     """The availability check is one HTTP call; the benchmark measures the database work."""
+
+    modes = ResponseModes()  # the digest names the live model's response mode
 
     async def retrieve_model(self, endpoint: str, model_id: str) -> ModelInfo:
         return ModelInfo(endpoint, model_id, "user", date.today() + timedelta(days=200))

@@ -1,5 +1,6 @@
 """Everything a benchmark run needs: the stand-ins (in this process, on their own threads), the real
-app as a `triagebot serve` child process, and the bare Bolt app as another child process."""
+app as a `triagebot serve` child process, and its two peers (the bare ack-only Bolt app and the
+minimal same-work app) as two more child processes."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ class Stack:
     openai: OpenAIStandIn
     real: ServeProcess
     bare: ServeProcess
+    peer: ServeProcess  # the minimal same-work app (tests.bench.same_work_app)
     signer: SlackSender
     workdir: Path
 
@@ -71,5 +73,8 @@ def bench_stack(workdir: Path) -> Iterator[Stack]:
         bare = stack.enter_context(
             serve_process(env, workdir, name="bare", module="tests.bench.bare_app", args=())
         )
+        peer = stack.enter_context(
+            serve_process(env, workdir, name="same-work", module="tests.bench.same_work_app", args=())
+        )
         signer = SlackSender(real.url, SIGNING_SECRET, slack.response_url)
-        yield Stack(slack, openai, real, bare, signer, workdir)
+        yield Stack(slack, openai, real, bare, peer, signer, workdir)
