@@ -44,12 +44,17 @@ def create_app() -> Starlette:
     )
 
 
-def main() -> None:
+def serve_peer(app: Starlette) -> None:
+    """Serve a peer app the way `serve_process` starts it (`--host`, `--port`), quietly."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
-    uvicorn.run(create_app(), host=args.host, port=args.port, log_level="warning", access_log=False)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
+
+
+def main() -> None:
+    serve_peer(create_app())
 
 
 if __name__ == "__main__":

@@ -26,8 +26,8 @@ from pathlib import Path
 from bot.standins.openai_api import OpenAIStandIn
 from bot.standins.slack_api import SlackStandIn
 from tests.bench.load import command_body, fire
-from tests.bench.stack import BOT_TOKEN, MODEL, OPENAI_KEY, ROOT, SIGNING_SECRET
-from tests.support.serve_process import serve_process, standin_env
+from tests.bench.stack import BOT_TOKEN, MODEL, OPENAI_KEY, ROOT, SIGNING_SECRET, bench_env
+from tests.support.serve_process import serve_process
 from tests.support.slack_requests import SlackSender
 
 WARMUP = 100
@@ -93,17 +93,7 @@ def main() -> int:
         workdir = Path(tmp)
         stack.enter_context(slack.serve())
         stack.enter_context(openai.serve())
-        assert slack.base_url and openai.base_url
-        env = standin_env(
-            database_url=f"sqlite:///{workdir / 'profile.db'}",
-            slack_base_url=slack.base_url,
-            openai_base_url=openai.base_url,
-            bot_token=BOT_TOKEN,
-            signing_secret=SIGNING_SECRET,
-            openai_key=OPENAI_KEY,
-            model=MODEL,
-            PYTHONPATH=str(ROOT),
-        )
+        env = bench_env(workdir / "profile.db", slack, openai)
         profile_path = workdir / "serve.prof"
         server = stack.enter_context(
             serve_process(

@@ -15,14 +15,12 @@ Run as `python -m tests.bench.same_work_app --port N` so it gets a process (and 
 
 from __future__ import annotations
 
-import argparse
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import aiohttp
-import uvicorn
 from openai import AsyncOpenAI
 from openai.types.chat import ChatCompletion
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
@@ -37,6 +35,7 @@ from starlette.routing import Route
 from bot.model_client import json_schema_format
 from bot.settings import DEFAULT_CATEGORIES
 from bot.triage import answer_model, system_prompt
+from tests.bench.bare_app import serve_peer
 
 
 def result_blocks(answer: Any) -> list[dict[str, Any]]:
@@ -118,11 +117,7 @@ def create_app() -> Starlette:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, required=True)
-    args = parser.parse_args()
-    uvicorn.run(create_app(), host=args.host, port=args.port, log_level="warning", access_log=False)
+    serve_peer(create_app())
 
 
 if __name__ == "__main__":

@@ -52,23 +52,28 @@ class Stack:
 
 
 @contextmanager
+def bench_env(database: Path, slack: SlackStandIn, openai: OpenAIStandIn) -> dict[str, str]:
+    """The environment every served app of a benchmark gets: the stand-ins, one SQLite file."""
+    assert slack.base_url and openai.base_url
+    return standin_env(
+        database_url=f"sqlite:///{database}",
+        slack_base_url=slack.base_url,
+        openai_base_url=openai.base_url,
+        bot_token=BOT_TOKEN,
+        signing_secret=SIGNING_SECRET,
+        openai_key=OPENAI_KEY,
+        model=MODEL,
+        PYTHONPATH=str(ROOT),
+    )
+
+
 def bench_stack(workdir: Path) -> Iterator[Stack]:
     slack = SlackStandIn(bot_token=BOT_TOKEN)
     openai = OpenAIStandIn(models=[MODEL], api_key=OPENAI_KEY)
     with ExitStack() as stack:
         stack.enter_context(slack.serve())
         stack.enter_context(openai.serve())
-        assert slack.base_url and openai.base_url
-        env = standin_env(
-            database_url=f"sqlite:///{workdir / 'bench.db'}",
-            slack_base_url=slack.base_url,
-            openai_base_url=openai.base_url,
-            bot_token=BOT_TOKEN,
-            signing_secret=SIGNING_SECRET,
-            openai_key=OPENAI_KEY,
-            model=MODEL,
-            PYTHONPATH=str(ROOT),
-        )
+        env = bench_env(workdir / "bench.db", slack, openai)
         real = stack.enter_context(serve_process(env, workdir, name="triagebot"))
         bare = stack.enter_context(
             serve_process(env, workdir, name="bare", module="tests.bench.bare_app", args=())
