@@ -51,7 +51,6 @@ class Stack:
         )
 
 
-@contextmanager
 def bench_env(database: Path, slack: SlackStandIn, openai: OpenAIStandIn) -> dict[str, str]:
     """The environment every served app of a benchmark gets: the stand-ins, one SQLite file."""
     assert slack.base_url and openai.base_url
@@ -67,6 +66,7 @@ def bench_env(database: Path, slack: SlackStandIn, openai: OpenAIStandIn) -> dic
     )
 
 
+@contextmanager
 def bench_stack(workdir: Path) -> Iterator[Stack]:
     slack = SlackStandIn(bot_token=BOT_TOKEN)
     openai = OpenAIStandIn(models=[MODEL], api_key=OPENAI_KEY)
