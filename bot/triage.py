@@ -13,15 +13,13 @@ from bot import log_context
 from bot.errors import InvalidInput, ModelError, NotFound
 from bot.limits import TriageLimits
 from bot.model_client import ModelClient
-from bot.request_shape import CONTROL_CHARS
+from bot.request_shape import strip_control_chars
 from storage import crud, triages
 from storage.db import Database
 from storage.models import DeliveryStatus, Deployment, Triage
 
 URGENCIES = ("low", "medium", "high", "critical")
 PROMPT_VERSION = "triage_v1"
-# NUL cannot be stored in PostgreSQL text and other C0 controls only confuse the model.
-_CONTROL_CHARS = CONTROL_CHARS  # the one definition, shared with the request boundary
 
 
 class TriageAnswerBase(BaseModel):
@@ -85,7 +83,7 @@ class TriageOutcome:
 
 def clean_input(text: str | None, max_chars: int) -> str:
     """The message as the model will see it, or InvalidInput saying what to do instead."""
-    cleaned = _CONTROL_CHARS.sub("", text or "").strip()
+    cleaned = strip_control_chars(text or "").strip()
     if not cleaned:
         raise InvalidInput(
             "Paste the customer's message after the command, for example: "
@@ -112,22 +110,6 @@ class TriageService:
 
     def clean(self, text: str | None) -> str:
         return clean_input(text, self.max_input_chars)
-
-    async def triage(
-        self,
-        text: str,
-        deployment: Deployment,
-        *,
-        source: str,
-        user_id: str | None = None,
-        channel_id: str | None = None,
-    ) -> TriageResult:
-        """Run the deployment's model on cleaned text; failures are recorded, then re-raised."""
-        outcome = await self.run(text, deployment, source=source, user_id=user_id, channel_id=channel_id)
-        if outcome.error is not None:
-            raise outcome.error
-        assert outcome.result is not None
-        return outcome.result
 
     async def run(
         self,
@@ -164,8 +146,8 @@ class TriageService:
         row.category = answer.category  # type: ignore[attr-defined]
         # Model text is stored and shown: the same control characters as in input must go (PostgreSQL
         # refuses NUL outright, which would lose the whole triage).
-        row.summary = _CONTROL_CHARS.sub("", answer.summary)  # type: ignore[attr-defined]
-        row.next_step = _CONTROL_CHARS.sub("", answer.next_step)  # type: ignore[attr-defined]
+        row.summary = strip_control_chars(answer.summary)  # type: ignore[attr-defined]
+        row.next_step = strip_control_chars(answer.next_step)  # type: ignore[attr-defined]
         row.latency_ms = reply.latency_ms
         row.prompt_tokens = reply.prompt_tokens
         row.completion_tokens = reply.completion_tokens

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from bot import log_context
 from bot.errors import ModelError
 from bot.model_client import ModelClient
-from bot.request_shape import CONTROL_CHARS
+from bot.request_shape import strip_control_chars
 from bot.triage import answer_model, system_prompt
 from storage import crud, routing
 from storage.db import Database
@@ -119,8 +119,8 @@ class ShadowMirror:
         pair.status = ShadowPairStatus.OK
         pair.urgency = answer.urgency  # type: ignore[attr-defined]
         pair.category = answer.category  # type: ignore[attr-defined]
-        pair.summary = CONTROL_CHARS.sub("", answer.summary)  # type: ignore[attr-defined]
-        pair.next_step = CONTROL_CHARS.sub("", answer.next_step)  # type: ignore[attr-defined]
+        pair.summary = strip_control_chars(answer.summary)  # type: ignore[attr-defined]
+        pair.next_step = strip_control_chars(answer.next_step)  # type: ignore[attr-defined]
         pair.latency_ms = reply.latency_ms
         pair.prompt_tokens, pair.completion_tokens = reply.prompt_tokens, reply.completion_tokens
         return pair
