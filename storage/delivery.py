@@ -98,17 +98,7 @@ async def claim(session: AsyncSession, row_id: int, now: datetime, lease: timede
 async def mark_sent(
     session: AsyncSession, row_id: int, now: datetime, result: dict[str, Any] | None = None
 ) -> None:
-    await session.exec(
-        update(OutboxMessage)
-        .where(col(OutboxMessage.id) == row_id)
-        .values(
-            status=OutboxStatus.SENT,
-            sent_at=now,
-            claimed_until=None,
-            attempts=OutboxMessage.attempts + 1,
-            result=result,
-        )
-    )  # type: ignore[call-overload]
+    await _settle(session, row_id, status=OutboxStatus.SENT, sent_at=now, result=result)
 
 
 async def by_key(session: AsyncSession, dedupe_key: str) -> OutboxMessage | None:
@@ -119,34 +109,24 @@ async def by_key(session: AsyncSession, dedupe_key: str) -> OutboxMessage | None
 
 async def defer(session: AsyncSession, row_id: int, until: datetime) -> None:
     """Put a claimed row back for later without counting an attempt: it is waiting, not failing."""
-    await session.exec(
-        update(OutboxMessage)
-        .where(col(OutboxMessage.id) == row_id)
-        .values(claimed_until=None, next_attempt_at=until)
-    )  # type: ignore[call-overload]
+    await _release(session, row_id, next_attempt_at=until)
 
 
 async def mark_retry(session: AsyncSession, row_id: int, error: str, next_attempt_at: datetime) -> None:
-    await session.exec(
-        update(OutboxMessage)
-        .where(col(OutboxMessage.id) == row_id)
-        .values(
-            claimed_until=None,
-            next_attempt_at=next_attempt_at,
-            last_error=error,
-            attempts=OutboxMessage.attempts + 1,
-        )
-    )  # type: ignore[call-overload]
+    await _settle(session, row_id, next_attempt_at=next_attempt_at, last_error=error)
 
 
 async def mark_failed(session: AsyncSession, row_id: int, error: str) -> None:
+    await _settle(session, row_id, status=OutboxStatus.FAILED, last_error=error)
+
+
+async def _release(session: AsyncSession, row_id: int, **values: Any) -> None:
+    """End a claim on a row (its lease), setting `values` with it."""
     await session.exec(
-        update(OutboxMessage)
-        .where(col(OutboxMessage.id) == row_id)
-        .values(
-            status=OutboxStatus.FAILED,
-            claimed_until=None,
-            last_error=error,
-            attempts=OutboxMessage.attempts + 1,
-        )
+        update(OutboxMessage).where(col(OutboxMessage.id) == row_id).values(claimed_until=None, **values)
     )  # type: ignore[call-overload]
+
+
+async def _settle(session: AsyncSession, row_id: int, **values: Any) -> None:
+    """End a claim that was an attempt (sent, failed, or to retry): it counts."""
+    await _release(session, row_id, attempts=OutboxMessage.attempts + 1, **values)

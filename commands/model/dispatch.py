@@ -7,6 +7,7 @@ must ack (within Slack's 3 seconds). `SUBCOMMANDS` feeds `/model help`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -41,6 +42,17 @@ def register_subcommand(name: str, handler: SubcommandHandler, usage: str, help:
     if existing is not None and existing.handler is not handler:
         raise ValueError(f"/model {key} is already registered by {existing.handler.__module__}")
     SUBCOMMANDS[key] = Subcommand(key, handler, usage, help)
+
+
+# `<model-id> [on <endpoint>]`, both optional, the ID optionally in backticks (as Slack users paste it).
+_MODEL_REF = re.compile(r"(?:`?(?P<model>[^\s`]+)`?(?:\s+on\s+(?P<endpoint>\S+))?)?", re.IGNORECASE)
+
+
+def parse_model_ref(args: str) -> tuple[str | None, str | None] | None:
+    """(model ID, endpoint) from a subcommand's arguments, None where absent; None when the
+    arguments are not of that shape (each subcommand words its own usage)."""
+    match = _MODEL_REF.fullmatch(args.strip())
+    return None if match is None else (match["model"], match["endpoint"])
 
 
 def split_subcommand(command_text: str | None) -> tuple[str, str]:

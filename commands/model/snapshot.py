@@ -4,7 +4,6 @@ live model); progress and the result come through the response URL."""
 from __future__ import annotations
 
 import asyncio
-import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,21 +18,21 @@ from bot.snapshots.gate import live_snapshot_note
 from bot.snapshots.record import record
 from bot.snapshots.text import recording_lines
 from commands import text
+from commands.model.dispatch import parse_model_ref
 from commands.respond import respond
 from storage.db import Database
 from storage.models import SwitchRequest
 
 SNAPSHOT_USAGE = "/model snapshot [model-id] [on <endpoint>]"
-_ARGS = re.compile(r"(?:`?(?P<model>[^\s`]+)`?(?:\s+on\s+(?P<endpoint>\S+))?)?", re.IGNORECASE)
 # Response URLs take five posts: the ack, one halfway note, the result, and room for a retry.
 PROGRESS_AT = 0.5
 
 
 def parse_snapshot_args(args: str) -> tuple[str | None, str | None]:
-    match = _ARGS.fullmatch(args.strip())
-    if match is None:
+    parsed = parse_model_ref(args)
+    if parsed is None:
         raise InvalidInput(f"Usage: `{SNAPSHOT_USAGE}` (no model ID: the live model).")
-    return match["model"], match["endpoint"]
+    return parsed
 
 
 async def snapshot_subcommand(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,20 +14,19 @@ from bot.quality.smoke import SMOKE_CASES, smoke_lines, smoke_test
 from bot.services import Services
 from commands import text
 from commands.block_kit import as_dicts
+from commands.model.dispatch import parse_model_ref
 from commands.respond import respond
 
 TRY_USAGE = "/model try <model-id> [on <endpoint>]"
-_ARGS = re.compile(r"`?(?P<model>[^\s`]+)`?(?:\s+on\s+(?P<endpoint>\S+))?", re.IGNORECASE)
 
 
 async def try_subcommand(
     args: str, command: dict[str, Any], ack: AsyncAck, client: AsyncWebClient, context: dict
 ) -> None:
     services: Services = context["services"]
-    match = _ARGS.fullmatch(args.strip())
-    if match is None:
+    model_id, endpoint = parse_model_ref(args) or (None, None)
+    if model_id is None:
         raise InvalidInput(f"Name the model to try: `{TRY_USAGE}`.")
-    model_id, endpoint = match["model"], match["endpoint"]
     if not await services.registry.approvers.is_approver(command.get("user_id", ""), datetime.now(UTC)):
         raise NotAllowed("Trying a model costs model calls, so it is for approvers. Ask a team lead.")
     endpoint = endpoint or "openai"
