@@ -30,11 +30,13 @@ async def count_use(session: AsyncSession, key: str, window_start: datetime) -> 
         )
         .returning(col(UsageCounter.count))
     )
-    count = (await session.exec(statement)).scalar_one()
-    # Only the current window matters: drop this key's older ones as we go, so the table stays small.
-    await session.exec(
-        delete(UsageCounter).where(
-            col(UsageCounter.key) == key, col(UsageCounter.window_start) < window_start
+    count = int((await session.exec(statement)).scalar_one())
+    if count == 1:
+        # Only the current window matters: when a key opens a new one, drop its older ones, so the
+        # table stays small without a second statement on every use (this is on the triage path).
+        await session.exec(
+            delete(UsageCounter).where(
+                col(UsageCounter.key) == key, col(UsageCounter.window_start) < window_start
+            )
         )
-    )
-    return int(count)
+    return count

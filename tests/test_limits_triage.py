@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlmodel import select
 
 from bot.limits import RateLimited, TriageLimits
 from storage.db import Database
@@ -57,6 +58,29 @@ def test_the_wait_is_until_the_next_minute_and_windows_reset(any_db_url: str) ->
             await db.dispose()
 
     asyncio.run(scenario())
+
+
+def test_a_new_window_drops_the_users_older_ones(any_db_url: str) -> None:
+    async def scenario() -> list[tuple[str, datetime]]:
+        db = Database(any_db_url)
+        try:
+            limits = TriageLimits(db, per_minute=5)
+            for offset in (0, 10, 20):  # three uses in one minute, then one in each of two more
+                await limits.check_triage_allowed("U0A", now=T0 + timedelta(seconds=offset))
+            await limits.check_triage_allowed("U0B", now=T0)
+            await limits.check_triage_allowed("U0A", now=T0 + timedelta(minutes=1))
+            await limits.check_triage_allowed("U0A", now=T0 + timedelta(minutes=2, seconds=1))
+            async with db.session() as session:
+                rows = (await session.exec(select(UsageCounter))).all()
+            return sorted((row.key, row.window_start) for row in rows)
+        finally:
+            await db.dispose()
+
+    minute = T0.replace(second=0)
+    assert asyncio.run(scenario()) == [
+        ("triage:U0A", minute + timedelta(minutes=2)),  # only the current window is kept
+        ("triage:U0B", minute),  # another user's window is theirs
+    ]
 
 
 @pytest.fixture
