@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import delete, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Incident, OutboxMessage, OutboxStatus, QualityCheck, Triage
+from storage.triages import of_model_between
 
 
 async def open_incidents(session: AsyncSession) -> dict[str, Incident]:
@@ -34,21 +34,12 @@ async def drop_pending_edits(session: AsyncSession, prefix: str, now: datetime) 
     return int(result.rowcount or 0)
 
 
-def _window(model: tuple[str, str], start: datetime, end: datetime) -> list[Any]:
-    return [
-        col(Triage.endpoint) == model[0],
-        col(Triage.model_id) == model[1],
-        col(Triage.created_at) >= start,
-        col(Triage.created_at) < end,
-    ]
-
-
 async def failed_triages(
     session: AsyncSession, model: tuple[str, str], start: datetime, end: datetime, limit: int
 ) -> list[Triage]:
     stmt = (
         select(Triage)
-        .where(*_window(model, start, end), col(Triage.status) == "failed")
+        .where(*of_model_between(model, start, end), col(Triage.status) == "failed")
         .order_by(col(Triage.created_at).desc())
         .limit(limit)
     )
@@ -60,7 +51,11 @@ async def slowest_triages(
 ) -> list[Triage]:
     stmt = (
         select(Triage)
-        .where(*_window(model, start, end), col(Triage.status) == "ok", col(Triage.latency_ms).is_not(None))
+        .where(
+            *of_model_between(model, start, end),
+            col(Triage.status) == "ok",
+            col(Triage.latency_ms).is_not(None),
+        )
         .order_by(col(Triage.latency_ms).desc())
         .limit(limit)
     )
@@ -72,7 +67,7 @@ async def recent_triages(
 ) -> list[Triage]:
     stmt = (
         select(Triage)
-        .where(*_window(model, start, end), col(Triage.status) == "ok")
+        .where(*of_model_between(model, start, end), col(Triage.status) == "ok")
         .order_by(col(Triage.created_at).desc())
         .limit(limit)
     )

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import DeliveryStatus, Triage
+
+
+def of_model_between(model: tuple[str, str], start: datetime, end: datetime) -> list[ColumnElement[bool]]:
+    """One model's triages (endpoint + ID: the same ID elsewhere is another model) in [start, end).
+    The model ID comes first: the covering indexes of the digest and the monitors lead with it."""
+    endpoint, model_id = model
+    return [
+        col(Triage.model_id) == model_id,
+        col(Triage.endpoint) == endpoint,
+        col(Triage.created_at) >= start,
+        col(Triage.created_at) < end,
+    ]
 
 
 async def set_delivery_status(session: AsyncSession, triage_id: int, status: DeliveryStatus) -> None:

@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.digest.figures import Regression, ReviewFigures, RunScore, TriageFigures
 from bot.quality.stats import percentiles
+from storage import triages
 from storage.models import Deployment, EvalCase, EvalRun, QualityCheck, Triage
 
 MAX_REGRESSIONS = 5
@@ -146,8 +147,7 @@ async def triage_figures(
     """Volume, failures and latency percentiles of the live model's triages in the period."""
     in_period = [col(Triage.created_at) >= start, col(Triage.created_at) < end]
     ok = col(Triage.status) == "ok"
-    # model_id first: the covering indexes lead with it; the endpoint is checked on the same rows.
-    live = [col(Triage.model_id) == live_model[1], col(Triage.endpoint) == live_model[0], *in_period]
+    live = triages.of_model_between(live_model, start, end)
     volume, failed, timed = (
         await session.exec(
             select(
@@ -184,12 +184,7 @@ async def cost_inputs(
     """Sums a price needs, over the live model's triages in the period: (calls, calls with token
     counts, prompt tokens, completion tokens, calls with a latency, latency ms), and the reviews
     that found its answer right."""
-    where = [
-        col(Triage.model_id) == live_model[1],
-        col(Triage.endpoint) == live_model[0],
-        col(Triage.created_at) >= start,
-        col(Triage.created_at) < end,
-    ]
+    where = triages.of_model_between(live_model, start, end)
     tokens = and_(col(Triage.prompt_tokens).is_not(None), col(Triage.completion_tokens).is_not(None))
     row = (
         await session.exec(

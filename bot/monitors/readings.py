@@ -14,6 +14,7 @@ from bot.monitors.specs import MonitorSpec
 from bot.monitors.stats import category_drift
 from bot.quality.stats import percentiles
 from storage.models import QualityCheck, Triage
+from storage.triages import of_model_between
 
 DRIFT_BASELINE = timedelta(days=7)
 
@@ -27,20 +28,11 @@ class Reading:
     detail: str = ""
 
 
-def _live_triages(model: Model, start: datetime, end: datetime) -> list:  # type: ignore[type-arg]
-    return [
-        col(Triage.model_id) == model[1],
-        col(Triage.endpoint) == model[0],
-        col(Triage.created_at) >= start,
-        col(Triage.created_at) < end,
-    ]
-
-
 async def failure_rate(session: AsyncSession, model: Model, start: datetime, end: datetime) -> Reading:
     total, failed = (
         await session.exec(
             select(func.count(), func.sum(cast(col(Triage.status) == "failed", Integer))).where(
-                *_live_triages(model, start, end)
+                *of_model_between(model, start, end)
             )
         )
     ).one()
@@ -49,7 +41,7 @@ async def failure_rate(session: AsyncSession, model: Model, start: datetime, end
 
 
 async def latency_p95(session: AsyncSession, model: Model, start: datetime, end: datetime) -> Reading:
-    where = [*_live_triages(model, start, end), col(Triage.status) == "ok"]
+    where = [*of_model_between(model, start, end), col(Triage.status) == "ok"]
     count = int(
         (await session.exec(select(func.count()).where(*where, col(Triage.latency_ms).is_not(None)))).one()
     )
@@ -78,7 +70,7 @@ async def _category_counts(
 ) -> dict[str, int]:
     stmt = (
         select(col(Triage.category), func.count())
-        .where(*_live_triages(model, start, end), col(Triage.status) == "ok")
+        .where(*of_model_between(model, start, end), col(Triage.status) == "ok")
         .group_by(col(Triage.category))
     )
     return {str(category): int(n) for category, n in (await session.exec(stmt)).all() if category}
