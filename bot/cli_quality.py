@@ -170,9 +170,21 @@ def export_promptfoo(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def progress_bar(done: int, total: int, width: int = 30) -> str:
+def progress_bar(done: int, total: int, width: int = 30, unit: str = "cases") -> str:
     filled = round(width * done / total) if total else width
-    return f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} cases"
+    return f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {unit}"
+
+
+def terminal_progress(unit: str) -> Callable[[int, int], None] | None:
+    """A progress bar on stderr while a person watches; None when stderr is not a terminal."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        sys.stderr.write(progress_bar(done, total, unit=unit))
+        sys.stderr.flush()
+
+    return show
 
 
 @reported
@@ -181,12 +193,8 @@ def eval_run_command(args: argparse.Namespace, settings: Settings) -> int:
     from bot.quality.eval_set import count_cases
     from bot.quality.text import summary_lines
 
-    show = sys.stderr.isatty()
-
-    def progress(done: int, total: int) -> None:
-        if show:
-            sys.stderr.write(progress_bar(done, total))
-            sys.stderr.flush()
+    progress = terminal_progress("cases")
+    show = progress is not None
 
     async def work(services: Services) -> Any:
         from bot.deployments import ensure_initial_deployment

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from bot.cli_quality import cli_user, reported, run_with_services
+from bot.cli_quality import cli_user, reported, run_with_services, terminal_progress
 from bot.services import Services
 from bot.settings import Settings
 
@@ -35,17 +35,6 @@ def add_commands(sub: Any) -> None:
     lst.set_defaults(handler=list_command)
 
 
-def _progress() -> Any:
-    if not sys.stderr.isatty():
-        return None
-
-    def show(done: int, total: int) -> None:
-        sys.stderr.write(f"\r{done}/{total} inputs answered")
-        sys.stderr.flush()
-
-    return show
-
-
 @reported
 def record_command(args: argparse.Namespace, settings: Settings) -> int:
     from bot.quality.eval_runs import target_deployment
@@ -69,7 +58,7 @@ def record_command(args: argparse.Namespace, settings: Settings) -> int:
             concurrency=settings.triage_eval_concurrency,
             recent=args.recent,
             name=args.name,
-            progress=_progress(),
+            progress=terminal_progress("inputs"),
         )
 
     done = run_with_services(settings, work)
@@ -116,7 +105,7 @@ def compare_command(args: argparse.Namespace, settings: Settings) -> int:
             by=cli_user(),
             categories=settings.triage_categories,
             concurrency=settings.triage_eval_concurrency,
-            progress=_progress(),
+            progress=terminal_progress("inputs"),
         )
         lines = comparison_lines(result)
         if done.failed:
