@@ -17,6 +17,7 @@ from typing import Any
 from bot.cli_quality import cli_user, reported, run_with_services
 from bot.services import Services
 from bot.settings import Settings
+from storage.statuses import DeploymentKind
 
 MAX_AS_CHARS = 40
 
@@ -195,7 +196,7 @@ async def _act_now(services: Services, plan: Any) -> Any:
 
 def _report(approval: Any, settings: Settings) -> int:
     d = approval.deployment
-    verb = "Rolled back" if d.kind == "rollback" else "Switched"
+    verb = "Rolled back" if d.kind == DeploymentKind.ROLLBACK else "Switched"
     print(
         f"{verb}: {d.model_id} on {d.endpoint} is live now (deployment #{d.id}, recorded as {d.requested_by})."
     )
@@ -240,7 +241,7 @@ def break_glass_announcement(channel: str) -> Any:
 
     def render_change(approval: Any) -> list[SlackEffect]:
         d = approval.deployment
-        what = "rolled back" if d.kind == "rollback" else "switched"
+        what = "rolled back" if d.kind == DeploymentKind.ROLLBACK else "switched"
         lines = [
             f":rotating_light: *Break-glass: {render.person(d.requested_by)} {what} the live model from the "
             "command line* (Slack was unreachable or the CLI was used; no approval)",

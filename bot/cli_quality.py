@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from bot.errors import TriagebotError
 from bot.services import Services, build_services
 from bot.settings import Settings
+from storage.statuses import EvalRunStatus
 
 T = TypeVar("T")
 
@@ -219,7 +220,7 @@ def eval_run_command(args: argparse.Namespace, settings: Settings) -> int:
         sys.stderr.write("\n")
     print("\n".join(summary_lines(summary)))
     print("\n".join(run_with_services(settings, lambda services: failed_lines(services, summary.run_id, 5))))
-    return 1 if summary.status == "failed" else 0  # every case errored: not a result to act on
+    return 1 if summary.status == EvalRunStatus.FAILED else 0  # every case errored: not a result to act on
 
 
 async def failed_lines(services: Services, run_id: int, limit: int) -> list[str]:

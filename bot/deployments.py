@@ -22,6 +22,7 @@ from bot.settings import DEFAULT_ENDPOINT
 from storage import crud
 from storage.db import Database
 from storage.models import Deployment
+from storage.statuses import DeploymentKind
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +90,7 @@ async def ensure_initial_deployment(db: Database, default_model: str | None) -> 
         first = Deployment(
             endpoint=DEFAULT_ENDPOINT,
             model_id=default_model,
-            kind="initial",
+            kind=DeploymentKind.INITIAL,
             requested_by="config",
             reason="TRIAGE_DEFAULT_MODEL at first start",
         )

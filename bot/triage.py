@@ -17,6 +17,7 @@ from bot.request_shape import strip_control_chars
 from storage import crud, triages
 from storage.db import Database
 from storage.models import DeliveryStatus, Deployment, Triage
+from storage.statuses import TriageStatus
 
 URGENCIES = ("low", "medium", "high", "critical")
 PROMPT_VERSION = "triage_v1"
@@ -141,7 +142,7 @@ class TriageService:
             log_context.note(outcome="error", error=exc.kind)
             return TriageOutcome(triage_id, None, exc)
         answer = reply.answer
-        row.status = "ok"
+        row.status = TriageStatus.OK
         row.urgency = answer.urgency  # type: ignore[attr-defined]
         row.category = answer.category  # type: ignore[attr-defined]
         # Model text is stored and shown: the same control characters as in input must go (PostgreSQL
@@ -198,7 +199,7 @@ class TriageService:
             endpoint=deployment.endpoint,
             model_id=deployment.model_id,
             prompt_version=PROMPT_VERSION,
-            status="failed",
+            status=TriageStatus.FAILED,
         )
 
     async def _add(self, row: Triage) -> int:
@@ -211,6 +212,6 @@ class TriageService:
         """A recorded successful triage, for re-rendering (share in channel, reviews)."""
         async with self.db.session() as session:
             row = await crud.get_triage(session, triage_id)
-        if row is None or row.status != "ok":
+        if row is None or row.status != TriageStatus.OK:
             raise NotFound("That triage result no longer exists. Run `/triage` again.")
         return TriageResult.from_row(row)

@@ -9,6 +9,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Deployment, SwitchRequest, Triage
+from storage.statuses import RequestStatus
 
 # Serialises changes of the live model across processes on PostgreSQL. SQLite needs nothing more:
 # write transactions there begin IMMEDIATE, which already admits one writer at a time.
@@ -38,7 +39,9 @@ async def get_switch_request(session: AsyncSession, request_id: int) -> SwitchRe
 
 async def get_pending_requests(session: AsyncSession) -> list[SwitchRequest]:
     result = await session.exec(
-        select(SwitchRequest).where(SwitchRequest.status == "pending").order_by(col(SwitchRequest.id))
+        select(SwitchRequest)
+        .where(col(SwitchRequest.status) == RequestStatus.PENDING)
+        .order_by(col(SwitchRequest.id))
     )
     return list(result.all())
 
@@ -47,7 +50,7 @@ async def close_switch_request(
     session: AsyncSession,
     request_id: int,
     *,
-    status: str,
+    status: RequestStatus,
     decided_by: str | None,
     decided_at: datetime,
     decision_reason: str | None = None,
@@ -55,7 +58,7 @@ async def close_switch_request(
     """Move a pending request to `status`; False when it was no longer pending (someone else won)."""
     result = await session.exec(
         update(SwitchRequest)
-        .where(col(SwitchRequest.id) == request_id, col(SwitchRequest.status) == "pending")
+        .where(col(SwitchRequest.id) == request_id, col(SwitchRequest.status) == RequestStatus.PENDING)
         .values(status=status, decided_by=decided_by, decided_at=decided_at, decision_reason=decision_reason)
     )
     return bool(result.rowcount == 1)

@@ -9,6 +9,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Incident, OutboxMessage, OutboxStatus, QualityCheck, Triage
+from storage.statuses import QualityCheckKind
 from storage.triages import of_model_between
 
 
@@ -82,7 +83,7 @@ async def wrong_reviews(
         select(QualityCheck, Triage)
         .join(Triage, col(Triage.id) == col(QualityCheck.triage_id))
         .where(
-            col(QualityCheck.kind) == "review",
+            col(QualityCheck.kind) == QualityCheckKind.REVIEW,
             col(QualityCheck.passed).is_(False),
             col(QualityCheck.endpoint) == model[0],
             col(QualityCheck.model_id) == model[1],

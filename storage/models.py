@@ -11,6 +11,8 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
+from storage.statuses import RequestStatus
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -70,7 +72,7 @@ class SwitchRequest(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=_when())
     expires_at: datetime = Field(sa_column=_when())
     kind: str = Field(max_length=16)  # switch | rollback
-    status: str = Field(default="pending", max_length=16, index=True)
+    status: str = Field(default=RequestStatus.PENDING, max_length=16, index=True)
     requested_by: str = Field(max_length=64)
     reason: str | None = Field(default=None, sa_column=Column(Text))
     endpoint: str = Field(max_length=64)

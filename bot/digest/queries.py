@@ -14,6 +14,7 @@ from bot.digest.figures import Regression, ReviewFigures, RunScore, TriageFigure
 from bot.quality.stats import percentiles
 from storage import triages
 from storage.models import Deployment, EvalCase, EvalRun, QualityCheck, Triage
+from storage.statuses import EvalRunStatus, QualityCheckKind, TriageStatus
 
 MAX_REGRESSIONS = 5
 
@@ -37,7 +38,7 @@ def _scored() -> list[ColumnElement[bool]]:
     """Runs whose pass rate means something: finished, with cases, and not every case an error
     (a run where nothing answered measures the endpoint's outage, not the model's quality)."""
     return [
-        col(EvalRun.status) == "finished",
+        col(EvalRun.status) == EvalRunStatus.FINISHED,
         col(EvalRun.case_count) > 0,
         col(EvalRun.error_count) < col(EvalRun.case_count),
     ]
@@ -129,7 +130,7 @@ async def review_figures(session: AsyncSession, start: datetime, end: datetime) 
     stmt = (
         select(col(QualityCheck.endpoint), col(QualityCheck.model_id), func.count(), agreed)
         .where(
-            col(QualityCheck.kind) == "review",
+            col(QualityCheck.kind) == QualityCheckKind.REVIEW,
             col(QualityCheck.created_at) >= start,
             col(QualityCheck.created_at) < end,
         )
@@ -146,13 +147,13 @@ async def triage_figures(
 ) -> TriageFigures:
     """Volume, failures and latency percentiles of the live model's triages in the period."""
     in_period = [col(Triage.created_at) >= start, col(Triage.created_at) < end]
-    ok = col(Triage.status) == "ok"
+    ok = col(Triage.status) == TriageStatus.OK
     live = triages.of_model_between(live_model, start, end)
     volume, failed, timed = (
         await session.exec(
             select(
                 func.count(),
-                func.sum(cast(col(Triage.status) == "failed", Integer)),
+                func.sum(cast(col(Triage.status) == TriageStatus.FAILED, Integer)),
                 func.sum(cast(and_(ok, col(Triage.latency_ms).is_not(None)), Integer)),
             ).where(*live)
         )
@@ -201,7 +202,7 @@ async def cost_inputs(
     right = (
         await session.exec(
             select(func.count()).where(
-                col(QualityCheck.kind) == "review",
+                col(QualityCheck.kind) == QualityCheckKind.REVIEW,
                 col(QualityCheck.endpoint) == live_model[0],
                 col(QualityCheck.model_id) == live_model[1],
                 col(QualityCheck.passed),

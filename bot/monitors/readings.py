@@ -14,6 +14,7 @@ from bot.monitors.specs import MonitorSpec
 from bot.monitors.stats import category_drift
 from bot.quality.stats import percentiles
 from storage.models import QualityCheck, Triage
+from storage.statuses import QualityCheckKind
 from storage.triages import of_model_between
 
 DRIFT_BASELINE = timedelta(days=7)
@@ -53,7 +54,7 @@ async def review_wrong_rate(session: AsyncSession, model: Model, start: datetime
     total, right = (
         await session.exec(
             select(func.count(), func.sum(cast(col(QualityCheck.passed), Integer))).where(
-                col(QualityCheck.kind) == "review",
+                col(QualityCheck.kind) == QualityCheckKind.REVIEW,
                 col(QualityCheck.endpoint) == model[0],
                 col(QualityCheck.model_id) == model[1],
                 col(QualityCheck.created_at) >= start,

@@ -23,6 +23,7 @@ from bot.triage import answer_model, system_prompt
 from storage import crud, eval_cases
 from storage.db import Database
 from storage.models import EvalCase, EvalRun, QualityCheck
+from storage.statuses import EvalRunStatus, QualityCheckKind
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -106,9 +107,9 @@ class EvalRunner:
         try:
             await self._run_cases(run, cases, progress)
         except BaseException:
-            await self._finish(run.id, "failed")
+            await self._finish(run.id, EvalRunStatus.FAILED)
             raise
-        await self._finish(run.id, "finished")
+        await self._finish(run.id, EvalRunStatus.FINISHED)
         return await run_summary(self.db, run.id)
 
     async def _run_cases(self, run: EvalRun, cases: list[EvalCase], progress: Progress | None) -> None:
@@ -129,7 +130,7 @@ class EvalRunner:
 
     async def _check(self, run: EvalRun, case: EvalCase) -> QualityCheck:
         check = QualityCheck(
-            kind="eval",
+            kind=QualityCheckKind.EVAL,
             endpoint=run.endpoint,
             model_id=run.model_id,
             run_id=run.id,
@@ -177,15 +178,15 @@ class EvalRunner:
             ).one()
             run = await session.get(EvalRun, run_id)
             assert run is not None
-            if status == "finished" and counts[0] and int(counts[2]) == int(counts[0]):
+            if status == EvalRunStatus.FINISHED and counts[0] and int(counts[2]) == int(counts[0]):
                 # No case got an answer: that says nothing of the model's quality (an unknown model,
                 # an endpoint down), so it must not read as 0% in digests, gates or the CLI.
-                status = "failed"
+                status = EvalRunStatus.FAILED
             run.status = status
             run.finished_at = datetime.now(UTC)
             run.passed_count = int(counts[1])
             run.error_count = int(counts[2])
-            if status == "failed":
+            if status == EvalRunStatus.FAILED:
                 run.case_count = int(counts[0])
             session.add(run)
 

@@ -20,6 +20,7 @@ from bot.quality.evidence import Comparison, RunEvidence, compare, run_evidence
 from storage import crud
 from storage.db import Database
 from storage.models import EvalCase, EvalRun, SwitchRequest
+from storage.statuses import EvalRunStatus, RequestKind
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -63,7 +64,7 @@ async def _latest_finished(db: Database, endpoint: str, model_id: str) -> EvalRu
             .where(
                 col(EvalRun.model_id) == model_id,
                 col(EvalRun.endpoint) == endpoint,
-                col(EvalRun.status) == "finished",
+                col(EvalRun.status) == EvalRunStatus.FINISHED,
             )
             .order_by(col(EvalRun.id).desc())
             .limit(1)
@@ -90,7 +91,7 @@ async def run_gate(services: Services, request: SwitchRequest) -> None:
     db = services.db
     assert request.id is not None
     newest_case = await _newest_case_at(db)
-    if request.kind != "switch" or newest_case is None:
+    if request.kind != RequestKind.SWITCH or newest_case is None:
         return
     runner = runner_for(services)
     work = [
@@ -136,24 +137,24 @@ async def gate_view(
 
     With `categories`, finished runs are also compared field by field: a class whose recall drops
     by more than `max_class_drop` needs the override reason whatever the overall pass rate."""
-    if request.kind != "switch":
+    if request.kind != RequestKind.SWITCH:
         return None
     candidate = await run_summary(db, request.candidate_run_id) if request.candidate_run_id else None
     live = await run_summary(db, request.live_run_id) if request.live_run_id else None
     if candidate is None:
         state = NO_CASES if await _newest_case_at(db) is None else RUNNING
         return GateView(state, None, live, quality_bar, quality_bar is not None)
-    if candidate.status == "failed":
+    if candidate.status == EvalRunStatus.FAILED:
         return GateView(FAILED, candidate, live, quality_bar, quality_bar is not None)
-    if candidate.status != "finished" or (
-        quality_bar is None and live is not None and live.status == "running"
+    if candidate.status != EvalRunStatus.FINISHED or (
+        quality_bar is None and live is not None and live.status == EvalRunStatus.RUNNING
     ):
         return GateView(RUNNING, candidate, live, quality_bar, quality_bar is not None)
     required = quality_bar if quality_bar is not None else (live.pass_rate if live else None)
     rate = candidate.pass_rate or 0.0
     state = PASSED if required is None or rate + 1e-9 >= required else BELOW_BAR
     view = GateView(state, candidate, live, required, quality_bar is not None)
-    if categories is None or live is None or live.status != "finished":
+    if categories is None or live is None or live.status != EvalRunStatus.FINISHED:
         return view
     candidate_evidence = await run_evidence(db, candidate.run_id, categories)
     live_evidence = await run_evidence(db, live.run_id, categories)

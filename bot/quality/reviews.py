@@ -11,6 +11,7 @@ from bot.quality.golden_cases import CaseEdit, edit_case
 from bot.triage import URGENCIES
 from storage.db import Database
 from storage.models import EvalCase, QualityCheck, Triage
+from storage.statuses import QualityCheckKind, TriageStatus
 
 MAX_NOTE_CHARS = 2000
 
@@ -78,7 +79,7 @@ class ReviewService:
     async def _triage(self, triage_id: int) -> Triage:
         async with self.db.session() as session:
             triage = await session.get(Triage, triage_id)
-        if triage is None or triage.status != "ok":
+        if triage is None or triage.status != TriageStatus.OK:
             raise NotFound("That triage result no longer exists, so it cannot be reviewed.")
         return triage
 
@@ -90,13 +91,13 @@ class ReviewService:
             check = (
                 await session.exec(
                     select(QualityCheck).where(
-                        col(QualityCheck.kind) == "review",
+                        col(QualityCheck.kind) == QualityCheckKind.REVIEW,
                         col(QualityCheck.triage_id) == triage.id,
                         col(QualityCheck.reviewer) == reviewer,
                     )
                 )
             ).first() or QualityCheck(
-                kind="review",
+                kind=QualityCheckKind.REVIEW,
                 endpoint=triage.endpoint,
                 model_id=triage.model_id,
                 triage_id=triage.id,
@@ -119,7 +120,7 @@ class ReviewService:
         """The reviewed triage as a golden case with the reviewer's labels; at most once per triage."""
         async with self.db.transaction() as session:
             check = await session.get(QualityCheck, check_id)
-            if check is None or check.kind != "review" or check.triage_id is None:
+            if check is None or check.kind != QualityCheckKind.REVIEW or check.triage_id is None:
                 raise NotFound("That review no longer exists.")
             triage = await session.get(Triage, check.triage_id)
             if triage is None:
@@ -161,7 +162,7 @@ class ReviewService:
             check = await session.get(QualityCheck, check_id)
             triage = await session.get(Triage, check.triage_id) if check and check.triage_id else None
             case = await session.get(EvalCase, case_id)
-        if check is None or check.kind != "review" or triage is None:
+        if check is None or check.kind != QualityCheckKind.REVIEW or triage is None:
             raise NotFound("That review no longer exists.")
         if case is None or (case.source_triage_id != triage.id and case.input_text != triage.input_text):
             raise NotFound(f"Golden case #{case_id} is not the one for triage #{triage.id}.")

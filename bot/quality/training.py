@@ -11,6 +11,7 @@ from sqlmodel import col, select
 from bot.triage import URGENCIES, system_prompt
 from storage.db import Database
 from storage.models import QualityCheck, Triage
+from storage.statuses import QualityCheckKind, TriageStatus
 
 BATCH = 1000
 
@@ -20,7 +21,7 @@ async def training_lines(db: Database, categories: list[str], since: datetime | 
     prompt = system_prompt(tuple(categories))
     latest = (
         select(func.max(col(QualityCheck.id)).label("check_id"))
-        .where(col(QualityCheck.kind) == "review", col(QualityCheck.triage_id).is_not(None))
+        .where(col(QualityCheck.kind) == QualityCheckKind.REVIEW, col(QualityCheck.triage_id).is_not(None))
         .group_by(col(QualityCheck.triage_id))
     )
     if since is not None:
@@ -34,7 +35,7 @@ async def training_lines(db: Database, categories: list[str], since: datetime | 
                 select(Triage, QualityCheck)
                 .join(QualityCheck, col(QualityCheck.triage_id) == col(Triage.id))
                 .join(latest_ids, latest_ids.c.check_id == col(QualityCheck.id))
-                .where(col(Triage.status) == "ok", col(Triage.id) > after)
+                .where(col(Triage.status) == TriageStatus.OK, col(Triage.id) > after)
                 .order_by(col(Triage.id))
                 .limit(BATCH)
             )

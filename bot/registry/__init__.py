@@ -11,15 +11,19 @@ from bot.registry.approvers import Approvers, GroupLookup
 from bot.registry.requests import SwitchPlan
 from bot.registry.service import Registry
 from bot.registry.status import ListedModel, ModelListing, ModelStatus
+from storage.statuses import DeploymentKind, RequestKind, RequestStatus
 
 __all__ = [
     "Approval",
     "Approvers",
+    "DeploymentKind",
     "GroupLookup",
     "ListedModel",
     "ModelListing",
     "ModelStatus",
     "Registry",
     "RequestClosed",
+    "RequestKind",
+    "RequestStatus",
     "SwitchPlan",
 ]

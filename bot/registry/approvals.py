@@ -23,6 +23,7 @@ from bot.registry.requests import SwitchPlan
 from storage import crud
 from storage.db import Database
 from storage.models import Deployment, SwitchRequest
+from storage.statuses import RequestStatus
 
 
 class RequestClosed(Conflict):
@@ -52,23 +53,25 @@ def when(moment: datetime | None) -> str:
 
 def closed_message(request: SwitchRequest) -> str:
     number = f"Request #{request.id}"
-    if request.status == "approved":
-        return f"{number} was already approved by <@{request.decided_by}> at {when(request.decided_at)}."
-    if request.status == "rejected":
-        return f"{number} was already rejected by <@{request.decided_by}> at {when(request.decided_at)}."
-    if request.status == "superseded":
-        return f"{number} was {request.decision_reason or 'superseded'}: act on the newer request instead."
-    if request.status == "expired":
-        return (
-            f"{number} expired at {when(request.expires_at)} and can no longer be approved. "
-            "Ask again with `/model switch` or `/model rollback` if it is still wanted."
-        )
-    if request.status == "stale":
-        return (
-            f"{number} was made while `{request.from_model_id}` was live, but the live model has changed "
-            "since, so it can no longer be approved. Request it again if it is still wanted."
-        )
-    return f"{number} is {request.status} and can no longer be decided."
+    match request.status:
+        case RequestStatus.APPROVED | RequestStatus.REJECTED:
+            return f"{number} was already {request.status} by <@{request.decided_by}> at {when(request.decided_at)}."
+        case RequestStatus.SUPERSEDED:
+            return (
+                f"{number} was {request.decision_reason or 'superseded'}: act on the newer request instead."
+            )
+        case RequestStatus.EXPIRED:
+            return (
+                f"{number} expired at {when(request.expires_at)} and can no longer be approved. "
+                "Ask again with `/model switch` or `/model rollback` if it is still wanted."
+            )
+        case RequestStatus.STALE:
+            return (
+                f"{number} was made while `{request.from_model_id}` was live, but the live model has changed "
+                "since, so it can no longer be approved. Request it again if it is still wanted."
+            )
+        case _:
+            return f"{number} is {request.status} and can no longer be decided."
 
 
 async def _load(db: Database, request_id: int) -> SwitchRequest:
@@ -80,7 +83,7 @@ async def _load(db: Database, request_id: int) -> SwitchRequest:
 
 
 async def _close(
-    db: Database, request: SwitchRequest, status: str, now: datetime, effects: RejectionEffects
+    db: Database, request: SwitchRequest, status: RequestStatus, now: datetime, effects: RejectionEffects
 ) -> RequestClosed:
     """Mark a request expired/stale (in its own transaction, so it sticks, with its message update
     queued in the outbox) and explain why."""
@@ -117,15 +120,15 @@ async def check_can_decide(
         raise NotAllowed(
             f"Only approvers can decide model switches: {approvers.describe()}. Nothing was changed."
         )
-    if request.status != "pending":
+    if request.status != RequestStatus.PENDING:
         raise RequestClosed(request)
     if request.expires_at <= now:
-        raise await _close(db, request, "expired", now, closed_effects)
+        raise await _close(db, request, RequestStatus.EXPIRED, now, closed_effects)
     # Refused at the click, before any modal asks for a reason it could never use.
     async with db.session() as session:
         live = await crud.get_live_deployment(session)
     if live is None or live.id != request.from_deployment_id:
-        raise await _close(db, request, "stale", now, closed_effects)
+        raise await _close(db, request, RequestStatus.STALE, now, closed_effects)
     return request
 
 
@@ -140,7 +143,7 @@ async def close_stale(
         if request.id is None or request.from_deployment_id == new_live.id:
             continue
         if await crud.close_switch_request(
-            session, request.id, status="stale", decided_by=None, decided_at=now
+            session, request.id, status=RequestStatus.STALE, decided_by=None, decided_at=now
         ):
             stale.append(request)
     for request in stale:
@@ -174,7 +177,7 @@ async def approve(
         if live is None or live.id != request.from_deployment_id:
             stale = True
         elif await crud.close_switch_request(
-            session, request_id, status="approved", decided_by=approver, decided_at=now
+            session, request_id, status=RequestStatus.APPROVED, decided_by=approver, decided_at=now
         ):
             deployment = _deployment(
                 live,
@@ -197,7 +200,7 @@ async def approve(
             await close_stale(session, deployment, now, closed_effects)
             return approval
     if stale:
-        raise await _close(db, request, "stale", now, closed_effects)
+        raise await _close(db, request, RequestStatus.STALE, now, closed_effects)
     # Another approver's transaction committed first.
     raise RequestClosed(await _load(db, request_id))
 
@@ -220,7 +223,7 @@ async def reject(
         closed = await crud.close_switch_request(
             session,
             request_id,
-            status="rejected",
+            status=RequestStatus.REJECTED,
             decided_by=user_id,
             decided_at=now,
             decision_reason=(reason or "").strip() or None,

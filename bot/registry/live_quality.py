@@ -11,6 +11,7 @@ from sqlmodel import col, func, select
 
 from storage.db import Database
 from storage.models import Deployment, EvalRun, QualityCheck
+from storage.statuses import EvalRunStatus, QualityCheckKind
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ async def live_quality(db: Database, live: Deployment) -> LiveQuality:
                 .where(
                     col(EvalRun.model_id) == live.model_id,
                     col(EvalRun.endpoint) == live.endpoint,
-                    col(EvalRun.status) == "finished",
+                    col(EvalRun.status) == EvalRunStatus.FINISHED,
                 )
                 .order_by(col(EvalRun.id).desc())
                 .limit(1)
@@ -57,7 +58,7 @@ async def live_quality(db: Database, live: Deployment) -> LiveQuality:
                     func.count(),
                     func.coalesce(func.sum(sql_case((col(QualityCheck.passed), 1), else_=0)), 0),
                 ).where(
-                    col(QualityCheck.kind) == "review",
+                    col(QualityCheck.kind) == QualityCheckKind.REVIEW,
                     col(QualityCheck.model_id) == live.model_id,
                     col(QualityCheck.endpoint) == live.endpoint,
                 )

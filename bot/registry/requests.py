@@ -18,6 +18,7 @@ from bot.registry.model_ids import refuse_if_shut_down, validate_model_id
 from storage import crud
 from storage.db import Database
 from storage.models import Deployment, SwitchRequest
+from storage.statuses import DeploymentKind, RequestKind, RequestStatus
 
 MAX_REASON_CHARS = 2000
 
@@ -89,7 +90,7 @@ async def plan_switch(
     await shutdowns.record_reading(db, endpoint, model_id, info.shutdown_date, now)
     shutdown = await shutdowns.known_shutdown(db, endpoint, model_id)
     refuse_if_shut_down(model_id, shutdown, now)
-    return SwitchPlan("switch", requested_by, reason, live, endpoint, model_id, shutdown)
+    return SwitchPlan(RequestKind.SWITCH, requested_by, reason, live, endpoint, model_id, shutdown)
 
 
 class RollbackUndoesRollback(Conflict):
@@ -110,7 +111,7 @@ async def rollback_that_removed(db: Database, endpoint: str, model_id: str) -> D
         result = await session.exec(
             select(Deployment)
             .where(
-                col(Deployment.kind) == "rollback",
+                col(Deployment.kind) == DeploymentKind.ROLLBACK,
                 col(Deployment.previous_endpoint) == endpoint,
                 col(Deployment.previous_model_id) == model_id,
             )
@@ -145,7 +146,7 @@ async def plan_rollback(
     info = await models.retrieve_model(live.previous_endpoint, live.previous_model_id)
     refuse_if_shut_down(live.previous_model_id, info.shutdown_date, now)
     return SwitchPlan(
-        "rollback",
+        RequestKind.ROLLBACK,
         requested_by,
         reason,
         live,
@@ -185,7 +186,7 @@ async def discard_request(db: Database, request_id: int) -> None:
         await session.exec(
             delete(SwitchRequest).where(
                 col(SwitchRequest.id) == request_id,
-                col(SwitchRequest.status) == "pending",
+                col(SwitchRequest.status) == RequestStatus.PENDING,
                 col(SwitchRequest.message_ts).is_(None),
             )
         )
@@ -217,7 +218,7 @@ async def publish_request(
             closed = await crud.close_switch_request(
                 session,
                 older.id,
-                status="superseded",
+                status=RequestStatus.SUPERSEDED,
                 decided_by=request.requested_by,
                 decided_at=now,
                 decision_reason=f"superseded by request #{request_id}",
@@ -244,7 +245,7 @@ async def expire_overdue(
         for request in await crud.get_pending_requests(session):
             if request.id is not None and request.expires_at <= now:
                 if await crud.close_switch_request(
-                    session, request.id, status="expired", decided_by=None, decided_at=now
+                    session, request.id, status=RequestStatus.EXPIRED, decided_by=None, decided_at=now
                 ):
                     expired.append(request)
         for request in expired:

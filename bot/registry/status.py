@@ -15,6 +15,7 @@ from bot.settings import DEFAULT_ENDPOINT
 from storage import crud, shutdowns, snapshots
 from storage.db import Database
 from storage.models import Deployment, SwitchRequest
+from storage.statuses import RequestKind
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +125,7 @@ async def _marks(db: Database, endpoint: str) -> tuple[set[str], set[str], dict[
         pending = await crud.get_pending_requests(session)
         kept = await snapshots.all_snapshots(session)
         stored = await shutdowns.all_dates(session)
-    candidates = {r.model_id for r in pending if r.endpoint == endpoint and r.kind == "switch"}
+    candidates = {r.model_id for r in pending if r.endpoint == endpoint and r.kind == RequestKind.SWITCH}
     snapshotted = {s.model_id for s in kept if s.endpoint == endpoint and s.finished_at is not None}
     dates: dict[str, date] = {}
     for row in stored:

@@ -24,6 +24,7 @@ from bot.triage import answer_model, system_prompt
 from storage import crud, routing
 from storage.db import Database
 from storage.models import ShadowPair, ShadowPairStatus, ShadowRoute, Triage
+from storage.statuses import TriageStatus
 from storage.usage import count_use
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,7 @@ class ShadowMirror:
         async with self.db.session() as session:
             route = await routing.active_route(session)
             live = await crud.get_triage(session, triage_id) if route is not None else None
-        if route is None or live is None or live.status != "ok":
+        if route is None or live is None or live.status != TriageStatus.OK:
             return Mirrored.NO_SHADOW  # a failed live triage has no answer to compare with
         if (live.endpoint, live.model_id) == (route.endpoint, route.model_id):
             return Mirrored.NO_SHADOW  # the candidate went live since: it would only compare with itself

@@ -10,6 +10,7 @@ from sqlmodel import col, select
 
 from storage.db import Database
 from storage.models import JobRun
+from storage.statuses import JobRunStatus
 
 MAX_ATTEMPTS = 3
 RETRY_AFTER = timedelta(minutes=2)  # doubled after each failed attempt
@@ -37,14 +38,14 @@ async def finish(db: Database, run_id: int, now: datetime, error: str | None = N
         run = await session.get(JobRun, run_id)
         if run is None:
             return
-        run.status = "failed" if error else "done"
+        run.status = JobRunStatus.FAILED if error else JobRunStatus.DONE
         run.error = error[:MAX_ERROR_CHARS] if error else None
         run.finished_at = now
         session.add(run)
 
 
 def retry_due(run: JobRun, now: datetime) -> bool:
-    if run.status == "running":
+    if run.status == JobRunStatus.RUNNING:
         return run.claimed_at <= now - STALE_AFTER
     backoff = RETRY_AFTER * (2 ** max(0, run.attempts - 1))
     return run.finished_at is not None and run.finished_at <= now - backoff
@@ -53,7 +54,7 @@ def retry_due(run: JobRun, now: datetime) -> bool:
 async def retryable(db: Database, now: datetime) -> list[JobRun]:
     """Failed (or abandoned) runs with attempts left whose back-off has passed."""
     stmt = select(JobRun).where(
-        col(JobRun.status).in_(("failed", "running")),
+        col(JobRun.status).in_((JobRunStatus.FAILED, JobRunStatus.RUNNING)),
         col(JobRun.attempts) < MAX_ATTEMPTS,
         col(JobRun.claimed_at) >= now - timedelta(days=2),
     )
@@ -71,13 +72,13 @@ async def claim_retry(db: Database, run: JobRun, claimed_by: str, now: datetime)
             col(JobRun.status) == run.status,
             col(JobRun.attempts) == run.attempts,
         )
-        .values(status="running", attempts=run.attempts + 1, claimed_by=claimed_by, claimed_at=now)
+        .values(status=JobRunStatus.RUNNING, attempts=run.attempts + 1, claimed_by=claimed_by, claimed_at=now)
     )
     async with db.transaction() as session:
         result = await session.exec(stmt)  # type: ignore[call-overload]
     if result.rowcount == 1:
         run.attempts += 1
-        run.status = "running"
+        run.status = JobRunStatus.RUNNING
         return True
     return False
 

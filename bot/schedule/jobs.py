@@ -19,6 +19,7 @@ from bot.quality.eval_runs import runner_for, target_deployment
 from bot.quality.eval_set import count_cases
 from storage.db import Database
 from storage.models import JobRun
+from storage.statuses import JobRunStatus
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -179,7 +180,7 @@ async def forget_old_monitor_runs(db: Database, before: datetime) -> int:
             delete(JobRun).where(
                 col(JobRun.job_name) == MONITORS_JOB,
                 col(JobRun.scheduled_for) < before,
-                col(JobRun.status) != "running",
+                col(JobRun.status) != JobRunStatus.RUNNING,
             )
         )
     return int(result.rowcount or 0)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from slack_sdk.models.blocks import Block
 
 from bot.outbox.effects import EPHEMERAL_OR_DM, SlackEffect
-from bot.registry import Approval
+from bot.registry import Approval, RequestKind
 from bot.registry.approvals import ApprovalEffects, RejectionEffects
 from commands import text
 from commands.block_kit import as_dicts
@@ -70,7 +70,7 @@ def rejection_effects(gate: Sequence[Block]) -> RejectionEffects:
     def render_rejection(request: SwitchRequest) -> list[SlackEffect]:
         effects = request_update(request, gate)
         if request.decided_by != request.requested_by:  # a withdrawal needs no note to oneself
-            what = "roll back to" if request.kind == "rollback" else "switch to"
+            what = "roll back to" if request.kind == RequestKind.ROLLBACK else "switch to"
             note = (
                 f":no_entry: {render.person(request.decided_by or '')} rejected your request #{request.id} "
                 f"to {what} {render.model(request.model_id, request.endpoint)}."

@@ -20,6 +20,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.registry import DeploymentKind, RequestKind, RequestStatus
 from bot.registry.approvals import Approval
 from bot.registry.model_ids import is_shut_down, parse_shutdown, shuts_down_soon
 from commands import text
@@ -73,35 +74,35 @@ def shutdown_blocks(request: SwitchRequest, now: datetime) -> list[Block]:
 
 def outcome_blocks(request: SwitchRequest) -> list[Block]:
     when = render.moment(request.decided_at) if request.decided_at else ""
-    if request.status == "pending":
-        return [
-            ActionsBlock(block_id=BlockId.SWITCH_ACTIONS, elements=buttons(request)),
-            ContextBlock(
-                elements=[
-                    MarkdownTextObject(
-                        text=f"Expires {render.moment(request.expires_at)} · only a lead other than the "
-                        "requester can approve"
-                    )
-                ]
-            ),
-        ]
-    if request.status == "approved":
-        line = f":white_check_mark: *Approved by {render.person(request.decided_by)}* {when}: now live."
-    elif request.status == "rejected":
-        verb = "Withdrawn" if request.decided_by == request.requested_by else "Rejected"
-        line = f":no_entry: *{verb} by {render.person(request.decided_by)}* {when}"
-        if request.decision_reason:
-            line += f"\n>{text.safe_mrkdwn(request.decision_reason, 1000)}"
-    elif request.status == "superseded":
-        line = f":fast_forward: *{text.escape_mrkdwn((request.decision_reason or 'superseded').capitalize())}* {when}"
-    elif request.status == "expired":
-        line = f":hourglass: *Expired* {render.moment(request.expires_at)} without a decision."
-    elif request.status == "stale":
-        line = (
-            ":warning: *Stale*: the live model changed after this request was made, so it can't be approved."
-        )
-    else:
-        line = f"*{text.escape_mrkdwn(request.status.capitalize())}*"
+    match request.status:
+        case RequestStatus.PENDING:
+            return [
+                ActionsBlock(block_id=BlockId.SWITCH_ACTIONS, elements=buttons(request)),
+                ContextBlock(
+                    elements=[
+                        MarkdownTextObject(
+                            text=f"Expires {render.moment(request.expires_at)} · only a lead other than the "
+                            "requester can approve"
+                        )
+                    ]
+                ),
+            ]
+        case RequestStatus.APPROVED:
+            line = f":white_check_mark: *Approved by {render.person(request.decided_by)}* {when}: now live."
+        case RequestStatus.REJECTED:
+            verb = "Withdrawn" if request.decided_by == request.requested_by else "Rejected"
+            line = f":no_entry: *{verb} by {render.person(request.decided_by)}* {when}"
+            if request.decision_reason:
+                line += f"\n>{text.safe_mrkdwn(request.decision_reason, 1000)}"
+        case RequestStatus.SUPERSEDED:
+            reason = (request.decision_reason or "superseded").capitalize()
+            line = f":fast_forward: *{text.escape_mrkdwn(reason)}* {when}"
+        case RequestStatus.EXPIRED:
+            line = f":hourglass: *Expired* {render.moment(request.expires_at)} without a decision."
+        case RequestStatus.STALE:
+            line = ":warning: *Stale*: the live model changed after this request was made, so it can't be approved."
+        case _:
+            line = f"*{text.escape_mrkdwn(request.status.capitalize())}*"
     return [SectionBlock(text=MarkdownTextObject(text=line))]
 
 
@@ -127,8 +128,8 @@ def buttons(request: SwitchRequest) -> list[ButtonElement]:
 
 def request_text(request: SwitchRequest) -> str:
     """Notification fallback for the approval message."""
-    verb = "rollback" if request.kind == "rollback" else "switch"
-    state = "" if request.status == "pending" else f" ({request.status})"
+    verb = "rollback" if request.kind == RequestKind.ROLLBACK else "switch"
+    state = "" if request.status == RequestStatus.PENDING else f" ({request.status})"
     return text.truncate(
         f"Model {verb} request #{request.id}{state} from {render.person(request.requested_by)}: "
         f"{text.inline_code(request.from_model_id or '?')} → {text.inline_code(request.model_id)}",
@@ -148,7 +149,7 @@ def announcement_text(approval: Approval) -> str:
             f":rewind: *{render.person(d.requested_by)} rolled back the live model* "
             f"(no approval needed)\n{render.break_glass(d.requested_by, d.reason, 500)}"
         )
-    elif d.kind == "rollback":
+    elif d.kind == DeploymentKind.ROLLBACK:
         head = f":rewind: *Live model rolled back*: approved by {render.person(d.approved_by)}, requested by {render.person(d.requested_by)}"
     else:
         head = f":rocket: *Live model switched*: approved by {render.person(d.approved_by)}, requested by {render.person(d.requested_by)}"

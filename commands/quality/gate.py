@@ -29,6 +29,7 @@ from bot.quality.gate import (
     run_gate,
 )
 from bot.quality.text import millis, percent
+from bot.registry import RequestKind
 from bot.services import Services
 from commands import text
 from commands.ids import Action
@@ -133,7 +134,7 @@ async def _fresh(services: Services, request_id: int) -> SwitchRequest | None:
 
 async def start_gate(client: AsyncWebClient, services: Services, request: SwitchRequest) -> None:
     """After a switch request is posted: show "running", evaluate, then show both side by side."""
-    if request.kind != "switch" or request.id is None:
+    if request.kind != RequestKind.SWITCH or request.id is None:
         return
     before = await current_gate(services, request)
     if before is None or before.state == NO_CASES:
