@@ -190,7 +190,7 @@ def terminal_progress(unit: str) -> Callable[[int, int], None] | None:
 
 @reported
 def eval_run_command(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.quality.eval_runs import check_eval_target, runner_for, target_deployment
+    from bot.quality.eval_runs import check_eval_target, target_deployment
     from bot.quality.eval_set import count_cases
     from bot.quality.text import summary_lines
 
@@ -213,7 +213,7 @@ def eval_run_command(args: argparse.Namespace, settings: Settings) -> int:
                 now=datetime.now(UTC),
             )
         print(f"Running the eval set against {model_id} on {endpoint}…")
-        return await runner_for(services).run(endpoint, model_id, trigger="cli", progress=progress)
+        return await services.eval_runner.run(endpoint, model_id, trigger="cli", progress=progress)
 
     summary = run_with_services(settings, work)
     if show:

@@ -10,7 +10,10 @@ from bot.limits import TriageLimits
 from bot.model_client import ModelClient
 from bot.monitors.specs import MonitorSpec
 from bot.quality.costs import Price
+from bot.quality.eval_runs import EvalRunner
+from bot.quality.reviews import ReviewService
 from bot.registry import Approvers, Registry
+from bot.routing import ShadowMirror, ShadowReviews, ShadowRoutes
 from bot.settings import Settings
 from bot.triage import TriageService
 from storage.db import Database
@@ -23,6 +26,11 @@ class Services:
     models: ModelClient
     triage: TriageService
     registry: Registry
+    eval_runner: EvalRunner
+    reviews: ReviewService
+    shadow_mirror: ShadowMirror
+    shadow_routes: ShadowRoutes
+    shadow_reviews: ShadowReviews
     monitor_specs: list[MonitorSpec] = field(default_factory=list)
     prices: list[Price] = field(default_factory=list)
 
@@ -49,12 +57,19 @@ def build_services(settings: Settings) -> Services:
         Approvers(settings.triage_approvers, settings.triage_approver_group),
         approval_ttl=timedelta(hours=settings.triage_approval_ttl_hours),
     )
+    categories = settings.triage_categories
     return Services(
         settings=settings,
         db=db,
         models=models,
         triage=triage,
         registry=registry,
+        eval_runner=EvalRunner(db, models, categories=categories, concurrency=settings.triage_eval_concurrency),
+        reviews=ReviewService(db, categories=categories),
+        shadow_mirror=ShadowMirror(db, models, categories=categories, daily_cap=settings.triage_shadow_daily_calls),
+        # Same Approvers object as the registry's: the app factory's group lookup reaches both.
+        shadow_routes=ShadowRoutes(db, models, registry.approvers),
+        shadow_reviews=ShadowReviews(db),
         monitor_specs=startup.monitor_specs(settings),
         prices=startup.prices(settings),
     )

@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from slack_bolt.async_app import AsyncApp
 
 from bot.outbox.seen import SeenDeliveries
 from bot.services import Services
 from commands import digest, model, monitors, quality, request_log, routing, triage, workspace
 from commands.acks import install_settling_ack
+from commands.context import provide_services
 from commands.errors import handle_listener_error
 from commands.retries import drop_duplicate_events
 
 
 def register(app: AsyncApp, services: Services) -> None:
-    async def inject_services(context: dict, next: Callable[[], Awaitable[None]]) -> None:
-        context["services"] = services
-        await next()
-
     app.middleware(workspace.guard_request)
-    app.middleware(inject_services)
+    app.middleware(provide_services(services))
     app.middleware(install_settling_ack)
     app.middleware(drop_duplicate_events(SeenDeliveries(services.db)))
     app.error(handle_listener_error)

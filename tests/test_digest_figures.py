@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 from bot.digest.build import build_digest
 from bot.digest.text import digest_text
-from bot.quality.eval_runs import runner_for
 from bot.services import Services
 from bot.standins.openai_api import OpenAIStandIn
 from bot.standins.slack_api import SlackStandIn
@@ -77,7 +76,7 @@ async def check_full_digest(services: Services, openai_standin: OpenAIStandIn) -
     await seed_cases(services)
     for model in (NEW_LIVE, CANDIDATE):
         openai_standin.add_model(model)
-    runner = runner_for(services)
+    runner = services.eval_runner
     script_all(openai_standin, LIVE_MODEL, right=True)
     script_all(openai_standin, LIVE_MODEL, right=False, only=["Case B"])
     await runner.run("openai", LIVE_MODEL, trigger="cli")  # 3/4
@@ -142,7 +141,7 @@ async def test_unanswering_live_model_is_a_loud_warning_naming_the_best_candidat
     await seed_cases(services)
     openai_standin.add_model(CANDIDATE)
     script_all(openai_standin, CANDIDATE, right=True)
-    await runner_for(services).run("openai", CANDIDATE, trigger="cli")
+    await services.eval_runner.run("openai", CANDIDATE, trigger="cli")
     openai_standin.remove_model(LIVE_MODEL)
 
     digest = await build_digest(services.db, services.models, start=now - timedelta(days=1), end=now, now=now)

@@ -13,7 +13,6 @@ from bot.digest.build import build_digest
 from bot.digest.chart import draw, labels, pass_rate_chart, runs_by_model, shorten
 from bot.digest.figures import RunScore
 from bot.digest.text import digest_text
-from bot.quality.eval_runs import runner_for
 from bot.quality.gate import _latest_finished
 from bot.standins.openai_api import OpenAIStandIn
 from bot.standins.slack_api import SlackStandIn
@@ -32,7 +31,7 @@ async def test_a_run_of_the_live_id_on_another_endpoint_is_not_the_live_models_r
         sqlite_url, slack_standin, openai_standin, triage_endpoints=endpoints
     ) as services:
         await seed_cases(services)
-        runner = runner_for(services)
+        runner = services.eval_runner
         script_all(openai_standin, LIVE_MODEL, right=True)
         script_all(openai_standin, LIVE_MODEL, right=False, only=["Case B"])
         live_run = await runner.run("openai", LIVE_MODEL, trigger="cli")  # 3/4 on the live endpoint
@@ -102,7 +101,7 @@ async def test_digest_chart_can_be_written_to_a_file_from_the_command_line(
     async with open_services(sqlite_url, slack_standin, openai_standin) as services:
         await seed_cases(services)
         script_all(openai_standin, LIVE_MODEL, right=True)
-        await runner_for(services).run("openai", LIVE_MODEL, trigger="cli")
+        await services.eval_runner.run("openai", LIVE_MODEL, trigger="cli")
     chart = tmp_path / "chart.png"
     env = {
         "DATABASE_URL": sqlite_url,

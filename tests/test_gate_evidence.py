@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.quality.eval_runs import runner_for
 from bot.quality.gate import CLASS_DROP, PASSED, gate_view
 from bot.services import Services
 from bot.standins.openai_api import OpenAIStandIn
@@ -19,7 +18,7 @@ CANDIDATE = "ft:gpt-4o-mini-2024-07-18:acme:triage:cand0002"
 async def _request_with_runs(services: Services, openai: OpenAIStandIn) -> SwitchRequest:  # noqa: F811
     await seed_cases(services)
     openai.add_model(CANDIDATE)
-    runner = runner_for(services)
+    runner = services.eval_runner
     # Live: right on everything but case C. Candidate: right on C, but calls the outage (case A)
     # "high": the same pass rate (3/4), and the critical class is lost entirely.
     script_all(openai, LIVE_MODEL, right=True)

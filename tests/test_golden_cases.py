@@ -10,7 +10,6 @@ import pytest
 from sqlmodel import select
 
 from bot.errors import InvalidInput
-from bot.quality.eval_runs import runner_for
 from bot.quality.eval_set import count_cases, export_lines
 from bot.quality.gate import _newest_case_at
 from bot.quality.golden_cases import CaseEdit, edit_case, failed_cases, retire_case
@@ -50,7 +49,7 @@ async def test_a_retired_case_is_no_longer_run_and_old_verdicts_keep_their_label
 ) -> None:
     await seed_cases(services)
     script_all(openai_standin, LIVE_MODEL, right=True)
-    first = await runner_for(services).run("openai", LIVE_MODEL, trigger="cli")
+    first = await services.eval_runner.run("openai", LIVE_MODEL, trigger="cli")
     assert first.cases == 4
 
     await edit_case(services.db, 1, CaseEdit(urgency="low"), by="U0LEAD", categories=CATEGORIES)
@@ -60,7 +59,7 @@ async def test_a_retired_case_is_no_longer_run_and_old_verdicts_keep_their_label
     with pytest.raises(InvalidInput, match="retired"):
         await edit_case(services.db, 3, CaseEdit(urgency="low"), by="U0LEAD", categories=CATEGORIES)
 
-    second = await runner_for(services).run("openai", LIVE_MODEL, trigger="cli")
+    second = await services.eval_runner.run("openai", LIVE_MODEL, trigger="cli")
     assert (second.cases, second.passed) == (3, 2)  # case 1 now expects low: the model says critical
     total, shown = await failed_cases(services.db, second.run_id)
     assert total == 1 and shown[0].case_id == 1
@@ -77,7 +76,7 @@ async def test_operators_edit_retire_and_inspect_runs_from_the_command_line(
         await seed_cases(built)
         script_all(openai_standin, LIVE_MODEL, right=True)
         script_all(openai_standin, LIVE_MODEL, right=False, only=["Case B"])
-        summary = await runner_for(built).run("openai", LIVE_MODEL, trigger="cli")
+        summary = await built.eval_runner.run("openai", LIVE_MODEL, trigger="cli")
     env = {
         "DATABASE_URL": sqlite_url,
         "OPENAI_API_KEY": OPENAI_KEY,

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 
 from bot import cli
-from bot.quality.eval_runs import runner_for
 from bot.services import Services
 from bot.standins.openai_api import OpenAIStandIn
 from storage.models import EvalRun
@@ -76,7 +75,7 @@ async def test_a_run_where_every_case_errored_is_failed(
 ) -> None:
     await seed_cases(services)
     openai_standin.fail_next("server_error", times=100)
-    summary = await runner_for(services).run("openai", LIVE_MODEL, trigger="cli")
+    summary = await services.eval_runner.run("openai", LIVE_MODEL, trigger="cli")
     assert summary.status == "failed" and summary.errors == summary.cases == len(CASES)
 
 

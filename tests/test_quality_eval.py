@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from bot import cli
-from bot.quality.eval_runs import runner_for
 from bot.services import Services
 from bot.standins.openai_api import OpenAIStandIn
 from bot.standins.slack_api import SlackStandIn
@@ -105,7 +104,7 @@ async def test_eval_run_stores_one_check_per_case_and_summarises(
     openai_standin.add_model(CANDIDATE)
     seen: list[tuple[int, int]] = []
 
-    summary = await runner_for(services).run(
+    summary = await services.eval_runner.run(
         "openai", CANDIDATE, trigger="cli", progress=lambda d, t: seen.append((d, t))
     )
 
@@ -139,7 +138,7 @@ async def test_rate_limited_case_is_stored_as_an_error_and_the_rest_still_run(
     script_all(openai_standin, LIVE_MODEL, right=True)
     openai_standin.fail_next("rate_limit", times=1, retry_after=0.01)
 
-    summary = await runner_for(services).run("openai", LIVE_MODEL, trigger="cli")
+    summary = await services.eval_runner.run("openai", LIVE_MODEL, trigger="cli")
 
     assert (summary.cases, summary.passed, summary.errors) == (4, 3, 1)
     async with services.db.session() as session:

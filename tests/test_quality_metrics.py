@@ -105,14 +105,13 @@ def test_recall_drops_name_the_classes_that_got_worse() -> None:
 
 
 async def test_run_evidence_and_comparison_from_stored_checks(services, openai_standin) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
-    from bot.quality.eval_runs import runner_for
     from bot.quality.evidence import compare, run_evidence
     from tests.conftest import LIVE_MODEL
     from tests.test_quality_support import script_all, seed_cases
 
     categories = services.settings.triage_categories
     await seed_cases(services)
-    runner = runner_for(services)
+    runner = services.eval_runner
     script_all(openai_standin, LIVE_MODEL, right=True)
     live = await runner.run("openai", LIVE_MODEL, trigger="cli")
     script_all(openai_standin, LIVE_MODEL, right=False, only=["Case B", "Case D"])  # high -> medium

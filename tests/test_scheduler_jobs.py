@@ -15,7 +15,6 @@ from sqlmodel import select
 
 from bot import cli
 from bot.app import create_digest_publisher
-from bot.quality.eval_runs import runner_for
 from bot.schedule.claims import MAX_ATTEMPTS
 from bot.schedule.jobs import DIGEST_JOB, EVAL_JOB, Job, configured_jobs
 from bot.schedule.runner import JobRunner
@@ -53,7 +52,7 @@ async def test_digest_is_posted_when_its_time_comes_with_the_chart_in_its_thread
     ) as services:
         await seed_cases(services)
         script_all(openai_standin, LIVE_MODEL)
-        await runner_for(services).run("openai", LIVE_MODEL, trigger="cli")
+        await services.eval_runner.run("openai", LIVE_MODEL, trigger="cli")
         job = jobs_of(services, trigger=EVERY_SECOND)[DIGEST_JOB]
         scheduler = JobScheduler(JobRunner(services.db, [job]))
         scheduler.start()

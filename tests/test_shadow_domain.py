@@ -14,9 +14,7 @@ from bot.routing import (
     Mirrored,
     ShadowMirror,
     ShadowReviews,
-    mirror_of,
     parse_request,
-    routes_of,
     shadow_report,
 )
 from bot.routing.agreement import agreement
@@ -63,7 +61,7 @@ async def _live_triage(services: Services, text: str = "I was charged twice this
 
 
 async def _start(services: Services, args: str = CANDIDATE) -> None:
-    await routes_of(services).start(LEAD, parse_request(args))
+    await services.shadow_routes.start(LEAD, parse_request(args))
 
 
 async def test_sampling_follows_the_percentage(
@@ -71,9 +69,9 @@ async def test_sampling_follows_the_percentage(
 ) -> None:
     openai_standin.add_model(CANDIDATE)
     async with open_services(sqlite_url, slack_standin, openai_standin, triage_approvers=[LEAD]) as services:
-        assert await mirror_of(services).mirror(await _live_triage(services)) is Mirrored.NO_SHADOW
+        assert await services.shadow_mirror.mirror(await _live_triage(services)) is Mirrored.NO_SHADOW
         await _start(services, f"{CANDIDATE} 30")
-        base = mirror_of(services)
+        base = services.shadow_mirror
         draws = iter([0.5, 0.1])
         mirror = ShadowMirror(
             services.db,
@@ -110,7 +108,7 @@ async def test_the_cap_is_shared_by_every_process(
         await _start(one)
         triages = [await _live_triage(one, f"Customer {n}: the app crashes") for n in range(6)]
         outcomes = await asyncio.gather(
-            *(mirror_of(one if n % 2 else two).mirror(t) for n, t in enumerate(triages))
+            *((one if n % 2 else two).shadow_mirror.mirror(t) for n, t in enumerate(triages))
         )
         assert sorted(outcomes).count(Mirrored.RECORDED) == 3
         assert outcomes.count(Mirrored.CAPPED) == 3
@@ -132,7 +130,7 @@ async def test_start_stop_rules(
 ) -> None:
     openai_standin.add_model(CANDIDATE)
     async with open_services(sqlite_url, slack_standin, openai_standin, triage_approvers=[LEAD]) as services:
-        routes = routes_of(services)
+        routes = services.shadow_routes
         with pytest.raises(NotAllowed):
             await routes.start("U0AGENT", parse_request(CANDIDATE))
         with pytest.raises(NotFound):
@@ -146,7 +144,7 @@ async def test_start_stop_rules(
         # The candidate going live makes shadowing it pointless: the mirror leaves such triages alone.
         async with services.db.transaction() as session:
             session.add(Deployment(endpoint="openai", model_id=CANDIDATE, kind="switch", requested_by=LEAD))
-        assert await mirror_of(services).mirror(await _live_triage(services)) is Mirrored.NO_SHADOW
+        assert await services.shadow_mirror.mirror(await _live_triage(services)) is Mirrored.NO_SHADOW
         stopped = await routes.stop(LEAD, "enough data")
         assert (stopped.state, stopped.end_reason) == ("stopped", "enough data")
         assert await routes.active() is None
@@ -161,7 +159,7 @@ async def test_a_verdict_is_stored_once(
     )
     async with open_services(sqlite_url, slack_standin, openai_standin, triage_approvers=[LEAD]) as services:
         await _start(services)
-        await mirror_of(services).mirror(await _live_triage(services))
+        await services.shadow_mirror.mirror(await _live_triage(services))
         reviews = ShadowReviews(services.db)
         item = await reviews.next_disagreement()
         assert item is not None and (item.candidate_urgency, item.candidate_category) == (

@@ -7,7 +7,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import case as sql_case
 from sqlalchemy import func
@@ -24,9 +23,6 @@ from storage import crud, eval_cases
 from storage.db import Database
 from storage.models import EvalCase, EvalRun, QualityCheck
 from storage.statuses import EvalRunStatus, QualityCheckKind
-
-if TYPE_CHECKING:
-    from bot.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -224,16 +220,6 @@ async def run_summary(db: Database, run_id: int) -> RunSummary:
         errors=int(row[4]),
         latency_p50_ms=p50,
         latency_p95_ms=p95,
-    )
-
-
-def runner_for(services: Services) -> EvalRunner:
-    settings = services.settings
-    return EvalRunner(
-        services.db,
-        services.models,
-        categories=settings.triage_categories,
-        concurrency=settings.triage_eval_concurrency,
     )
 
 

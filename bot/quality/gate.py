@@ -10,20 +10,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from bot.quality.eval_runs import RunSummary, run_summary, runner_for
+from bot.quality.eval_runs import EvalRunner, RunSummary, run_summary
 from bot.quality.evidence import Comparison, RunEvidence, compare, run_evidence
 from storage import crud
 from storage.db import Database
 from storage.models import EvalCase, EvalRun, SwitchRequest
 from storage.statuses import EvalRunStatus, RequestKind
-
-if TYPE_CHECKING:
-    from bot.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -86,14 +82,12 @@ async def _remember(
         session.add(request)
 
 
-async def run_gate(services: Services, request: SwitchRequest) -> None:
+async def run_gate(db: Database, runner: EvalRunner, request: SwitchRequest) -> None:
     """Evaluate the candidate, and the live model too when its last run predates the newest case."""
-    db = services.db
     assert request.id is not None
     newest_case = await _newest_case_at(db)
     if request.kind != RequestKind.SWITCH or newest_case is None:
         return
-    runner = runner_for(services)
     work = [
         runner.run(
             request.endpoint,
@@ -168,18 +162,3 @@ async def gate_view(
         candidate_evidence=candidate_evidence,
         live_evidence=live_evidence,
     )
-
-
-async def gate_for_request(
-    db: Database,
-    request_id: int,
-    quality_bar: float | None,
-    *,
-    categories: list[str] | None = None,
-    max_class_drop: float = DEFAULT_MAX_CLASS_DROP,
-) -> GateView | None:
-    async with db.session() as session:
-        request = await crud.get_switch_request(session, request_id)
-    if request is None:
-        return None
-    return await gate_view(db, request, quality_bar, categories=categories, max_class_drop=max_class_drop)

@@ -11,7 +11,6 @@ from bot.routing.mirror import Mirrored, ShadowMirror, mirror_quietly
 from bot.routing.review import Disagreement, Judged, ShadowReviews
 from bot.routing.state import ShadowRequest, ShadowRoutes, Started, parse_request
 from bot.routing.status import ShadowReport, shadow_report
-from bot.services import Services
 
 __all__ = [
     "Disagreement",
@@ -23,22 +22,8 @@ __all__ = [
     "ShadowReviews",
     "ShadowRoutes",
     "Started",
-    "mirror_of",
     "mirror_quietly",
     "parse_request",
-    "routes_of",
     "shadow_report",
 ]
 
-
-def mirror_of(services: Services) -> ShadowMirror:
-    return ShadowMirror(
-        services.db,
-        services.models,
-        categories=services.settings.triage_categories,
-        daily_cap=services.settings.triage_shadow_daily_calls,
-    )
-
-
-def routes_of(services: Services) -> ShadowRoutes:
-    return ShadowRoutes(services.db, services.models, services.registry.approvers)

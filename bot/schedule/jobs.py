@@ -15,7 +15,7 @@ from sqlmodel import col, delete
 from bot.cron import cron_trigger
 from bot.digest.build import digest_period
 from bot.digest.publish import DigestPublisher, publish_digest
-from bot.quality.eval_runs import runner_for, target_deployment
+from bot.quality.eval_runs import target_deployment
 from bot.quality.eval_set import count_cases
 from storage.db import Database
 from storage.models import JobRun
@@ -50,7 +50,7 @@ def eval_job(services: Services) -> JobFunction:
             log.info("nightly eval skipped: the eval set is empty")
             return "skipped: the eval set is empty"
         endpoint, model_id = await target_deployment(services.db, None, None)
-        summary = await runner_for(services).run(endpoint, model_id, trigger="schedule", now=now)
+        summary = await services.eval_runner.run(endpoint, model_id, trigger="schedule", now=now)
         return f"eval run #{summary.run_id}: {summary.passed}/{summary.cases} passed"
 
     return run

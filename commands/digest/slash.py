@@ -10,6 +10,7 @@ from bot.digest.build import build_digest, digest_period
 from bot.errors import InvalidInput
 from bot.services import Services
 from commands.block_kit import as_dicts
+from commands.context import services_of
 from commands.digest import blocks
 from commands.respond import respond
 
@@ -31,7 +32,7 @@ def _period(arg: str, services: Services, now: datetime) -> tuple[datetime, date
 
 async def digest_command(ack: AsyncAck, command: dict[str, Any], context: dict) -> None:
     """/digest [days]: the digest, privately, now. Built after the ack: it asks the endpoint too."""
-    services: Services = context["services"]
+    services = services_of(context)
     now = datetime.now(UTC)
     start, end = _period(command.get("text") or "", services, now)
     await ack(response_type="ephemeral", text=":hourglass_flowing_sand: Building the digest…")

@@ -14,6 +14,7 @@ from bot.errors import TriagebotError
 from bot.registry import Approval
 from bot.services import Services
 from commands import text
+from commands.context import services_of
 from commands.ids import Action, Block, metadata_row_id, row_id
 from commands.ids import View as ViewId
 from commands.model import decision_effects, render
@@ -30,7 +31,7 @@ async def approve_switch(
     ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, context: dict
 ) -> None:
     await ack()
-    services: Services = context["services"]
+    services = services_of(context)
     request_id = request_id_of(action.get("value"))
     from commands.quality.gate import override_requested  # commands.quality imports us
 
@@ -69,7 +70,7 @@ async def reject_switch(
     ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, context: dict
 ) -> None:
     await ack()
-    services: Services = context["services"]
+    services = services_of(context)
     request_id = request_id_of(action.get("value"))
     request = await services.registry.check_can_reject(request_id, body["user"]["id"], now=utcnow())
     await client.views_open(trigger_id=body["trigger_id"], view=reject_modal(request))
@@ -103,7 +104,7 @@ def reject_modal(request: SwitchRequest) -> View:
 async def submit_reject(
     ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient, context: dict
 ) -> None:
-    services: Services = context["services"]
+    services = services_of(context)
     request_id = metadata_row_id(view, "request_id", hint="Check `/model status`.")
     values = view.get("state", {}).get("values", {})
     reason = (values.get(Block.REJECT_REASON, {}).get(Action.REJECT_REASON) or {}).get("value")
@@ -126,7 +127,7 @@ async def submit_reject(
 async def submit_override(
     ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient, context: dict
 ) -> None:
-    services: Services = context["services"]
+    services = services_of(context)
     request_id = metadata_row_id(view, "request_id", hint="Check `/model status`.")
     values = view.get("state", {}).get("values", {})
     reason = (

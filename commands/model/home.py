@@ -26,6 +26,7 @@ from bot.registry.live_quality import LiveQuality
 from bot.services import Services
 from bot.shutdowns import Countdown
 from commands import text
+from commands.context import services_of
 from commands.ids import Block as BlockId
 from commands.model import render, request_blocks, status_blocks
 from commands.model.render import utcnow
@@ -42,7 +43,7 @@ PENDING_SHOWN = 5  # each takes up to three blocks; a Home view holds 100
 async def app_home_opened(event: dict[str, Any], client: AsyncWebClient, context: dict) -> None:
     if event.get("tab", "home") != "home":
         return
-    await publish_home(client, context["services"], event["user"])
+    await publish_home(client, services_of(context), event["user"])
 
 
 async def publish_home(client: AsyncWebClient, services: Services, user: str) -> None:

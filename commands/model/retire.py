@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import shutdowns
 from bot.errors import InvalidInput
-from bot.services import Services
+from commands.context import services_of
 from commands.model import render
 from commands.model.render import utcnow
 
@@ -29,7 +29,7 @@ def parse_retire_args(args: str) -> tuple[str, str | None, str]:
 async def retire_on_subcommand(
     args: str, command: dict[str, Any], ack: AsyncAck, client: AsyncWebClient, context: dict
 ) -> None:
-    services: Services = context["services"]
+    services = services_of(context)
     model_id, endpoint, when = parse_retire_args(args)
     endpoint = endpoint or services.registry.default_endpoint
     shutdown = shutdowns.parse_date_or_none(when)

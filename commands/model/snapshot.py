@@ -13,11 +13,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import InvalidInput, NotAllowed
 from bot.quality.eval_runs import target_deployment
-from bot.services import Services
 from bot.snapshots.gate import live_snapshot_note
 from bot.snapshots.record import record
 from bot.snapshots.text import recording_lines
 from commands import text
+from commands.context import services_of
 from commands.model.dispatch import parse_model_ref
 from commands.respond import respond
 from storage.db import Database
@@ -38,7 +38,7 @@ def parse_snapshot_args(args: str) -> tuple[str | None, str | None]:
 async def snapshot_subcommand(
     args: str, command: dict[str, Any], ack: AsyncAck, client: AsyncWebClient, context: dict
 ) -> None:
-    services: Services = context["services"]
+    services = services_of(context)
     model, endpoint = parse_snapshot_args(args)
     if not await services.registry.approvers.is_approver(command.get("user_id", ""), datetime.now(UTC)):
         raise NotAllowed("A snapshot costs a model call per input, so it is for approvers. Ask a team lead.")

@@ -12,6 +12,7 @@ from bot import shutdowns
 from bot.registry.status import history_limit
 from bot.services import Services
 from commands.block_kit import as_dicts
+from commands.context import services_of
 from commands.model import decision_effects, status_blocks
 from commands.model.render import utcnow
 from commands.respond import respond as respond_with_retries
@@ -26,7 +27,7 @@ async def status_subcommand(
 ) -> None:
     # Reading the shutdown date asks the endpoint, which may take longer than Slack waits for an ack.
     await ack(response_type="ephemeral", text="Looking up the live model…")
-    services: Services = context["services"]
+    services = services_of(context)
     now = utcnow()
     await close_expired(client, services, now)
     status = await services.registry.status(now=now)
@@ -53,7 +54,7 @@ async def history_subcommand(
     client: AsyncWebClient,
     context: dict,
 ) -> None:
-    services: Services = context["services"]
+    services = services_of(context)
     deployments = await services.registry.history(history_limit(args))
     await ack(
         response_type="ephemeral",
@@ -70,7 +71,7 @@ async def list_subcommand(
     context: dict,
 ) -> None:
     await ack(response_type="ephemeral", text="Listing fine-tuned models…")
-    services: Services = context["services"]
+    services = services_of(context)
     listing = await services.registry.fine_tuned_models(args.split()[0] if args else None)
     await respond_with_retries(
         command["response_url"],

@@ -14,6 +14,7 @@ from bot.registry import RequestKind, SwitchPlan
 from bot.registry.requests import RollbackUndoesRollback
 from bot.services import Services
 from commands import text
+from commands.context import services_of
 from commands.errors import user_message
 from commands.model import decision_effects, messages, render
 from commands.model.render import utcnow
@@ -49,7 +50,7 @@ async def switch_subcommand(
 ) -> None:
     model_id, endpoint, reason = parse_switch_args(args)
     await ack(response_type="ephemeral", text=f"Checking {text.inline_code(model_id)}…")
-    services: Services = context["services"]
+    services = services_of(context)
     try:
         plan = await services.registry.plan_switch(
             command["user_id"], model_id, endpoint, reason, now=utcnow()
@@ -81,7 +82,7 @@ async def rollback_subcommand(
     context: dict,
 ) -> None:
     await ack(response_type="ephemeral", text="Checking the previous model…")
-    services: Services = context["services"]
+    services = services_of(context)
     registry, user, now = services.registry, command["user_id"], utcnow()
     confirmed, reason = parse_rollback_args(args)
     try:

@@ -11,9 +11,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import InvalidInput, NotAllowed
 from bot.quality.smoke import SMOKE_CASES, smoke_lines, smoke_test
-from bot.services import Services
 from commands import text
 from commands.block_kit import as_dicts
+from commands.context import services_of
 from commands.model.dispatch import parse_model_ref
 from commands.respond import respond
 
@@ -23,7 +23,7 @@ TRY_USAGE = "/model try <model-id> [on <endpoint>]"
 async def try_subcommand(
     args: str, command: dict[str, Any], ack: AsyncAck, client: AsyncWebClient, context: dict
 ) -> None:
-    services: Services = context["services"]
+    services = services_of(context)
     model_id, endpoint = parse_model_ref(args) or (None, None)
     if model_id is None:
         raise InvalidInput(f"Name the model to try: `{TRY_USAGE}`.")

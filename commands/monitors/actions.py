@@ -13,6 +13,7 @@ from bot.monitors.rollback import roll_back_incident
 from bot.monitors.specs import MonitorSpec
 from bot.services import Services
 from commands.block_kit import as_dicts
+from commands.context import services_of
 from commands.ids import row_id
 from commands.model import decision_effects, render
 from commands.model.render import utcnow
@@ -50,7 +51,7 @@ async def rollback_clicked(
     ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], context: dict
 ) -> None:
     await ack()
-    services: Services = context["services"]
+    services = services_of(context)
     incident_id = row_id(action.get("value"), hint=STALE_HINT)
     user, now = body["user"]["id"], utcnow()
     channel = alert_channel(services) or body["channel"]["id"]
@@ -74,7 +75,7 @@ async def examples_clicked(
     ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], context: dict
 ) -> None:
     await ack()
-    services: Services = context["services"]
+    services = services_of(context)
     incident = await service.get(services.db, row_id(action.get("value"), hint=STALE_HINT))
     spec = spec_named(services, incident.monitor)
     found = await examples(services.db, incident, spec, utcnow())
@@ -87,7 +88,7 @@ async def examples_clicked(
 
 async def mute_clicked(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], context: dict) -> None:
     await ack()
-    services: Services = context["services"]
+    services = services_of(context)
     incident = await service.get(services.db, row_id(action.get("value"), hint=STALE_HINT))
     spec = spec_named(services, incident.monitor)
     now = utcnow()

@@ -10,8 +10,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.deployments import live_deployment
 from bot.errors import NotFound
 from bot.monitors import service
-from bot.services import Services
 from commands.block_kit import as_dicts
+from commands.context import services_of
 from commands.model.render import utcnow
 from commands.monitors import blocks
 from commands.respond import respond
@@ -24,7 +24,7 @@ async def monitors_subcommand(
 ) -> None:
     # Reading the windows takes a few aggregates: acknowledge first, answer through the response URL.
     await ack(response_type="ephemeral", text="Reading the monitors…")
-    services: Services = context["services"]
+    services = services_of(context)
     found = await service.states(services.db, services.monitor_specs, utcnow())
     try:
         live: str | None = (await live_deployment(services.db)).model_id

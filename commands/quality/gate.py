@@ -140,7 +140,7 @@ async def start_gate(client: AsyncWebClient, services: Services, request: Switch
     if before is None or before.state == NO_CASES:
         return  # no eval set: the request message stays as it is
     await messages.update_request_message(client, request, _blocks(services, before))
-    await run_gate(services, request)
+    await run_gate(services.db, services.eval_runner, request)
     current = await _fresh(services, request.id)
     if current is not None:
         await messages.update_request_message(client, current, await gate_sections(services, current))

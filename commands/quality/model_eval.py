@@ -11,12 +11,12 @@ from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, Pla
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import InvalidInput, NotFound
-from bot.quality.eval_runs import RunSummary, check_eval_target, runner_for, target_deployment
+from bot.quality.eval_runs import RunSummary, check_eval_target, target_deployment
 from bot.quality.eval_set import count_cases
 from bot.quality.golden_cases import FailedCase, failed_cases
 from bot.quality.text import failed_case_lines, summary_lines
-from bot.services import Services
 from commands import text
+from commands.context import services_of
 from commands.respond import respond as respond_to
 
 EVAL_USAGE = "/model eval [model-id] [on <endpoint>]"
@@ -71,7 +71,7 @@ async def eval_subcommand(
 ) -> None:
     """Acks at once; the run continues in this listener's own task (Bolt runs listeners as asyncio
     tasks, which the server drains on shutdown) and reports through the response URL."""
-    services: Services = context["services"]
+    services = services_of(context)
     model, endpoint = parse_eval_args(args)
     cases = await count_cases(services.db)
     if not cases:
@@ -94,7 +94,7 @@ async def eval_subcommand(
         text=f":hourglass_flowing_sand: Running {cases} eval case(s) against {text.inline_code(model_id)} "
         f"on {text.inline_code(endpoint)}; the summary will appear here.",
     )
-    summary = await runner_for(services).run(
+    summary = await services.eval_runner.run(
         endpoint, model_id, trigger="command", requested_by=command.get("user_id")
     )
     await respond_to(

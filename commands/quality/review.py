@@ -12,9 +12,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import InvalidInput
 from bot.quality.reviews import AddedCase, ReviewService
-from bot.services import Services
 from commands import text
 from commands.block_kit import as_dicts
+from commands.context import services_of
 from commands.ids import Action, Block, row_id
 from commands.quality import blocks
 from commands.respond import is_slack_url
@@ -24,8 +24,7 @@ log = logging.getLogger(__name__)
 
 
 def reviews(context: dict) -> ReviewService:
-    services: Services = context["services"]
-    return ReviewService(services.db, categories=services.settings.triage_categories)
+    return services_of(context).reviews
 
 
 STALE_HINT = "Run `/triage` again."
@@ -63,7 +62,7 @@ async def review_wrong(
     await ack()
     triage_id = _id_of(action)
     urgency, category = await reviews(context).triage_labels(triage_id)
-    services: Services = context["services"]
+    services = services_of(context)
     modal = blocks.review_modal(
         triage_id, urgency, category, services.settings.triage_categories, body.get("response_url")
     )

@@ -6,9 +6,8 @@ from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 
-from bot.routing import ShadowReviews
-from bot.services import Services
 from commands.block_kit import as_dicts
+from commands.context import services_of
 from commands.ids import Action, row_id
 from commands.respond import respond
 from commands.routing import blocks
@@ -23,9 +22,9 @@ VERDICTS = {
 
 async def shadow_verdict(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], context: dict) -> None:
     await ack()
-    services: Services = context["services"]
+    services = services_of(context)
     pair_id = row_id(action.get("value"), hint="Run `/model shadow review` again.")
-    reviews = ShadowReviews(services.db)
+    reviews = services.shadow_reviews
     judged = await reviews.judge(pair_id, VERDICTS[Action(action["action_id"])], body["user"]["id"])
     following = await reviews.next_disagreement()
     await respond(

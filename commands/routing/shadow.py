@@ -8,10 +8,11 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.routing import ShadowReviews, parse_request, routes_of, shadow_report
+from bot.routing import parse_request, shadow_report
 from bot.services import Services
 from commands import text
 from commands.block_kit import as_dicts
+from commands.context import services_of
 from commands.respond import respond
 from commands.routing import blocks
 
@@ -19,7 +20,7 @@ from commands.routing import blocks
 async def shadow_subcommand(
     args: str, command: dict[str, Any], ack: AsyncAck, client: AsyncWebClient, context: dict
 ) -> None:
-    services: Services = context["services"]
+    services = services_of(context)
     user = command.get("user_id") or ""
     word, _, rest = args.strip().partition(" ")
     match word.lower():
@@ -36,10 +37,10 @@ async def shadow_subcommand(
                 blocks=as_dicts(blocks.status_blocks(report)),
             )
         case "stop":
-            route = await routes_of(services).stop(user, rest)
+            route = await services.shadow_routes.stop(user, rest)
             await ack(response_type="ephemeral", text=blocks.stopped_text(route))
         case "review":
-            item = await ShadowReviews(services.db).next_disagreement()
+            item = await services.shadow_reviews.next_disagreement()
             await ack(
                 response_type="ephemeral",
                 text=blocks.review_text(item),
@@ -51,7 +52,7 @@ async def shadow_subcommand(
 
 async def _start(args: str, command: dict[str, Any], ack: AsyncAck, services: Services, user: str) -> None:
     request = parse_request(args)
-    routes = routes_of(services)
+    routes = services.shadow_routes
     await routes.require_approver(user)  # refused in the acknowledgement, before any model call
     await ack(
         response_type="ephemeral",

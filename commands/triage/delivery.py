@@ -17,7 +17,7 @@ from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, Sec
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.inflight import if_cut_short, start_background
-from bot.routing import mirror_of, mirror_quietly
+from bot.routing import mirror_quietly
 from bot.services import Services
 from commands.block_kit import as_dicts
 from commands.errors import user_message
@@ -187,4 +187,4 @@ async def triage_and_deliver(
     # The agent has their answer: only now may a shadow candidate see the same input, in a task
     # of its own that nothing here waits for.
     if outcome.result is not None:
-        start_background(mirror_quietly(mirror_of(services), outcome.triage_id))
+        start_background(mirror_quietly(services.shadow_mirror, outcome.triage_id))

@@ -7,7 +7,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deployments import live_deployment
 from bot.errors import InvalidInput
-from bot.services import Services
+from commands.context import services_of
 from commands.triage import delivery
 from commands.triage.message_text import customer_words, mention_words, posted_by
 from commands.triage.shortcut import OWN_MESSAGE
@@ -31,7 +31,7 @@ UNREADABLE_THREAD = (
 
 async def triage_mention(event: dict[str, Any], client: AsyncWebClient, context: dict) -> None:
     """@triagebot <message> triages the words; @triagebot alone in a thread triages the thread's first message."""
-    services: Services = context["services"]
+    services = services_of(context)
     channel, user = event["channel"], event.get("user") or ""
     reply_ts = event.get("thread_ts") or event["ts"]
     words = mention_words(event)

@@ -7,8 +7,8 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot import triage_shares
-from bot.services import Services
 from commands.block_kit import as_dicts
+from commands.context import services_of
 from commands.ids import row_id
 from commands.model import render
 from commands.model.render import utcnow
@@ -24,7 +24,7 @@ async def share_triage(ack: AsyncAck, body: dict[str, Any], action: dict[str, An
     Going through response_url (not chat.postMessage) works in channels the bot was never invited to.
     """
     await ack()
-    services: Services = context["services"]
+    services = services_of(context)
     triage_id = row_id(action.get("value"), hint="Run `/triage` again.")
     result = await services.triage.result(triage_id)
     user = body["user"]["id"]

@@ -7,7 +7,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deployments import live_deployment
 from bot.errors import InvalidInput
-from bot.services import Services
+from commands.context import services_of
 from commands.triage import delivery
 from commands.triage.message_text import NOTHING_READABLE, customer_words, posted_by
 
@@ -22,7 +22,7 @@ async def triage_message_shortcut(
 ) -> None:
     """ "Triage message" on any message: the result goes to that message's thread, or privately."""
     await ack()
-    services: Services = context["services"]
+    services = services_of(context)
     message = shortcut.get("message", {})
     if posted_by(message, bot_id=context.get("bot_id"), bot_user_id=context.get("bot_user_id")):
         raise InvalidInput(OWN_MESSAGE)

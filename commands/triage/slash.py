@@ -6,7 +6,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deployments import live_deployment
-from bot.services import Services
+from commands.context import services_of
 from commands.triage import blocks, delivery, history
 
 
@@ -17,7 +17,7 @@ async def triage_command(
 
     `/triage history` lists the agent's own recent triages instead; it is never a customer message.
     """
-    services: Services = context["services"]
+    services = services_of(context)
     user, channel = command.get("user_id") or "", command.get("channel_id") or ""
     if (command.get("text") or "").strip().lower() == "history":
         rows = await services.triage.recent(user, history.RECENT_TRIAGES)
