@@ -28,6 +28,7 @@ from bot.inflight import InflightWork, drain_seconds
 from bot.outbox.seen import SeenDeliveries, signature_key
 from bot.outbox.worker import OutboxWorker
 from bot.request_shape import malformed_reason
+from bot.schedule.deps import JobDeps
 from bot.schedule.scheduler import start_scheduler
 from bot.services import Services
 from bot.settings import Settings
@@ -53,6 +54,13 @@ def create_digest_publisher(settings: Settings) -> DigestPublisher:
     from commands.digest.publisher import SlackDigestPublisher
 
     return SlackDigestPublisher(slack_client(settings))
+
+
+def scheduled_jobs(settings: Settings, services: Services) -> JobDeps:
+    """The scheduler's dependencies: the services, the digest poster and the jobs' Slack renderers."""
+    from commands.job_renderers import SLACK_JOB_RENDERERS
+
+    return services.job_deps(create_digest_publisher(settings), SLACK_JOB_RENDERERS)
 
 
 def slack_client(settings: Settings) -> AsyncWebClient:
@@ -184,7 +192,7 @@ def create_asgi_app(settings: Settings, services: Services) -> Starlette:
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         await ensure_initial_deployment(services.db, settings.triage_default_model)
-        scheduler = start_scheduler(services, create_digest_publisher(settings))
+        scheduler = start_scheduler(scheduled_jobs(settings, services))
         outbox = start_outbox_worker(settings, services)
         try:
             yield

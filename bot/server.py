@@ -17,9 +17,9 @@ from bot.app import (
     close_slack_sessions,
     create_asgi_app,
     create_bolt_app,
-    create_digest_publisher,
     create_socket_mode_handler,
     inflight_drain_seconds,
+    scheduled_jobs,
     start_outbox_worker,
     track_listener_tasks,
 )
@@ -105,7 +105,7 @@ async def serve_socket_mode(settings: Settings) -> int:
     track_listener_tasks(bolt, inflight)
     assert settings.slack_app_token is not None
     handler = create_socket_mode_handler(bolt, settings.slack_app_token.get_secret_value())
-    scheduler = start_scheduler(services, create_digest_publisher(settings))
+    scheduler = start_scheduler(scheduled_jobs(settings, services))
     outbox = start_outbox_worker(settings, services)
     log.info("connecting to Slack in Socket Mode")
     main = asyncio.current_task()

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot import startup
+from bot.digest.publish import DigestPublisher
 from bot.limits import TriageLimits
 from bot.model_client import ModelClient
 from bot.monitors.specs import MonitorSpec
@@ -14,6 +15,7 @@ from bot.quality.eval_runs import EvalRunner
 from bot.quality.reviews import ReviewService
 from bot.registry import Approvers, Registry
 from bot.routing import ShadowMirror, ShadowReviews, ShadowRoutes
+from bot.schedule.deps import JobDeps, JobRenderers
 from bot.settings import Settings
 from bot.triage import TriageService
 from storage.db import Database
@@ -33,6 +35,20 @@ class Services:
     shadow_reviews: ShadowReviews
     monitor_specs: list[MonitorSpec] = field(default_factory=list)
     prices: list[Price] = field(default_factory=list)
+
+    def job_deps(self, publisher: DigestPublisher, renderers: JobRenderers) -> JobDeps:
+        """What the scheduled jobs use: these services, plus the Slack side the caller supplies."""
+        return JobDeps(
+            settings=self.settings,
+            db=self.db,
+            models=self.models,
+            eval_runner=self.eval_runner,
+            monitor_specs=self.monitor_specs,
+            prices=self.prices,
+            outbox=self.registry.outbox,
+            publisher=publisher,
+            renderers=renderers,
+        )
 
     async def close(self) -> None:
         await self.models.close()

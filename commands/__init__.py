@@ -10,7 +10,18 @@ from commands import digest, model, monitors, quality, request_log, routing, tri
 from commands.acks import install_settling_ack
 from commands.context import provide_services
 from commands.errors import handle_listener_error
+from commands.model.dispatch import SubcommandTable
 from commands.retries import drop_duplicate_events
+
+
+def model_subcommands() -> SubcommandTable:
+    """Every area's /model subcommands, in the order `/model help` lists them."""
+    table = SubcommandTable()
+    model.add_subcommands(table)
+    quality.add_subcommands(table)
+    monitors.add_subcommands(table)
+    routing.add_subcommands(table)
+    return table
 
 
 def register(app: AsyncApp, services: Services) -> None:
@@ -21,7 +32,7 @@ def register(app: AsyncApp, services: Services) -> None:
     app.error(handle_listener_error)
     request_log.register(app)  # after app.error: it wraps that handler to note each outcome
     triage.register(app)
-    model.register(app)
+    model.register(app, model_subcommands())
     quality.register(app)
     digest.register(app)
     monitors.register(app)

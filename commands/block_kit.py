@@ -9,5 +9,5 @@ from slack_sdk.models.blocks import Block
 
 
 def as_dicts(blocks: Sequence[Block]) -> list[dict[str, Any]]:
-    """Blocks as Slack's JSON, for the calls (ack, response_url) that take plain dicts."""
+    """Blocks as Slack's JSON, for payloads stored as JSON (the outbox); Bolt and slack_sdk calls take blocks."""
     return [block.to_dict() for block in blocks]

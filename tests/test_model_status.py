@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
+import commands
 from commands.ids import Action
-from commands.model import dispatch
+from commands.model.dispatch import SubcommandTable
 from storage.models import Deployment, SwitchRequest
 from tests.conftest import LIVE_MODEL, Bot
 from tests.test_model_helpers import (
@@ -117,16 +118,23 @@ def test_help_and_unknown_subcommands_show_every_subcommand(
 
 
 @pytest.fixture
-def extra_subcommand() -> Iterator[list[str]]:
+def extra_subcommand(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     seen: list[str] = []
 
     async def handler(args: str, command: dict, ack: Any, client: Any, context: dict) -> None:
         seen.append(args)
         await ack(text=f"eval of {args}")
 
-    dispatch.register_subcommand("evaltest", handler, "/model evaltest <model-id>", "Test-only subcommand.")
+    every_area = commands.model_subcommands
+
+    def with_evaltest() -> SubcommandTable:
+        table = every_area()
+        table.add("evaltest", handler, "/model evaltest <model-id>", "Test-only subcommand.")
+        return table
+
+    # The table is built when the app is wired: an area's `add_subcommands` is exactly this.
+    monkeypatch.setattr(commands, "model_subcommands", with_evaltest)
     yield seen
-    dispatch.SUBCOMMANDS.pop("evaltest")
 
 
 def test_other_modules_can_register_subcommands(
@@ -137,7 +145,7 @@ def test_other_modules_can_register_subcommands(
     assert extra_subcommand == ["ft:abc"]
     assert "/model evaltest &lt;model-id&gt;" in ask(bot, "help")
     with pytest.raises(ValueError):
-        dispatch.register_subcommand("status", lambda *a: None, "x", "y")  # type: ignore[arg-type, return-value]
+        commands.model_subcommands().add("status", lambda *a: None, "x", "y")  # type: ignore[arg-type, return-value]
 
 
 def test_nothing_to_roll_back_to(bot_factory: Callable[..., Bot], sqlite_url: str) -> None:

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import yaml
 
+import commands
 from bot.registry import ModelStatus
 from commands.ids import Action
-from commands.model import dispatch, status_blocks
+from commands.model import status_blocks
 from commands.model.home import home_view
 from storage.models import Deployment, SwitchRequest
 from tests.conftest import LIVE_MODEL, Bot
@@ -80,7 +81,7 @@ def test_help_and_the_usage_hint_name_every_subcommand_including_eval(
     manifest = yaml.safe_load(Path("app.yaml").read_text())
     (model,) = [c for c in manifest["features"]["slash_commands"] if c["command"] == "/model"]
     hint = model["usage_hint"]
-    for name in dispatch.SUBCOMMANDS:
+    for name in commands.model_subcommands():
         if name != "evaltest":
             assert re.search(rf"\b{name}\b", hint), name
     assert "eval [model-id] [on <endpoint>]" in hint and "list [endpoint]" in hint

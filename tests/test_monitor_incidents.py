@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlmodel import Session, create_engine
 
+from bot.app import scheduled_jobs
 from bot.schedule.jobs import MONITORS_JOB, configured_jobs, monitors_job
 from bot.schedule.runner import JobRunner
 from bot.services import build_services
@@ -76,7 +77,7 @@ def evaluate(bot: Bot, *, processes: int = 1) -> list[JobRun | None]:
             now = datetime.now(UTC)
             # A "minute" of our own per call: the bot's own scheduler claims the real minutes.
             minute = now.replace(microsecond=next(_calls))
-            runners = [JobRunner(s.db, [monitors_job(s)], claimed_by=f"p{i}") for i, s in enumerate(services)]
+            runners = [JobRunner(s.db, [monitors_job(scheduled_jobs(s.settings, s))], claimed_by=f"p{i}") for i, s in enumerate(services)]
             return list(
                 await asyncio.gather(*(r.run_once(r.jobs[MONITORS_JOB], minute, now) for r in runners))
             )
@@ -241,7 +242,7 @@ def test_the_monitor_job_is_listed_and_needs_a_channel(
     async def jobs(**settings: Any) -> dict[str, Any]:
         services = build_services(bot.settings.model_copy(update=settings))
         try:
-            return {job.name: job for job in configured_jobs(services, publisher=None)}  # type: ignore[arg-type]
+            return {job.name: job for job in configured_jobs(scheduled_jobs(services.settings, services))}
         finally:
             await services.close()
 

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
+from bot.app import scheduled_jobs
 from bot.schedule.claims import claim, finish
 from bot.schedule.jobs import MONITORS_JOB, Job, monitors_job
 from bot.schedule.runner import JobRunner
@@ -20,7 +21,7 @@ from tests.test_quality_support import services  # noqa: F401
 
 def _job(services: Services) -> Job:  # noqa: F811
     services.settings = services.settings.model_copy(update={"triage_alert_channel": "C0ALERTS"})
-    return monitors_job(services)
+    return monitors_job(scheduled_jobs(services.settings, services))
 
 
 async def _failing_traffic(services: Services, at: datetime) -> None:  # noqa: F811

@@ -14,7 +14,7 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlmodel import select
 
 from bot import cli
-from bot.app import create_digest_publisher
+from bot.app import scheduled_jobs
 from bot.schedule.claims import MAX_ATTEMPTS
 from bot.schedule.jobs import DIGEST_JOB, EVAL_JOB, Job, configured_jobs
 from bot.schedule.runner import JobRunner
@@ -31,7 +31,7 @@ EVERY_SECOND = CronTrigger(second="*", timezone=UTC)
 
 
 def jobs_of(services: Services, **replace: object) -> dict[str, Job]:
-    jobs = configured_jobs(services, create_digest_publisher(services.settings))
+    jobs = configured_jobs(scheduled_jobs(services.settings, services))
     return {job.name: dataclasses.replace(job, **replace) for job in jobs}  # type: ignore[arg-type]
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from bot.app import create_digest_publisher
+from bot.app import scheduled_jobs
 from bot.outbox.worker import OutboxWorker
 from bot.schedule.jobs import SHUTDOWN_WATCH_JOB, configured_jobs
 from bot.services import Services
@@ -33,7 +33,7 @@ def at(days_before: int) -> datetime:
 async def watch(services: Services, now: datetime) -> str:
     (job,) = [
         j
-        for j in configured_jobs(services, create_digest_publisher(services.settings))
+        for j in configured_jobs(scheduled_jobs(services.settings, services))
         if j.name == SHUTDOWN_WATCH_JOB
     ]
     return await job.run(now, now)

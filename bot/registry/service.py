@@ -31,9 +31,6 @@ class Registry:
     # How a request found expired or stale at a click updates its message (set by the app factory).
     closed_effects: RejectionEffects = no_effects
 
-    def endpoint_names(self) -> list[str]:
-        return sorted(self.models.endpoints)
-
     async def plan_switch(
         self, requested_by: str, model_id: str, endpoint: str | None, reason: str | None, *, now: datetime
     ) -> SwitchPlan:

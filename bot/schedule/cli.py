@@ -34,7 +34,7 @@ def jobs_command(_args: argparse.Namespace, settings: Settings) -> int:
     tz = ZoneInfo(settings.triage_timezone)
 
     async def work(services: Services) -> list[str]:
-        jobs = configured_jobs(services, publisher=_NoPublisher())
+        jobs = configured_jobs(services.job_deps(_NoPublisher(), _NoRenderers()))
         last = await last_runs(services.db, [job.name for job in jobs])
         lines = []
         for job in jobs:
@@ -65,3 +65,13 @@ class _NoPublisher:
 
     async def upload_chart(self, channel: str, thread_ts: str, png: bytes, title: str) -> None:
         raise RuntimeError("not for posting")
+
+
+class _NoRenderers:
+    """Listing jobs renders no message."""
+
+    def shutdown_warning(self, countdown: Any, threshold: int, channel: str, now: datetime) -> Any:
+        raise RuntimeError("not for rendering")
+
+    def incident_changes(self, channel: str, now: datetime) -> Any:
+        raise RuntimeError("not for rendering")

@@ -6,7 +6,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.exc import IntegrityError
@@ -14,15 +13,14 @@ from sqlmodel import col, delete
 
 from bot.cron import cron_trigger
 from bot.digest.build import digest_period
-from bot.digest.publish import DigestPublisher, publish_digest
+from bot.digest.publish import publish_digest
+from bot.monitors.service import evaluate
 from bot.quality.eval_runs import target_deployment
 from bot.quality.eval_set import count_cases
+from bot.schedule.deps import JobDeps
 from storage.db import Database
 from storage.models import JobRun
 from storage.statuses import JobRunStatus
-
-if TYPE_CHECKING:
-    from bot.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +42,7 @@ class Job:
     disabled: str | None = None  # why it is not scheduled
 
 
-def eval_job(services: Services) -> JobFunction:
+def eval_job(services: JobDeps) -> JobFunction:
     async def run(scheduled_for: datetime, now: datetime) -> str:
         if not await count_cases(services.db):
             log.info("nightly eval skipped: the eval set is empty")
@@ -56,7 +54,7 @@ def eval_job(services: Services) -> JobFunction:
     return run
 
 
-def digest_job(services: Services, publisher: DigestPublisher, trigger: CronTrigger) -> JobFunction:
+def digest_job(services: JobDeps, trigger: CronTrigger) -> JobFunction:
     channel = services.settings.triage_digest_channel
 
     async def run(scheduled_for: datetime, now: datetime) -> str:
@@ -66,12 +64,12 @@ def digest_job(services: Services, publisher: DigestPublisher, trigger: CronTrig
         await publish_digest(
             services.db,
             services.models,
-            publisher,
+            services.publisher,
             channel,
             start=start,
             end=end,
             now=now,
-            prices=services.prices,
+            prices=list(services.prices),
         )
         return f"digest posted to {channel}"
 
@@ -83,13 +81,12 @@ SHUTDOWN_WATCH_JOB = "shutdown_watch"
 SHUTDOWN_WATCH_CRON = "0 7 * * *"  # daily: the warnings count days, and snapshots need a week's notice
 
 
-def shutdown_watch_job(services: Services) -> JobFunction:
+def shutdown_watch_job(services: JobDeps) -> JobFunction:
     """Read every model that matters' shutdown date, warn once per model and threshold (90, 30, 7 days,
     shut down) through the outbox, and snapshot the live model when it is close to its date."""
     from bot import shutdowns
     from bot.outbox import effects as outbox
     from bot.snapshots.due import record_live_if_due
-    from commands.model.status_blocks import shutdown_warning_effect
 
     settings = services.settings
     channel = settings.triage_alert_channel or settings.triage_approval_channel
@@ -100,11 +97,11 @@ def shutdown_watch_job(services: Services) -> JobFunction:
         if channel:
             async with services.db.transaction() as session:
                 for countdown, threshold in shutdowns.warnings_due(found, now):
-                    effect = shutdown_warning_effect(countdown, threshold, channel, now)
+                    effect = services.renderers.shutdown_warning(countdown, threshold, channel, now)
                     # One key per model, date and threshold: a daily run (or a rerun) warns once.
                     await outbox.enqueue(session, shutdowns.warning_key(countdown, threshold), [effect], now)
                     warned += 1
-            services.registry.outbox.ring()
+            services.outbox.ring()
         decision, done = await record_live_if_due(
             services.db,
             services.models,
@@ -120,7 +117,7 @@ def shutdown_watch_job(services: Services) -> JobFunction:
     return run
 
 
-def shutdown_watch(services: Services) -> Job:
+def shutdown_watch(services: JobDeps) -> Job:
     tz = services.settings.triage_timezone
     trigger = cron_trigger(SHUTDOWN_WATCH_CRON, tz)
     return Job(
@@ -136,7 +133,7 @@ def shutdown_watch(services: Services) -> Job:
 # ---- end W3 ------------------------------------------------------------------------------------
 
 
-def configured_jobs(services: Services, publisher: DigestPublisher) -> list[Job]:
+def configured_jobs(services: JobDeps) -> list[Job]:
     settings = services.settings
     tz = settings.triage_timezone
     eval_trigger = cron_trigger(settings.triage_eval_cron, tz)
@@ -156,7 +153,7 @@ def configured_jobs(services: Services, publisher: DigestPublisher) -> list[Job]
             settings.triage_digest_cron,
             tz,
             digest_trigger,
-            digest_job(services, publisher, digest_trigger),
+            digest_job(services, digest_trigger),
             disabled=None if settings.triage_digest_channel else "TRIAGE_DIGEST_CHANNEL is not set",
         ),
         monitors_job(services),
@@ -186,21 +183,18 @@ async def forget_old_monitor_runs(db: Database, before: datetime) -> int:
     return int(result.rowcount or 0)
 
 
-def monitors_run(services: Services) -> JobFunction:
+def monitors_run(services: JobDeps) -> JobFunction:
     settings = services.settings
     channel = settings.triage_alert_channel or settings.triage_approval_channel
 
     async def run(scheduled_for: datetime, now: datetime) -> str:
-        # The incident message is Slack rendering, which lives in commands/; imported here so the
-        # scheduler (and `triagebot jobs`) need no Slack wiring passed in.
-        from bot.monitors.service import evaluate
-        from commands.monitors.effects import change_effects
-
         if now - scheduled_for > MONITORS_STALE_AFTER:
             return f"skipped: {scheduled_for.isoformat()} is past; the next minute reads the same window"
         assert channel is not None
         try:
-            changes = await evaluate(services.db, services.monitor_specs, now, change_effects(channel, now))
+            changes = await evaluate(
+                services.db, services.monitor_specs, now, services.renderers.incident_changes(channel, now)
+            )
         except IntegrityError:
             # Another process's evaluation (of an earlier, slow minute) opened the same incident
             # first; this one rolled back whole, and the next minute carries on from theirs.
@@ -208,13 +202,13 @@ def monitors_run(services: Services) -> JobFunction:
         told = [c for c in changes if not c.muted]
         await forget_old_monitor_runs(services.db, now - MONITORS_KEEP_RUNS)
         if told:
-            services.registry.outbox.ring()
+            services.outbox.ring()
         return f"{len(changes)} incident change(s), {len(told)} told in {channel}" if changes else "all quiet"
 
     return run
 
 
-def monitors_job(services: Services) -> Job:
+def monitors_job(services: JobDeps) -> Job:
     settings = services.settings
     tz = settings.triage_timezone
     disabled = None

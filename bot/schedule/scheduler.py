@@ -7,17 +7,13 @@ import asyncio
 import contextlib
 import logging
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.digest.publish import DigestPublisher
+from bot.schedule.deps import JobDeps
 from bot.schedule.jobs import Job, configured_jobs
 from bot.schedule.runner import JobRunner
-
-if TYPE_CHECKING:
-    from bot.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -77,11 +73,6 @@ class JobScheduler:
     async def _retry(self) -> None:
         self._spawn(self.runner.retry_failed(utcnow()))
 
-    def next_run_times(self) -> dict[str, datetime | None]:
-        if self._scheduler is None:
-            return {}
-        return {job.id: job.next_run_time for job in self._scheduler.get_jobs()}
-
     async def shutdown(self, drain_seconds: float = DRAIN_SECONDS) -> None:
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
@@ -95,7 +86,7 @@ class JobScheduler:
                 await task
 
 
-def start_scheduler(services: Services, publisher: DigestPublisher) -> JobScheduler:
-    scheduler = JobScheduler(JobRunner(services.db, configured_jobs(services, publisher)))
+def start_scheduler(deps: JobDeps) -> JobScheduler:
+    scheduler = JobScheduler(JobRunner(deps.db, configured_jobs(deps)))
     scheduler.start()
     return scheduler

@@ -5,7 +5,6 @@ from __future__ import annotations
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.digest.figures import Digest
-from commands.block_kit import as_dicts
 from commands.digest import blocks
 
 
@@ -17,7 +16,7 @@ class SlackDigestPublisher:
         response = await self.client.chat_postMessage(
             channel=channel,
             text=blocks.digest_fallback(digest),
-            blocks=as_dicts(blocks.digest_blocks(digest)),
+            blocks=blocks.digest_blocks(digest),
             unfurl_links=False,
         )
         return str(response["ts"])

@@ -9,7 +9,6 @@ from bot.cron import cron_trigger
 from bot.digest.build import build_digest, digest_period
 from bot.errors import InvalidInput
 from bot.services import Services
-from commands.block_kit import as_dicts
 from commands.context import services_of
 from commands.digest import blocks
 from commands.respond import respond
@@ -44,5 +43,5 @@ async def digest_command(ack: AsyncAck, command: dict[str, Any], context: dict) 
         response_type="ephemeral",
         replace_original=True,
         text=blocks.digest_fallback(digest),
-        blocks=as_dicts(blocks.digest_blocks(digest)),
+        blocks=blocks.digest_blocks(digest),
     )

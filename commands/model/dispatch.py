@@ -1,14 +1,15 @@
-"""/model <subcommand>: a small public registry so other areas can add subcommands of their own.
+"""/model <subcommand>: one table of subcommands, built explicitly when the app is wired
+(`commands.model_subcommands()`), so every area adds its own without an import side effect.
 
-Stable API: `register_subcommand(name, handler, usage, help)`, with
+`SubcommandTable.add(name, handler, usage, help)`, with
 `async def handler(args: str, command: dict, ack, client, context) -> None`. The handler
-must ack (within Slack's 3 seconds). `SUBCOMMANDS` feeds `/model help`.
+must ack (within Slack's 3 seconds). The table also feeds `/model help`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +18,6 @@ from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, Sec
 from slack_sdk.web.async_client import AsyncWebClient
 
 from commands import text
-from commands.block_kit import as_dicts
 
 SubcommandHandler = Callable[[str, dict[str, Any], AsyncAck, AsyncWebClient, dict], Awaitable[None]]
 DEFAULT_SUBCOMMAND = "status"
@@ -31,17 +31,50 @@ class Subcommand:
     help: str  # one sentence
 
 
-SUBCOMMANDS: dict[str, Subcommand] = {}
+class SubcommandTable:
+    """The /model subcommands in the order they were added (`/model help` lists "help" last)."""
 
+    def __init__(self) -> None:
+        self._subcommands: dict[str, Subcommand] = {}
 
-def register_subcommand(name: str, handler: SubcommandHandler, usage: str, help: str) -> None:
-    key = name.strip().lower()
-    if not key or " " in key:
-        raise ValueError(f"subcommand names are single words, got {name!r}")
-    existing = SUBCOMMANDS.get(key)
-    if existing is not None and existing.handler is not handler:
-        raise ValueError(f"/model {key} is already registered by {existing.handler.__module__}")
-    SUBCOMMANDS[key] = Subcommand(key, handler, usage, help)
+    def add(self, name: str, handler: SubcommandHandler, usage: str, help: str) -> None:
+        key = name.strip().lower()
+        if not key or " " in key:
+            raise ValueError(f"subcommand names are single words, got {name!r}")
+        existing = self._subcommands.get(key)
+        if existing is not None and existing.handler != handler:
+            raise ValueError(f"/model {key} is already registered by {existing.handler.__module__}")
+        self._subcommands[key] = Subcommand(key, handler, usage, help)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._subcommands)
+
+    async def model_command(
+        self, ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, context: dict
+    ) -> None:
+        """The /model listener: the named subcommand, or the help with a word about the unknown name."""
+        name, args = split_subcommand(command.get("text"))
+        sub = self._subcommands.get(name)
+        if sub is None:
+            await ack(response_type="ephemeral", text=self.help_text(), blocks=self.help_blocks(unknown=name))
+            return
+        await sub.handler(args, command, ack, client, context)
+
+    def help_blocks(self, unknown: str | None = None) -> list[Block]:
+        return help_blocks(list(self._subcommands.values()), unknown)
+
+    def help_text(self) -> str:
+        return "/model subcommands: " + ", ".join(self._subcommands)
+
+    async def help_subcommand(
+        self,
+        args: str,
+        command: dict[str, Any],
+        ack: AsyncAck,
+        client: AsyncWebClient,
+        context: dict,
+    ) -> None:
+        await ack(response_type="ephemeral", text=self.help_text(), blocks=self.help_blocks())
 
 
 # `<model-id> [on <endpoint>]`, both optional, the ID optionally in backticks (as Slack users paste it).
@@ -62,20 +95,9 @@ def split_subcommand(command_text: str | None) -> tuple[str, str]:
     return parts[0].lower(), parts[1].strip() if len(parts) > 1 else ""
 
 
-async def model_command(
-    ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, context: dict
-) -> None:
-    name, args = split_subcommand(command.get("text"))
-    sub = SUBCOMMANDS.get(name)
-    if sub is None:
-        await ack(response_type="ephemeral", text=help_text(), blocks=as_dicts(help_blocks(unknown=name)))
-        return
-    await sub.handler(args, command, ack, client, context)
-
-
-def help_blocks(unknown: str | None = None) -> list[Block]:
-    # "help" last, after subcommands other areas registered later (such as `eval`).
-    ordered = sorted(SUBCOMMANDS.values(), key=lambda sub: sub.name == "help")
+def help_blocks(subcommands: list[Subcommand], unknown: str | None = None) -> list[Block]:
+    # "help" last, after subcommands other areas added later (such as `eval`).
+    ordered = sorted(subcommands, key=lambda sub: sub.name == "help")
     lines = [f"{text.inline_code(sub.usage)}  {sub.help}" for sub in ordered]
     blocks: list[Block] = []
     if unknown:
@@ -99,17 +121,3 @@ def help_blocks(unknown: str | None = None) -> list[Block]:
         )
     )
     return blocks
-
-
-def help_text() -> str:
-    return "/model subcommands: " + ", ".join(SUBCOMMANDS)
-
-
-async def help_subcommand(
-    args: str,
-    command: dict[str, Any],
-    ack: AsyncAck,
-    client: AsyncWebClient,
-    context: dict,
-) -> None:
-    await ack(response_type="ephemeral", text=help_text(), blocks=as_dicts(help_blocks()))

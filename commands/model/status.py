@@ -11,7 +11,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import shutdowns
 from bot.registry.status import history_limit
 from bot.services import Services
-from commands.block_kit import as_dicts
 from commands.context import services_of
 from commands.model import decision_effects, status_blocks
 from commands.model.render import utcnow
@@ -37,7 +36,7 @@ async def status_subcommand(
         response_type="ephemeral",
         replace_original=True,
         text=status_blocks.status_text(status),
-        blocks=as_dicts(status_blocks.status_blocks(status, now, countdowns)),
+        blocks=status_blocks.status_blocks(status, now, countdowns),
     )
 
 
@@ -59,7 +58,7 @@ async def history_subcommand(
     await ack(
         response_type="ephemeral",
         text=f"Last {len(deployments)} deployment{'s' if len(deployments) != 1 else ''}",
-        blocks=as_dicts(status_blocks.history_blocks(deployments)),
+        blocks=status_blocks.history_blocks(deployments),
     )
 
 
@@ -78,5 +77,5 @@ async def list_subcommand(
         response_type="ephemeral",
         replace_original=True,
         text=f"{len(listing.models)} fine-tuned models on {listing.endpoint}",
-        blocks=as_dicts(status_blocks.listing_blocks(listing)),
+        blocks=status_blocks.listing_blocks(listing),
     )

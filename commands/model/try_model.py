@@ -12,7 +12,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.errors import InvalidInput, NotAllowed
 from bot.quality.smoke import SMOKE_CASES, smoke_lines, smoke_test
 from commands import text
-from commands.block_kit import as_dicts
 from commands.context import services_of
 from commands.model.dispatch import parse_model_ref
 from commands.respond import respond
@@ -51,5 +50,5 @@ async def try_subcommand(
         response_type="ephemeral",
         replace_original=True,
         text=text.escape_mrkdwn(first),
-        blocks=as_dicts(blocks),
+        blocks=blocks,
     )

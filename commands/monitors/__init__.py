@@ -6,18 +6,21 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from commands.ids import Action
-from commands.model.dispatch import register_subcommand
+from commands.model.dispatch import SubcommandTable
 from commands.monitors.actions import examples_clicked, mute_clicked, rollback_clicked
 from commands.monitors.slash import MONITORS_USAGE, monitors_subcommand
 
 
-def register(app: AsyncApp) -> None:
-    register_subcommand(
+def add_subcommands(table: SubcommandTable) -> None:
+    table.add(
         "monitors",
         monitors_subcommand,
         MONITORS_USAGE,
         "Every monitor's value, level, window, thresholds and open incident.",
     )
+
+
+def register(app: AsyncApp) -> None:
     app.action(Action.INCIDENT_ROLLBACK)(rollback_clicked)
     app.action(Action.INCIDENT_EXAMPLES)(examples_clicked)
     app.action(Action.INCIDENT_MUTE)(mute_clicked)

@@ -12,7 +12,6 @@ from bot.monitors.examples import examples
 from bot.monitors.rollback import roll_back_incident
 from bot.monitors.specs import MonitorSpec
 from bot.services import Services
-from commands.block_kit import as_dicts
 from commands.context import services_of
 from commands.ids import row_id
 from commands.model import decision_effects, render
@@ -43,7 +42,7 @@ async def _private(body: dict[str, Any], message: str, block_list: list[Any] | N
         response_type="ephemeral",
         replace_original=False,
         text=message,
-        blocks=as_dicts(block_list) if block_list else None,
+        blocks=block_list or None,
     )
 
 

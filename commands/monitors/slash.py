@@ -10,7 +10,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.deployments import live_deployment
 from bot.errors import NotFound
 from bot.monitors import service
-from commands.block_kit import as_dicts
 from commands.context import services_of
 from commands.model.render import utcnow
 from commands.monitors import blocks
@@ -35,5 +34,5 @@ async def monitors_subcommand(
         response_type="ephemeral",
         replace_original=True,
         text=blocks.monitors_text(found),
-        blocks=as_dicts(blocks.monitors_blocks(found, live)),
+        blocks=blocks.monitors_blocks(found, live),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from commands.ids import Action, View
-from commands.model.dispatch import register_subcommand
+from commands.model.dispatch import SubcommandTable
 from commands.quality.model_eval import EVAL_USAGE, eval_subcommand
 from commands.quality.review import (
     add_to_eval_set,
@@ -16,10 +16,13 @@ from commands.quality.review import (
 )
 
 
-def register(app: AsyncApp) -> None:
-    register_subcommand(
+def add_subcommands(table: SubcommandTable) -> None:
+    table.add(
         "eval", eval_subcommand, EVAL_USAGE, "Run the eval set against a model (default: the live one)."
     )
+
+
+def register(app: AsyncApp) -> None:
     app.action(Action.REVIEW_CORRECT)(review_correct)
     app.action(Action.REVIEW_WRONG)(review_wrong)
     app.view(View.REVIEW_WRONG)(review_wrong_submitted)

@@ -51,7 +51,7 @@ async def review_correct(ack: AsyncAck, body: dict[str, Any], action: dict[str, 
         response_type="ephemeral",
         replace_original=False,
         text=blocks.review_confirmation_text(review),
-        blocks=as_dicts(blocks.review_confirmation(review)),
+        blocks=blocks.review_confirmation(review),
     )
 
 
@@ -115,7 +115,7 @@ async def add_to_eval_set(ack: AsyncAck, body: dict[str, Any], action: dict[str,
             response_type="ephemeral",
             replace_original=True,
             text=differs_text(added),
-            blocks=as_dicts(differs_blocks(added, check_id)),
+            blocks=differs_blocks(added, check_id),
         )
         return
     await respond_to(

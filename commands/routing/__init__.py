@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from commands.model.dispatch import register_subcommand
+from commands.model.dispatch import SubcommandTable
 from commands.routing.blocks import SHADOW_USAGE
 from commands.routing.review import VERDICTS, shadow_verdict
 from commands.routing.shadow import shadow_subcommand
 
 
-def register(app: AsyncApp) -> None:
-    register_subcommand(
+def add_subcommands(table: SubcommandTable) -> None:
+    table.add(
         "shadow",
         shadow_subcommand,
         SHADOW_USAGE,
         "Mirror live triages to a candidate model (approvers), see how they agree, judge disagreements.",
     )
+
+
+def register(app: AsyncApp) -> None:
     for action in VERDICTS:
         app.action(action)(shadow_verdict)

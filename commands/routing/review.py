@@ -6,7 +6,6 @@ from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 
-from commands.block_kit import as_dicts
 from commands.context import services_of
 from commands.ids import Action, row_id
 from commands.respond import respond
@@ -32,5 +31,5 @@ async def shadow_verdict(ack: AsyncAck, body: dict[str, Any], action: dict[str, 
         response_type="ephemeral",
         replace_original=True,
         text=blocks.judged_line(judged),
-        blocks=as_dicts(blocks.review_blocks(following, judged=judged)),
+        blocks=blocks.review_blocks(following, judged=judged),
     )

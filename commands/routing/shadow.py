@@ -11,7 +11,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.routing import parse_request, shadow_report
 from bot.services import Services
 from commands import text
-from commands.block_kit import as_dicts
 from commands.context import services_of
 from commands.respond import respond
 from commands.routing import blocks
@@ -34,7 +33,7 @@ async def shadow_subcommand(
             await ack(
                 response_type="ephemeral",
                 text=blocks.status_text(report),
-                blocks=as_dicts(blocks.status_blocks(report)),
+                blocks=blocks.status_blocks(report),
             )
         case "stop":
             route = await services.shadow_routes.stop(user, rest)
@@ -44,7 +43,7 @@ async def shadow_subcommand(
             await ack(
                 response_type="ephemeral",
                 text=blocks.review_text(item),
-                blocks=as_dicts(blocks.review_blocks(item)),
+                blocks=blocks.review_blocks(item),
             )
         case _:
             await _start(args, command, ack, services, user)

@@ -19,7 +19,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.inflight import if_cut_short, start_background
 from bot.routing import mirror_quietly
 from bot.services import Services
-from commands.block_kit import as_dicts
 from commands.errors import user_message
 from commands.respond import ResponseUrlRefused, respond
 from commands.triage import blocks as triage_blocks
@@ -116,7 +115,7 @@ def response_url_route(response_url: str, *, replace_original: bool) -> Route:
             response_type="ephemeral",
             replace_original=replace_original,
             text=text,
-            blocks=as_dicts(list(blocks)) or None,
+            blocks=list(blocks) or None,
         )
 
     return post

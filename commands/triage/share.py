@@ -7,7 +7,6 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot import triage_shares
-from commands.block_kit import as_dicts
 from commands.context import services_of
 from commands.ids import row_id
 from commands.model import render
@@ -40,7 +39,7 @@ async def share_triage(ack: AsyncAck, body: dict[str, Any], action: dict[str, An
             response_type="in_channel",
             replace_original=False,
             text=blocks.result_text(result),
-            blocks=as_dicts(blocks.result_blocks(result, shared_by=user, shared_copy=True)),
+            blocks=blocks.result_blocks(result, shared_by=user, shared_copy=True),
         )
     except Exception:
         await triage_shares.release(services.db, claim.share)  # not posted: the next click may try again
