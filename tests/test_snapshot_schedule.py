@@ -147,7 +147,7 @@ async def test_the_gate_note_names_the_live_models_snapshot(
         from commands.block_kit import as_dicts
         from commands.model.snapshot import snapshot_gate_blocks
 
-        (block,) = as_dicts(await snapshot_gate_blocks(services.db, request))
+        (block,) = as_dicts(await snapshot_gate_blocks(services, request))
         assert block["type"] == "context" and block["elements"][0]["text"].startswith(
             ":camera: Snapshot of the live model: #1"
         )

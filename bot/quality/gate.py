@@ -16,9 +16,10 @@ from sqlmodel import col, select
 
 from bot.quality.eval_runs import EvalRunner, RunSummary, run_summary
 from bot.quality.evidence import Comparison, RunEvidence, compare, run_evidence
+from bot.registry.views import RequestView
 from storage import crud
 from storage.db import Database
-from storage.models import EvalCase, EvalRun, SwitchRequest
+from storage.models import EvalCase, EvalRun
 from storage.statuses import EvalRunStatus, RequestKind
 
 log = logging.getLogger(__name__)
@@ -82,7 +83,7 @@ async def _remember(
         session.add(request)
 
 
-async def run_gate(db: Database, runner: EvalRunner, request: SwitchRequest) -> None:
+async def run_gate(db: Database, runner: EvalRunner, request: RequestView) -> None:
     """Evaluate the candidate, and the live model too when its last run predates the newest case."""
     assert request.id is not None
     newest_case = await _newest_case_at(db)
@@ -121,7 +122,7 @@ async def run_gate(db: Database, runner: EvalRunner, request: SwitchRequest) -> 
 
 async def gate_view(
     db: Database,
-    request: SwitchRequest,
+    request: RequestView,
     quality_bar: float | None,
     *,
     categories: list[str] | None = None,

@@ -15,6 +15,7 @@ from bot.registry.approvers import Approvers
 from bot.registry.live_quality import LiveQuality, live_quality
 from bot.registry.requests import SwitchPlan
 from bot.settings import DEFAULT_ENDPOINT
+from storage import crud
 from storage.db import Database
 from storage.models import Deployment, SwitchRequest
 
@@ -166,6 +167,11 @@ class Registry:
             )
         finally:
             self.outbox.ring()
+
+    async def request(self, request_id: int) -> SwitchRequest | None:
+        """A request as it stands now (None: there is no such request)."""
+        async with self.db.session() as session:
+            return await crud.get_switch_request(session, request_id)
 
     async def status(self, *, now: datetime) -> queries.ModelStatus:
         return await queries.model_status(self.db, self.models, now)

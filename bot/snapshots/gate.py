@@ -3,12 +3,12 @@ gate rendering calls `live_snapshot_note` and shows the text as it is (escaped f
 
 from __future__ import annotations
 
+from bot.registry.views import RequestView
 from storage import snapshots
 from storage.db import Database
-from storage.models import SwitchRequest
 
 
-async def live_snapshot_note(db: Database, request: SwitchRequest) -> str | None:
+async def live_snapshot_note(db: Database, request: RequestView) -> str | None:
     """Plain text naming the newest finished snapshot of the model live when the request was made,
     and how to compare the candidate with it; None when there is none."""
     if not request.from_endpoint or not request.from_model_id:

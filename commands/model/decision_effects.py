@@ -11,14 +11,14 @@ from slack_sdk.models.blocks import Block
 from bot.outbox.effects import EPHEMERAL_OR_DM, SlackEffect
 from bot.registry import Approval, RequestKind
 from bot.registry.approvals import ApprovalEffects, RejectionEffects
+from bot.registry.views import RequestView
 from commands import text
 from commands.block_kit import as_dicts
 from commands.model import render, request_blocks
 from commands.model.render import utcnow
-from storage.models import SwitchRequest
 
 
-def request_update(request: SwitchRequest, extra_sections: Sequence[Block] = ()) -> list[SlackEffect]:
+def request_update(request: RequestView, extra_sections: Sequence[Block] = ()) -> list[SlackEffect]:
     """Re-render the request's message for its decided state (no buttons left to click)."""
     if not request.channel_id or not request.message_ts:
         return []
@@ -37,7 +37,7 @@ def announcement(approval: Approval, channel: str) -> SlackEffect:
     return SlackEffect("announce", "chat.postMessage", payload)
 
 
-def requester_note(request: SwitchRequest, message: str) -> SlackEffect:
+def requester_note(request: RequestView, message: str) -> SlackEffect:
     """Privately where they asked, or by DM when that is refused (or they asked from nowhere we know)."""
     if request.requester_channel_id:
         payload = {"channel": request.requester_channel_id, "user": request.requested_by, "text": message}
@@ -67,7 +67,7 @@ def approval_effects(gate: Sequence[Block], fallback_channel: str, *, override: 
 
 
 def rejection_effects(gate: Sequence[Block]) -> RejectionEffects:
-    def render_rejection(request: SwitchRequest) -> list[SlackEffect]:
+    def render_rejection(request: RequestView) -> list[SlackEffect]:
         effects = request_update(request, gate)
         if request.decided_by != request.requested_by:  # a withdrawal needs no note to oneself
             what = "roll back to" if request.kind == RequestKind.ROLLBACK else "switch to"

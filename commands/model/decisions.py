@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import TriagebotError
 from bot.registry import Approval
+from bot.registry.views import RequestView
 from bot.services import Services
 from commands import text
 from commands.context import services_of
@@ -20,7 +21,6 @@ from commands.ids import View as ViewId
 from commands.model import decision_effects, render
 from commands.model.home import publish_home
 from commands.model.render import utcnow
-from storage.models import SwitchRequest
 
 
 def request_id_of(value: str | None) -> int:
@@ -76,7 +76,7 @@ async def reject_switch(
     await client.views_open(trigger_id=body["trigger_id"], view=reject_modal(request))
 
 
-def reject_modal(request: SwitchRequest) -> View:
+def reject_modal(request: RequestView) -> View:
     return View(
         type="modal",
         callback_id=ViewId.REJECT_SWITCH,

@@ -23,8 +23,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import shutdowns
 from bot.registry import ModelStatus
 from bot.registry.live_quality import LiveQuality
+from bot.registry.views import DeploymentView, RequestView
 from bot.services import Services
 from bot.shutdowns import Countdown
+from bot.triage_views import TriageView
 from commands import text
 from commands.context import services_of
 from commands.ids import Block as BlockId
@@ -32,7 +34,6 @@ from commands.model import render, request_blocks, status_blocks
 from commands.model.render import utcnow
 from commands.model.status import close_expired
 from commands.triage import history as triage_history
-from storage.models import Deployment, SwitchRequest, Triage
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ class PendingView:
     request), a link to the request message for everyone else."""
 
     def __init__(
-        self, requests: list[SwitchRequest], viewer: str, approver: bool, links: dict[int, str]
+        self, requests: list[RequestView], viewer: str, approver: bool, links: dict[int, str]
     ) -> None:
         self.requests, self.viewer, self.approver, self.links = requests, viewer, approver, links
 
@@ -93,7 +94,7 @@ class PendingView:
         return blocks
 
 
-async def permalinks(client: AsyncWebClient, requests: list[SwitchRequest]) -> dict[int, str]:
+async def permalinks(client: AsyncWebClient, requests: list[RequestView]) -> dict[int, str]:
     """Links to the request messages; a request whose link Slack refuses is listed without one."""
     links: dict[int, str] = {}
     for request in requests:
@@ -111,9 +112,9 @@ async def permalinks(client: AsyncWebClient, requests: list[SwitchRequest]) -> d
 
 def home_view(
     status: ModelStatus,
-    recent: list[Deployment],
+    recent: list[DeploymentView],
     now: datetime,
-    my_triages: list[Triage] | None = None,
+    my_triages: list[TriageView] | None = None,
     quality: LiveQuality | None = None,
     pending: PendingView | None = None,
     countdowns: list[Countdown] | None = None,
@@ -162,6 +163,6 @@ def quality_blocks(quality: LiveQuality) -> list[Block]:
     return [SectionBlock(fields=[MarkdownTextObject(text=eval_line), MarkdownTextObject(text=review_line)])]
 
 
-def recent_triages_section(rows: list[Triage]) -> list[Block]:
+def recent_triages_section(rows: list[TriageView]) -> list[Block]:
     """The viewer's own last triages, the same as `/triage history`."""
     return [DividerBlock(), HeaderBlock(text="Your recent triages"), *triage_history.history_blocks(rows)]

@@ -11,9 +11,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import NotAllowed
 from bot.registry import Registry
+from bot.registry.views import RequestView
 from commands.model import decision_effects, render, request_blocks
 from commands.model.render import utcnow
-from storage.models import SwitchRequest
 
 log = logging.getLogger(__name__)
 
@@ -24,10 +24,10 @@ _MEMBERSHIP_ERRORS = {"not_in_channel", "channel_not_found", "is_archived", "res
 async def post_approval_request(
     client: AsyncWebClient,
     registry: Registry,
-    request: SwitchRequest,
+    request: RequestView,
     channel: str,
     extra_sections: Sequence[Block] = (),
-) -> SwitchRequest:
+) -> RequestView:
     """Post the request where approvers look; if Slack refuses, forget the request and say how to fix it."""
     now = utcnow()
     assert request.id is not None
@@ -66,7 +66,7 @@ def posting_refused(channel: str, error: str) -> str:
 
 
 async def update_request_message(
-    client: AsyncWebClient, request: SwitchRequest, extra_sections: Sequence[Block] = ()
+    client: AsyncWebClient, request: RequestView, extra_sections: Sequence[Block] = ()
 ) -> None:
     """Re-render the request's message for its current state. Best effort: the database already decided."""
     if not request.channel_id or not request.message_ts:

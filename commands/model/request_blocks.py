@@ -23,21 +23,21 @@ from slack_sdk.models.blocks import (
 from bot.registry import DeploymentKind, RequestKind, RequestStatus
 from bot.registry.approvals import Approval
 from bot.registry.model_ids import is_shut_down, parse_shutdown, shuts_down_soon
+from bot.registry.views import RequestView
 from commands import text
 from commands.ids import Action
 from commands.ids import Block as BlockId
 from commands.model import render
-from storage.models import SwitchRequest
 
 KIND_TITLES = {"switch": ":arrows_counterclockwise: Model switch", "rollback": ":rewind: Rollback"}
 
 
-def title(request: SwitchRequest) -> str:
+def title(request: RequestView) -> str:
     return f"*{KIND_TITLES.get(request.kind, 'Model change')} request #{request.id}*"
 
 
 def approval_request_blocks(
-    request: SwitchRequest, *, now: datetime, extra_sections: Sequence[Block] = ()
+    request: RequestView, *, now: datetime, extra_sections: Sequence[Block] = ()
 ) -> list[Block]:
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=title(request))),
@@ -58,7 +58,7 @@ def approval_request_blocks(
     return blocks
 
 
-def shutdown_blocks(request: SwitchRequest, now: datetime) -> list[Block]:
+def shutdown_blocks(request: RequestView, now: datetime) -> list[Block]:
     shutdown = parse_shutdown(request.shutdown_date)
     if shutdown is None:
         return []
@@ -72,7 +72,7 @@ def shutdown_blocks(request: SwitchRequest, now: datetime) -> list[Block]:
     return [ContextBlock(elements=[MarkdownTextObject(text=f"Candidate {note}.")])]
 
 
-def outcome_blocks(request: SwitchRequest) -> list[Block]:
+def outcome_blocks(request: RequestView) -> list[Block]:
     when = render.moment(request.decided_at) if request.decided_at else ""
     match request.status:
         case RequestStatus.PENDING:
@@ -106,7 +106,7 @@ def outcome_blocks(request: SwitchRequest) -> list[Block]:
     return [SectionBlock(text=MarkdownTextObject(text=line))]
 
 
-def buttons(request: SwitchRequest) -> list[ButtonElement]:
+def buttons(request: RequestView) -> list[ButtonElement]:
     value = str(request.id)
     confirm = ConfirmObject(
         title="Switch the live model?",
@@ -126,7 +126,7 @@ def buttons(request: SwitchRequest) -> list[ButtonElement]:
     ]
 
 
-def request_text(request: SwitchRequest) -> str:
+def request_text(request: RequestView) -> str:
     """Notification fallback for the approval message."""
     verb = "rollback" if request.kind == RequestKind.ROLLBACK else "switch"
     state = "" if request.status == RequestStatus.PENDING else f" ({request.status})"

@@ -13,6 +13,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import InvalidInput, NotAllowed
 from bot.quality.eval_runs import target_deployment
+from bot.registry.views import RequestView
+from bot.services import Services
 from bot.snapshots.gate import live_snapshot_note
 from bot.snapshots.record import record
 from bot.snapshots.text import recording_lines
@@ -20,8 +22,6 @@ from commands import text
 from commands.context import services_of
 from commands.model.dispatch import parse_model_ref
 from commands.respond import respond
-from storage.db import Database
-from storage.models import SwitchRequest
 
 SNAPSHOT_USAGE = "/model snapshot [model-id] [on <endpoint>]"
 # Response URLs take five posts: the ack, one halfway note, the result, and room for a retry.
@@ -73,10 +73,10 @@ async def snapshot_subcommand(
     await respond(url, text=f"{mark} " + text.escape_mrkdwn("\n".join(lines)), replace_original=True)
 
 
-async def snapshot_gate_blocks(db: Database, request: SwitchRequest) -> list[Block]:
+async def snapshot_gate_blocks(services: Services, request: RequestView) -> list[Block]:
     """For the eval gate's approval message (W1's rendering appends these to its sections): the live
     model's newest snapshot and how to compare the candidate with it; nothing when there is none."""
-    note = await live_snapshot_note(db, request)
+    note = await live_snapshot_note(services.db, request)
     if note is None:
         return []
     return [ContextBlock(elements=[MarkdownTextObject(text=":camera: " + text.escape_mrkdwn(note))])]

@@ -12,10 +12,10 @@ from bot.model_client import MODEL_LIST
 from bot.outbox.effects import SlackEffect
 from bot.registry import ModelListing, ModelStatus
 from bot.registry.status import ListedModel
+from bot.registry.views import DeploymentView, RequestView
 from bot.shutdowns import Countdown
 from commands import text
 from commands.model import render
-from storage.models import Deployment, SwitchRequest
 
 KIND_LABELS = {"initial": "first deployment", "switch": "switch", "rollback": "rollback"}
 
@@ -65,7 +65,7 @@ def mode_note(mode: str) -> str:
 NO_PENDING = "No pending switch or rollback requests."
 
 
-def pending_blocks(pending: list[SwitchRequest], *, titled: bool = True) -> list[Block]:
+def pending_blocks(pending: list[RequestView], *, titled: bool = True) -> list[Block]:
     """`titled=False` where a header already says "Pending requests" (the App Home)."""
     if not pending:
         return [ContextBlock(elements=[MarkdownTextObject(text=NO_PENDING)])]
@@ -76,7 +76,7 @@ def pending_blocks(pending: list[SwitchRequest], *, titled: bool = True) -> list
     return render.sections(["*Pending requests*", *lines] if titled else lines)
 
 
-def pending_line(request: SwitchRequest) -> str:
+def pending_line(request: RequestView) -> str:
     where = f" ({render.channel(request.channel_id)})" if request.channel_id else ""
     return (
         f"• #{request.id} {request.kind} to {render.model(request.model_id, request.endpoint)}, requested by "
@@ -132,7 +132,7 @@ def status_text(status: ModelStatus) -> str:
     return f"Live model: {text.inline_code(status.live.model_id)} on {text.inline_code(status.live.endpoint)}"
 
 
-def history_line(d: Deployment) -> str:
+def history_line(d: DeploymentView) -> str:
     change = render.model(d.model_id, d.endpoint)
     if d.previous_model_id:
         change = f"{text.inline_code(d.previous_model_id)} → {change}"
@@ -148,7 +148,7 @@ def history_line(d: Deployment) -> str:
     return line
 
 
-def history_blocks(deployments: list[Deployment]) -> list[Block]:
+def history_blocks(deployments: list[DeploymentView]) -> list[Block]:
     header = f"*Last {len(deployments)} deployment{'s' if len(deployments) != 1 else ''}* (newest first)"
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=header))]
     return blocks + render.sections([history_line(d) for d in deployments], "\n\n")

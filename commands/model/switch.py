@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.errors import InvalidInput, ModelUnknown, TriagebotError
 from bot.registry import RequestKind, SwitchPlan
 from bot.registry.requests import RollbackUndoesRollback
+from bot.registry.views import DeploymentView
 from bot.services import Services
 from commands import text
 from commands.context import services_of
@@ -19,7 +20,6 @@ from commands.errors import user_message
 from commands.model import decision_effects, messages, render
 from commands.model.render import utcnow
 from commands.respond import respond as respond_with_retries
-from storage.models import Deployment
 
 SWITCH_USAGE = "/model switch <model-id> [on <endpoint>] [reason…]"
 # "<model-id> [on <endpoint>] [reason…]"; the reason keeps its own spacing and line breaks.
@@ -116,7 +116,7 @@ def parse_rollback_args(args: str) -> tuple[bool, str | None]:
     return False, args.strip() or None
 
 
-def undo_warning(removal: Deployment, reason: str | None) -> str:
+def undo_warning(removal: DeploymentView, reason: str | None) -> str:
     """Why a second rollback is held: it would put back the model the first one removed."""
     removed = render.model(removal.previous_model_id or "?", removal.previous_endpoint or "?")
     if removal.break_glass:

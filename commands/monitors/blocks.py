@@ -20,11 +20,11 @@ from slack_sdk.models.blocks import (
 from bot.monitors.examples import Example
 from bot.monitors.service import MonitorState
 from bot.monitors.specs import Level, MonitorSpec
+from bot.monitors.views import IncidentView
 from commands import text
 from commands.ids import Action
 from commands.ids import Block as BlockId
 from commands.model import render
-from storage.models import Incident
 
 _LOOK = {
     Level.ALERT: (":rotating_light:", "Alert"),
@@ -48,14 +48,14 @@ def thresholds(spec: MonitorSpec) -> str:
     return f"warning {sign} {spec.shown(spec.warning)} · alert {sign} {spec.shown(spec.alert)}"
 
 
-def _heading(incident: Incident) -> str:
+def _heading(incident: IncidentView) -> str:
     if incident.resolved_at is not None:
         return f":white_check_mark: *Resolved:* {incident.monitor}"
     emoji, word = _LOOK.get(Level(incident.level), _LOOK[Level.ALERT])
     return f"{emoji} *{word}:* {incident.monitor}"
 
 
-def incident_text(incident: Incident, spec: MonitorSpec) -> str:
+def incident_text(incident: IncidentView, spec: MonitorSpec) -> str:
     """The notification and screen-reader line (top-level text: escaped)."""
     state = "resolved" if incident.resolved_at is not None else incident.level
     return text.escape_mrkdwn(
@@ -63,7 +63,7 @@ def incident_text(incident: Incident, spec: MonitorSpec) -> str:
     )
 
 
-def incident_blocks(incident: Incident, spec: MonitorSpec, now: datetime) -> list[Block]:
+def incident_blocks(incident: IncidentView, spec: MonitorSpec, now: datetime) -> list[Block]:
     lines = [
         f"{_heading(incident)} on {render.model(incident.model_id, incident.endpoint)}",
         text.escape_mrkdwn(spec.description),
@@ -92,7 +92,7 @@ def incident_blocks(incident: Incident, spec: MonitorSpec, now: datetime) -> lis
     return blocks
 
 
-def _buttons(incident: Incident) -> ActionsBlock:
+def _buttons(incident: IncidentView) -> ActionsBlock:
     value = str(incident.id)
     return ActionsBlock(
         block_id=BlockId.INCIDENT_ACTIONS,
@@ -152,7 +152,7 @@ def monitors_text(found: Sequence[MonitorState]) -> str:
     return "Monitors: " + ", ".join(f"{s.spec.name} {s.level}" for s in found)
 
 
-def examples_blocks(incident: Incident, spec: MonitorSpec, found: Sequence[Example]) -> list[Block]:
+def examples_blocks(incident: IncidentView, spec: MonitorSpec, found: Sequence[Example]) -> list[Block]:
     head = (
         f"*Examples behind incident #{incident.id}* ({incident.monitor}, last {window(spec)} of its window)"
     )

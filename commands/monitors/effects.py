@@ -9,13 +9,13 @@ from datetime import datetime
 from bot.monitors.incidents import Effect
 from bot.monitors.service import Change, ChangeEffects, IncidentEffects, posted_message_key
 from bot.monitors.specs import MonitorSpec
+from bot.monitors.views import IncidentView
 from bot.outbox.effects import MESSAGE_OF, SlackEffect
 from commands.block_kit import as_dicts
 from commands.monitors.blocks import incident_blocks, incident_text
-from storage.models import Incident
 
 
-def _message(incident: Incident, spec: MonitorSpec, now: datetime) -> dict[str, object]:
+def _message(incident: IncidentView, spec: MonitorSpec, now: datetime) -> dict[str, object]:
     return {
         "text": incident_text(incident, spec),
         "blocks": as_dicts(incident_blocks(incident, spec, now)),
@@ -23,7 +23,7 @@ def _message(incident: Incident, spec: MonitorSpec, now: datetime) -> dict[str, 
     }
 
 
-def edit(incident: Incident, spec: MonitorSpec, now: datetime) -> SlackEffect:
+def edit(incident: IncidentView, spec: MonitorSpec, now: datetime) -> SlackEffect:
     assert incident.id is not None
     payload = {**_message(incident, spec, now), MESSAGE_OF: posted_message_key(incident.id)}
     payload.pop("unfurl_links")  # chat.update takes no unfurl settings
@@ -41,7 +41,7 @@ def change_effects(channel: str, now: datetime) -> ChangeEffects:
 
 
 def mute_effects(spec: MonitorSpec, now: datetime) -> IncidentEffects:
-    def render(incident: Incident) -> Sequence[SlackEffect]:
+    def render(incident: IncidentView) -> Sequence[SlackEffect]:
         return [edit(incident, spec, now)]
 
     return render

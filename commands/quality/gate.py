@@ -30,6 +30,7 @@ from bot.quality.gate import (
 )
 from bot.quality.text import millis, percent
 from bot.registry import RequestKind
+from bot.registry.views import RequestView
 from bot.services import Services
 from commands import text
 from commands.ids import Action
@@ -39,8 +40,6 @@ from commands.model import messages, render
 from commands.model.render import utcnow
 from commands.model.snapshot import snapshot_gate_blocks
 from commands.quality.blocks import gate_table, paired_verdict
-from storage import crud
-from storage.models import SwitchRequest
 
 
 def _run_field(title: str, run: RunSummary | None) -> MarkdownTextObject:
@@ -98,7 +97,7 @@ def gate_blocks(view: GateView | None, max_class_drop: float = DEFAULT_MAX_CLASS
     return blocks
 
 
-async def current_gate(services: Services, request: SwitchRequest) -> GateView | None:
+async def current_gate(services: Services, request: RequestView) -> GateView | None:
     """The gate with the per-class rule on: a lost class needs an override whatever the pass rate."""
     settings = services.settings
     return await gate_view(
@@ -114,11 +113,11 @@ def _blocks(services: Services, view: GateView | None) -> list[Block]:
     return gate_blocks(view, services.settings.max_class_drop)
 
 
-async def gate_sections(services: Services, request: SwitchRequest) -> list[Block]:
+async def gate_sections(services: Services, request: RequestView) -> list[Block]:
     """The gate as it stands, for re-rendering a decided request without losing the comparison; with
     the live model's newest snapshot named, when it has one (evidence that outlives the model)."""
     gate = _blocks(services, await current_gate(services, request))
-    return gate + await snapshot_gate_blocks(services.db, request) if gate else gate
+    return gate + await snapshot_gate_blocks(services, request) if gate else gate
 
 
 async def gate_sections_for(services: Services, request_id: int) -> list[Block]:
@@ -127,12 +126,11 @@ async def gate_sections_for(services: Services, request_id: int) -> list[Block]:
     return [] if request is None else await gate_sections(services, request)
 
 
-async def _fresh(services: Services, request_id: int) -> SwitchRequest | None:
-    async with services.db.session() as session:
-        return await crud.get_switch_request(session, request_id)
+async def _fresh(services: Services, request_id: int) -> RequestView | None:
+    return await services.registry.request(request_id)
 
 
-async def start_gate(client: AsyncWebClient, services: Services, request: SwitchRequest) -> None:
+async def start_gate(client: AsyncWebClient, services: Services, request: RequestView) -> None:
     """After a switch request is posted: show "running", evaluate, then show both side by side."""
     if request.kind != RequestKind.SWITCH or request.id is None:
         return
@@ -161,7 +159,7 @@ async def override_requested(
     return True
 
 
-def override_modal(request: SwitchRequest, view: GateView) -> View:
+def override_modal(request: RequestView, view: GateView) -> View:
     return View(
         type="modal",
         callback_id=ViewId.APPROVE_OVERRIDE,

@@ -18,10 +18,10 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.routing import Disagreement, Judged, ShadowReport, Started
+from bot.routing.views import ShadowRouteView, ShadowState, ShadowVerdict
 from commands import text
 from commands.ids import Action
 from commands.ids import Block as BlockId
-from storage.models import ShadowRoute, ShadowState, ShadowVerdict
 
 SHADOW_USAGE = "/model shadow [<model-id> [on <endpoint>] [percent] [reason…] | stop [reason…] | review]"
 _EXCERPT = 1500
@@ -36,7 +36,7 @@ def _when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "an unknown time"
 
 
-def _model(route: ShadowRoute) -> str:
+def _model(route: ShadowRouteView) -> str:
     return f"{text.inline_code(route.model_id)} on {text.inline_code(route.endpoint)}"
 
 
@@ -124,7 +124,7 @@ def started_text(started: Started) -> str:
     return said
 
 
-def stopped_text(route: ShadowRoute) -> str:
+def stopped_text(route: ShadowRouteView) -> str:
     return f"Stopped shadowing {text.inline_code(route.model_id)} on {text.inline_code(route.endpoint)}."
 
 

@@ -6,11 +6,11 @@ from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 
+from bot.routing.views import ShadowVerdict
 from commands.context import services_of
 from commands.ids import Action, row_id
 from commands.respond import respond
 from commands.routing import blocks
-from storage.models import ShadowVerdict
 
 VERDICTS = {
     Action.SHADOW_VERDICT_LIVE: ShadowVerdict.LIVE,

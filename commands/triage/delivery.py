@@ -17,12 +17,13 @@ from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, Sec
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.inflight import if_cut_short, start_background
+from bot.registry.views import DeploymentView
 from bot.routing import mirror_quietly
 from bot.services import Services
+from bot.triage_views import DeliveryStatus
 from commands.errors import user_message
 from commands.respond import ResponseUrlRefused, respond
 from commands.triage import blocks as triage_blocks
-from storage.models import DeliveryStatus, Deployment
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +149,7 @@ async def triage_and_deliver(
     services: Services,
     destination: Destination,
     text: str,
-    deployment: Deployment,
+    deployment: DeploymentView,
     *,
     source: str,
     user_id: str | None,

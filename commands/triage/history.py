@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, PlainTextObject, SectionBlock
 
+from bot.triage_views import DeliveryStatus, TriageView
 from commands import text
-from storage.models import DeliveryStatus, Triage
 
 RECENT_TRIAGES = 10
 _EXCERPT = 280
@@ -22,13 +22,13 @@ _NOT_SHOWN = {
 }
 
 
-def history_text(rows: Sequence[Triage]) -> str:
+def history_text(rows: Sequence[TriageView]) -> str:
     if not rows:
         return "You have no triages yet."
     return f"Your last {len(rows)} triage(s)."
 
 
-def history_blocks(rows: Sequence[Triage]) -> list[Block]:
+def history_blocks(rows: Sequence[TriageView]) -> list[Block]:
     if not rows:
         return [
             SectionBlock(
@@ -44,7 +44,7 @@ def history_blocks(rows: Sequence[Triage]) -> list[Block]:
     return blocks
 
 
-def _headline(row: Triage) -> str:
+def _headline(row: TriageView) -> str:
     when = row.created_at.strftime("%Y-%m-%d %H:%M UTC")
     parts = [f"*#{row.id}*", when, text.escape_mrkdwn(row.source)]
     if row.status == "ok":
@@ -58,7 +58,7 @@ def _headline(row: Triage) -> str:
     return text.truncate("  ·  ".join(parts), text.CONTEXT_TEXT_MAX)
 
 
-def _body(row: Triage) -> str:
+def _body(row: TriageView) -> str:
     lines = ["Customer: " + text.truncate(" ".join(row.input_text.split()), _EXCERPT)]
     if row.status == "ok":
         lines.append("Summary: " + (row.summary or ""))

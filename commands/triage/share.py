@@ -7,13 +7,13 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot import triage_shares
+from bot.triage_views import TriageShareView
 from commands.context import services_of
 from commands.ids import row_id
 from commands.model import render
 from commands.model.render import utcnow
 from commands.respond import respond
 from commands.triage import blocks
-from storage.models import TriageShare
 
 
 async def share_triage(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], context: dict) -> None:
@@ -46,7 +46,7 @@ async def share_triage(ack: AsyncAck, body: dict[str, Any], action: dict[str, An
         raise
 
 
-def already_shared(share: TriageShare) -> str:
+def already_shared(share: TriageShareView) -> str:
     where = f" in {render.channel(share.channel_id)}" if share.channel_id else ""
     return (
         f"Triage #{share.triage_id} was already shared{where} by {render.person(share.shared_by)} "
