@@ -236,8 +236,7 @@ def break_glass_announcement(channel: str) -> Any:
     """The Slack message of a CLI break-glass change, as an outbox effect (rendered here, at decision
     time, like every decision's effects; the CLI is its only caller)."""
     from bot.outbox.effects import SlackEffect
-    from commands import text
-    from commands.model import render
+    from commands import render, text
 
     def render_change(approval: Any) -> list[SlackEffect]:
         d = approval.deployment

@@ -20,6 +20,7 @@ from bot.errors import InvalidInput, ModelError, NotAllowed, NotFound
 from bot.model_client import ModelClient
 from bot.registry.approvers import Approvers
 from bot.registry.model_ids import days_left, validate_model_id
+from bot.registry.shutdown_dates import base_of, record_reading
 from bot.registry.status import pending_requests, recent_requests
 from storage import crud
 from storage import shutdowns as queries
@@ -41,12 +42,6 @@ LIVE, PREVIOUS, CANDIDATE, REQUESTED, OPERATOR_SET = (
 )
 
 ModelKey = tuple[str, str]  # (endpoint, model_id)
-
-
-def base_of(model_id: str) -> str | None:
-    """The base model of an OpenAI fine-tune ID (`ft:gpt-4o-mini-2024-07-18:org::id`), else None."""
-    parts = model_id.split(":")
-    return parts[1] if len(parts) > 2 and parts[0] == "ft" and parts[1] else None
 
 
 @dataclass(frozen=True)
@@ -116,13 +111,6 @@ async def refresh(db: Database, models: ModelClient, now: datetime) -> list[Coun
     return await countdowns(db, now)
 
 
-async def record_reading(
-    db: Database, endpoint: str, model_id: str, shutdown_date: date | None, now: datetime
-) -> None:
-    async with db.transaction() as session:
-        await queries.record(session, endpoint, model_id, shutdown_date, ShutdownSource.ENDPOINT, read_at=now)
-
-
 async def countdowns(db: Database, now: datetime) -> list[Countdown]:
     """What is known (no endpoint is asked): soonest shutdown first, models without a date last."""
     wanted = await models_that_matter(db, now)
@@ -152,16 +140,6 @@ def _countdown(
         )
     row, source = min(dated, key=lambda pair: (pair[0].shutdown_date, pair[1] != ShutdownSource.ENDPOINT))
     return Countdown(endpoint, model_id, roles, row.shutdown_date, source, row.read_at, row.set_by)
-
-
-async def known_shutdown(db: Database, endpoint: str, model_id: str) -> date | None:
-    """The earliest stored date of a model or its base (no endpoint asked): for flagging candidates."""
-    async with db.session() as session:
-        rows = await queries.of_model(session, endpoint, model_id)
-        if base := base_of(model_id):
-            rows += await queries.of_model(session, endpoint, base)
-    dates = [row.shutdown_date for row in rows if row.shutdown_date]
-    return min(dates) if dates else None
 
 
 async def set_operator_date(

@@ -10,8 +10,8 @@ from commands import digest, model, monitors, quality, request_log, routing, tri
 from commands.acks import install_settling_ack
 from commands.context import provide_services
 from commands.errors import handle_listener_error
-from commands.model.dispatch import SubcommandTable
 from commands.retries import drop_duplicate_events
+from commands.subcommands import SubcommandTable
 
 
 def model_subcommands() -> SubcommandTable:

@@ -11,7 +11,7 @@ import pytest
 
 import commands
 from commands.ids import Action
-from commands.model.dispatch import SubcommandTable
+from commands.subcommands import SubcommandTable
 from storage.models import Deployment, SwitchRequest
 from tests.conftest import LIVE_MODEL, Bot
 from tests.test_model_helpers import (

@@ -13,6 +13,7 @@ from bot.errors import Conflict, InvalidInput, NotFound
 from bot.model_client import ModelClient
 from bot.outbox import effects as outbox
 from bot.outbox.effects import SlackEffect, no_effects
+from bot.registry import shutdown_dates
 from bot.registry.approvers import Approvers
 from bot.registry.model_ids import refuse_if_shut_down, validate_model_id
 from storage import crud
@@ -84,11 +85,9 @@ async def plan_switch(
         raise InvalidInput(f"`{model_id}` on `{endpoint}` is already the live model. Nothing to switch.")
     info = await models.retrieve_model(endpoint, model_id)
     refuse_if_shut_down(model_id, info.shutdown_date, now)
-    from bot import shutdowns  # here: bot.shutdowns reads the registry's own queries
-
     # Flagged on the request message when its base (or an operator) already gave it a date.
-    await shutdowns.record_reading(db, endpoint, model_id, info.shutdown_date, now)
-    shutdown = await shutdowns.known_shutdown(db, endpoint, model_id)
+    await shutdown_dates.record_reading(db, endpoint, model_id, info.shutdown_date, now)
+    shutdown = await shutdown_dates.known_shutdown(db, endpoint, model_id)
     refuse_if_shut_down(model_id, shutdown, now)
     return SwitchPlan(RequestKind.SWITCH, requested_by, reason, live, endpoint, model_id, shutdown)
 

@@ -9,7 +9,6 @@ from slack_bolt.async_app import AsyncApp
 
 from commands.ids import Action, Event, SlashCommand, View
 from commands.model.decisions import approve_switch, reject_switch, submit_override, submit_reject
-from commands.model.dispatch import SubcommandTable
 from commands.model.home import app_home_opened
 from commands.model.retire import RETIRE_USAGE, retire_on_subcommand
 from commands.model.snapshot import SNAPSHOT_USAGE, snapshot_subcommand
@@ -17,6 +16,7 @@ from commands.model.status import history_subcommand, list_subcommand, status_su
 from commands.model.switch import SWITCH_USAGE, rollback_subcommand, switch_subcommand
 from commands.model.try_model import TRY_USAGE, try_subcommand
 from commands.model.usergroups import usergroup_members
+from commands.subcommands import SubcommandTable
 
 __all__ = ["SubcommandTable", "add_subcommands", "register", "usergroup_members"]
 

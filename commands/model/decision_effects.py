@@ -12,10 +12,10 @@ from bot.outbox.effects import EPHEMERAL_OR_DM, SlackEffect
 from bot.registry import Approval, RequestKind
 from bot.registry.approvals import ApprovalEffects, RejectionEffects
 from bot.registry.views import RequestView
-from commands import text
+from commands import render, text
 from commands.block_kit import as_dicts
-from commands.model import render, request_blocks
-from commands.model.render import utcnow
+from commands.model import request_blocks
+from commands.render import utcnow
 
 
 def request_update(request: RequestView, extra_sections: Sequence[Block] = ()) -> list[SlackEffect]:

@@ -14,13 +14,14 @@ from bot.errors import TriagebotError
 from bot.registry import Approval
 from bot.registry.views import RequestView
 from bot.services import Services
-from commands import text
+from commands import render, text
 from commands.context import services_of
 from commands.ids import Action, Block, metadata_row_id, row_id
 from commands.ids import View as ViewId
-from commands.model import decision_effects, render
+from commands.model import decision_effects
+from commands.model.gate import gate_sections_for, override_requested
 from commands.model.home import publish_home
-from commands.model.render import utcnow
+from commands.render import utcnow
 
 
 def request_id_of(value: str | None) -> int:
@@ -33,8 +34,6 @@ async def approve_switch(
     await ack()
     services = services_of(context)
     request_id = request_id_of(action.get("value"))
-    from commands.quality.gate import override_requested  # commands.quality imports us
-
     if await override_requested(client, body, services, request_id):
         return  # below the eval gate: the override modal approves
     user = body["user"]["id"]
@@ -57,8 +56,6 @@ async def approve(
 ) -> Approval:
     """Approve, with the message update, the announcement and the requester's note queued in the
     same transaction (the outbox sends them): used by the Approve button and the override modal."""
-    from commands.quality.gate import gate_sections_for  # commands.quality imports us
-
     gate = await gate_sections_for(services, request_id)
     effects = decision_effects.approval_effects(gate, fallback_channel, override=override_reason is not None)
     return await services.registry.approve(
@@ -109,8 +106,6 @@ async def submit_reject(
     values = view.get("state", {}).get("values", {})
     reason = (values.get(Block.REJECT_REASON, {}).get(Action.REJECT_REASON) or {}).get("value")
     user = body["user"]["id"]
-    from commands.quality.gate import gate_sections_for  # commands.quality imports this package
-
     try:
         gate = await gate_sections_for(services, request_id)
         effects = decision_effects.rejection_effects(gate)

@@ -27,12 +27,12 @@ from bot.registry.views import DeploymentView, RequestView
 from bot.services import Services
 from bot.shutdowns import Countdown
 from bot.triage_views import TriageView
-from commands import text
+from commands import render, text
 from commands.context import services_of
 from commands.ids import Block as BlockId
-from commands.model import render, request_blocks, status_blocks
-from commands.model.render import utcnow
+from commands.model import request_blocks, status_blocks
 from commands.model.status import close_expired
+from commands.render import utcnow
 from commands.triage import history as triage_history
 
 log = logging.getLogger(__name__)

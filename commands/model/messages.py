@@ -12,8 +12,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.errors import NotAllowed
 from bot.registry import Registry
 from bot.registry.views import RequestView
-from commands.model import decision_effects, render, request_blocks
-from commands.model.render import utcnow
+from commands import render
+from commands.model import decision_effects, request_blocks
+from commands.render import utcnow
 
 log = logging.getLogger(__name__)
 

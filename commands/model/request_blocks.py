@@ -24,10 +24,9 @@ from bot.registry import DeploymentKind, RequestKind, RequestStatus
 from bot.registry.approvals import Approval
 from bot.registry.model_ids import is_shut_down, parse_shutdown, shuts_down_soon
 from bot.registry.views import RequestView
-from commands import text
+from commands import render, text
 from commands.ids import Action
 from commands.ids import Block as BlockId
-from commands.model import render
 
 KIND_TITLES = {"switch": ":arrows_counterclockwise: Model switch", "rollback": ":rewind: Rollback"}
 

@@ -11,9 +11,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import shutdowns
 from bot.errors import InvalidInput
+from commands import render
 from commands.context import services_of
-from commands.model import render
-from commands.model.render import utcnow
+from commands.render import utcnow
 
 RETIRE_USAGE = "/model retire-on <model-id> [on <endpoint>] <YYYY-MM-DD|none>"
 _ARGS = re.compile(r"`?(?P<model>[^\s`]+)`?(?:\s+on\s+(?P<endpoint>\S+))?\s+(?P<date>\S+)", re.IGNORECASE)

@@ -20,8 +20,8 @@ from bot.snapshots.record import record
 from bot.snapshots.text import recording_lines
 from commands import text
 from commands.context import services_of
-from commands.model.dispatch import parse_model_ref
 from commands.respond import respond
+from commands.subcommands import parse_model_ref
 
 SNAPSHOT_USAGE = "/model snapshot [model-id] [on <endpoint>]"
 # Response URLs take five posts: the ack, one halfway note, the result, and room for a retry.

@@ -13,7 +13,7 @@ from bot.registry.status import history_limit
 from bot.services import Services
 from commands.context import services_of
 from commands.model import decision_effects, status_blocks
-from commands.model.render import utcnow
+from commands.render import utcnow
 from commands.respond import respond as respond_with_retries
 
 

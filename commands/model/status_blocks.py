@@ -14,8 +14,7 @@ from bot.registry import ModelListing, ModelStatus
 from bot.registry.status import ListedModel
 from bot.registry.views import DeploymentView, RequestView
 from bot.shutdowns import Countdown
-from commands import text
-from commands.model import render
+from commands import render, text
 
 KIND_LABELS = {"initial": "first deployment", "switch": "switch", "rollback": "rollback"}
 

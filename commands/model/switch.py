@@ -14,11 +14,12 @@ from bot.registry import RequestKind, SwitchPlan
 from bot.registry.requests import RollbackUndoesRollback
 from bot.registry.views import DeploymentView
 from bot.services import Services
-from commands import text
+from commands import render, text
 from commands.context import services_of
 from commands.errors import user_message
-from commands.model import decision_effects, messages, render
-from commands.model.render import utcnow
+from commands.model import decision_effects, messages
+from commands.model.gate import start_gate
+from commands.render import utcnow
 from commands.respond import respond as respond_with_retries
 
 SWITCH_USAGE = "/model switch <model-id> [on <endpoint>] [reason…]"
@@ -155,7 +156,5 @@ async def request_approval(
     await respond_with_retries(
         command["response_url"], response_type="ephemeral", replace_original=True, text="\n".join(lines)
     )
-    from commands.quality.gate import start_gate  # here: commands.quality imports this package
-
     # The eval gate: runs the candidate (and the live model if needed), then updates the message.
     await start_gate(client, services, request)

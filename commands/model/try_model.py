@@ -13,8 +13,8 @@ from bot.errors import InvalidInput, NotAllowed
 from bot.quality.smoke import SMOKE_CASES, smoke_lines, smoke_test
 from commands import text
 from commands.context import services_of
-from commands.model.dispatch import parse_model_ref
 from commands.respond import respond
+from commands.subcommands import parse_model_ref
 
 TRY_USAGE = "/model try <model-id> [on <endpoint>]"
 

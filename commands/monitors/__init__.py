@@ -6,9 +6,9 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from commands.ids import Action
-from commands.model.dispatch import SubcommandTable
 from commands.monitors.actions import examples_clicked, mute_clicked, rollback_clicked
 from commands.monitors.slash import MONITORS_USAGE, monitors_subcommand
+from commands.subcommands import SubcommandTable
 
 
 def add_subcommands(table: SubcommandTable) -> None:

@@ -12,12 +12,13 @@ from bot.monitors.examples import examples
 from bot.monitors.rollback import roll_back_incident
 from bot.monitors.specs import MonitorSpec
 from bot.services import Services
+from commands import render
 from commands.context import services_of
 from commands.ids import row_id
-from commands.model import decision_effects, render
-from commands.model.render import utcnow
+from commands.model import decision_effects
 from commands.monitors import blocks
 from commands.monitors.effects import mute_effects
+from commands.render import utcnow
 from commands.respond import respond
 
 STALE_HINT = "See `/model monitors`."

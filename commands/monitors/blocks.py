@@ -21,10 +21,9 @@ from bot.monitors.examples import Example
 from bot.monitors.service import MonitorState
 from bot.monitors.specs import Level, MonitorSpec
 from bot.monitors.views import IncidentView
-from commands import text
+from commands import render, text
 from commands.ids import Action
 from commands.ids import Block as BlockId
-from commands.model import render
 
 _LOOK = {
     Level.ALERT: (":rotating_light:", "Alert"),

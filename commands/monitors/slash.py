@@ -11,8 +11,8 @@ from bot.deployments import live_deployment
 from bot.errors import NotFound
 from bot.monitors import service
 from commands.context import services_of
-from commands.model.render import utcnow
 from commands.monitors import blocks
+from commands.render import utcnow
 from commands.respond import respond
 
 MONITORS_USAGE = "/model monitors"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from commands.ids import Action, View
-from commands.model.dispatch import SubcommandTable
 from commands.quality.model_eval import EVAL_USAGE, eval_subcommand
 from commands.quality.review import (
     add_to_eval_set,
@@ -14,6 +13,7 @@ from commands.quality.review import (
     review_wrong_submitted,
     update_eval_case,
 )
+from commands.subcommands import SubcommandTable
 
 
 def add_subcommands(table: SubcommandTable) -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from commands.model.dispatch import SubcommandTable
 from commands.routing.blocks import SHADOW_USAGE
 from commands.routing.review import VERDICTS, shadow_verdict
 from commands.routing.shadow import shadow_subcommand
+from commands.subcommands import SubcommandTable
 
 
 def add_subcommands(table: SubcommandTable) -> None:

@@ -8,10 +8,10 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot import triage_shares
 from bot.triage_views import TriageShareView
+from commands import render
 from commands.context import services_of
 from commands.ids import row_id
-from commands.model import render
-from commands.model.render import utcnow
+from commands.render import utcnow
 from commands.respond import respond
 from commands.triage import blocks
 

@@ -1,4 +1,4 @@
-"""Small mrkdwn pieces every /model view shares: people, dates, models, shutdown notes."""
+"""Small mrkdwn pieces every area's views share: people, dates, models, shutdown notes."""
 
 from __future__ import annotations
 

@@ -32,14 +32,14 @@ from bot.quality.text import millis, percent
 from bot.registry import RequestKind
 from bot.registry.views import RequestView
 from bot.services import Services
-from commands import text
+from commands import render, text
 from commands.ids import Action
 from commands.ids import Block as BlockId
 from commands.ids import View as ViewId
-from commands.model import messages, render
-from commands.model.render import utcnow
+from commands.model import messages
 from commands.model.snapshot import snapshot_gate_blocks
 from commands.quality.blocks import gate_table, paired_verdict
+from commands.render import utcnow
 
 
 def _run_field(title: str, run: RunSummary | None) -> MarkdownTextObject:
