@@ -64,17 +64,18 @@ def cron_trigger(expression: str, timezone: str) -> CronTrigger:
 
 def next_fire(trigger: CronTrigger, now: datetime) -> datetime | None:
     """The first fire time strictly after `now`."""
-    return trigger.get_next_fire_time(None, now + _STEP)
+    fire: datetime | None = trigger.get_next_fire_time(None, now + _STEP)
+    return fire
 
 
 def latest_fire(trigger: CronTrigger, now: datetime) -> datetime | None:
     """The latest fire time at or before `now` (None if it never fired in the last 400 days)."""
     for window in _WINDOWS:
-        fire = trigger.get_next_fire_time(None, now - window)
+        fire: datetime | None = trigger.get_next_fire_time(None, now - window)
         if fire is None or fire > now:
             continue
         while True:
-            following = trigger.get_next_fire_time(fire, fire + _STEP)
+            following: datetime | None = trigger.get_next_fire_time(fire, fire + _STEP)
             if following is None or following > now:
                 return fire
             fire = following

@@ -47,7 +47,9 @@ async def live_version(db: Database) -> Version | None:
             # Our SQLite connections run in driver autocommit (BEGIN is ours to issue, see storage.db)
             # and none was begun here, so this one statement reads the latest commit of any process.
             raw = await conn.get_raw_connection()
-            rows = await raw.driver_connection.execute_fetchall(_NEWEST_SQL)  # type: ignore[union-attr]
+            driver = raw.driver_connection
+            assert driver is not None  # an open connection always has its driver's
+            rows = await driver.execute_fetchall(_NEWEST_SQL)
             row = rows[0] if rows else None
         else:
             row = (await conn.execute(_NEWEST)).first()

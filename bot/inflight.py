@@ -57,7 +57,7 @@ def start_background(work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
     task = asyncio.create_task(work)
     registry = _tracking.get()
     if registry is not None:
-        registry.track(task)  # type: ignore[arg-type]
+        registry.track(task)
     else:
         _untracked.add(task)
         task.add_done_callback(_untracked.discard)

@@ -65,11 +65,11 @@ class PlainFormatter(logging.Formatter):
         return line
 
 
-class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class StderrHandler(logging.StreamHandler):
     """Writes to whatever sys.stderr is when a record is emitted, not when the handler was made:
     test runners and daemonisers swap it, and threads that outlive the swap must not hit a closed file."""
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> Any:
         return sys.stderr
 

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 import openai
 from openai import AsyncOpenAI
@@ -286,7 +286,9 @@ class _ErrorTranslation:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, _tb: Any) -> bool:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, _tb: Any
+    ) -> Literal[False]:
         if exc is None or isinstance(exc, ModelError | NotFound) or not isinstance(exc, openai.OpenAIError):
             return False
         ep, model = self.endpoint, self.model_id
@@ -357,7 +359,9 @@ def _base_of(model: Any) -> str | None:
 def json_schema_format(answer_model: type[BaseModel]) -> dict[str, Any]:
     """The strict `response_format` parse() would send, cut to the keywords every model accepts
     (the reply is still validated against the whole answer model)."""
-    param = dict(type_to_response_format_param(answer_model))  # type: ignore[arg-type]
+    given = type_to_response_format_param(answer_model)
+    assert isinstance(given, dict)  # Omit only when no answer model is given
+    param: dict[str, Any] = dict(given)
     spec = dict(param["json_schema"])
     spec["schema"] = strict_subset(spec.get("schema", {}))
     param["json_schema"] = spec

@@ -13,10 +13,11 @@ from bot import log_context
 from bot.errors import InvalidInput, ModelError, NotFound
 from bot.limits import TriageLimits
 from bot.model_client import ModelClient
+from bot.registry.views import DeploymentView
 from bot.request_shape import strip_control_chars
 from storage import crud, triages
 from storage.db import Database
-from storage.models import DeliveryStatus, Deployment, Triage
+from storage.models import DeliveryStatus, Triage
 from storage.statuses import TriageStatus
 
 URGENCIES = ("low", "medium", "high", "critical")
@@ -30,11 +31,12 @@ class TriageAnswerBase(BaseModel):
 @cache
 def answer_model(categories: tuple[str, ...]) -> type[TriageAnswerBase]:
     """The strict output schema; categories come from configuration, hence built at run time."""
-    return create_model(  # type: ignore[call-overload, no-any-return]
+    return create_model(
         "TriageAnswer",
         __base__=TriageAnswerBase,
-        urgency=(Literal[URGENCIES], ...),  # type: ignore[valid-type]
-        category=(Literal[categories], ...),  # type: ignore[valid-type]
+        # A Literal of values known only at run time: pydantic builds it, mypy cannot follow it.
+        urgency=(Literal[URGENCIES], ...),  # type: ignore[arg-type]
+        category=(Literal[categories], ...),  # type: ignore[arg-type]
         summary=(str, Field(min_length=1)),
         next_step=(str, Field(min_length=1)),
     )
@@ -115,7 +117,7 @@ class TriageService:
     async def run(
         self,
         text: str,
-        deployment: Deployment,
+        deployment: DeploymentView,
         *,
         source: str,
         user_id: str | None = None,
@@ -141,14 +143,14 @@ class TriageService:
             # Shown to the agent rather than raised, but for the request's log line still a failure.
             log_context.note(outcome="error", error=exc.kind)
             return TriageOutcome(triage_id, None, exc)
-        answer = reply.answer
+        answer = reply.answer.model_dump()  # the answer model's fields are built at run time
         row.status = TriageStatus.OK
-        row.urgency = answer.urgency  # type: ignore[attr-defined]
-        row.category = answer.category  # type: ignore[attr-defined]
+        row.urgency = answer["urgency"]
+        row.category = answer["category"]
         # Model text is stored and shown: the same control characters as in input must go (PostgreSQL
         # refuses NUL outright, which would lose the whole triage).
-        row.summary = strip_control_chars(answer.summary)  # type: ignore[attr-defined]
-        row.next_step = strip_control_chars(answer.next_step)  # type: ignore[attr-defined]
+        row.summary = strip_control_chars(answer["summary"])
+        row.next_step = strip_control_chars(answer["next_step"])
         row.latency_ms = reply.latency_ms
         row.prompt_tokens = reply.prompt_tokens
         row.completion_tokens = reply.completion_tokens
@@ -159,7 +161,7 @@ class TriageService:
     async def record_interrupted(
         self,
         text: str,
-        deployment: Deployment,
+        deployment: DeploymentView,
         *,
         source: str,
         user_id: str | None = None,
@@ -185,7 +187,7 @@ class TriageService:
     def _row(
         self,
         text: str,
-        deployment: Deployment,
+        deployment: DeploymentView,
         *,
         source: str,
         user_id: str | None,

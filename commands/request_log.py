@@ -80,7 +80,8 @@ async def open_request_record(
         "user": request_user(body),
         "kind": request_kind(body),
     }
-    retry = (req.headers.get("x-slack-retry-num") or [None])[0]
+    retries = req.headers.get("x-slack-retry-num") or []
+    retry = retries[0] if retries else None
     if retry:
         fields["slack_retry"] = retry
     record = RequestRecord(started=time.perf_counter(), fields=fields)
@@ -97,7 +98,7 @@ def write_line(record: RequestRecord, outcome: str) -> None:
     fields.setdefault("outcome", outcome)
     fields["latency_ms"] = round((time.perf_counter() - record.started) * 1000)
     # Keep the order an operator scans in: id, who, what, model, time, result, then the rest.
-    ordered = {k: fields.pop(k) for k in ("request_id", "user", "kind") if k in fields}
+    ordered: dict[str, Any] = {k: fields.pop(k) for k in ("request_id", "user", "kind") if k in fields}
     ordered["model_id"] = fields.pop("model_id", None)
     for key in ("latency_ms", "outcome"):
         ordered[key] = fields.pop(key)
@@ -127,8 +128,7 @@ class NoteOutcome(AsyncListenerErrorHandler):
             # A model failure is ours to fix, not the user's: it counts as an error, not a refusal.
             refused = isinstance(error, TriagebotError) and not isinstance(error, ModelError)
             record.fields["outcome"] = "refused" if refused else "error"
-            known = isinstance(error, TriagebotError)
-            record.fields["error"] = error.kind if known else type(error).__name__
+            record.fields["error"] = error.kind if isinstance(error, TriagebotError) else type(error).__name__
         await self.inner.handle(error=error, request=request, response=response)
 
 

@@ -30,7 +30,7 @@ class SlackSdkProbe:
             is_archived=bool(channel.get("is_archived", False)),
         )
 
-    async def _call(self, method: str, params: dict[str, str]):  # type: ignore[no-untyped-def]
+    async def _call(self, method: str, params: dict[str, str]):
         try:
             return await self.client.api_call(method, params=params)
         except SlackApiError as exc:

@@ -20,6 +20,7 @@ async def lock_deployments(session: AsyncSession) -> None:
     """Hold the deployment lock until the current transaction ends."""
     bind = session.bind
     if bind is not None and bind.dialect.name == "postgresql":
+        # sqlmodel types exec() for select/update/delete only; a TextClause runs all the same.
         await session.exec(text("SELECT pg_advisory_xact_lock(:id)").bindparams(id=DEPLOYMENT_LOCK_ID))  # type: ignore[call-overload]
 
 

@@ -33,12 +33,12 @@ async def remember(session: AsyncSession, key: str, now: datetime) -> bool:
         .returning(col(SeenRequest.key))
     )
     # RETURNING rather than rowcount: psycopg reports -1 for an INSERT … ON CONFLICT here.
-    result = await session.exec(statement)  # type: ignore[call-overload]
+    result = await session.exec(statement)
     return result.first() is not None
 
 
 async def forget_seen_before(session: AsyncSession, cutoff: datetime) -> int:
-    result = await session.exec(delete(SeenRequest).where(col(SeenRequest.seen_at) < cutoff))  # type: ignore[call-overload]
+    result = await session.exec(delete(SeenRequest).where(col(SeenRequest.seen_at) < cutoff))
     return int(result.rowcount or 0)
 
 
@@ -60,7 +60,7 @@ async def enqueue(
         .on_conflict_do_nothing()
         .returning(col(OutboxMessage.id))
     )
-    result = await session.exec(statement)  # type: ignore[call-overload]
+    result = await session.exec(statement)
     return result.first() is not None
 
 
@@ -89,7 +89,7 @@ async def claim(session: AsyncSession, row_id: int, now: datetime, lease: timede
         update(OutboxMessage)
         .where(col(OutboxMessage.id) == row_id, _due(now))
         .values(claimed_until=now + lease)
-    )  # type: ignore[call-overload]
+    )
     if result.rowcount != 1:
         return None
     return await session.get(OutboxMessage, row_id, populate_existing=True)
@@ -124,7 +124,7 @@ async def _release(session: AsyncSession, row_id: int, **values: Any) -> None:
     """End a claim on a row (its lease), setting `values` with it."""
     await session.exec(
         update(OutboxMessage).where(col(OutboxMessage.id) == row_id).values(claimed_until=None, **values)
-    )  # type: ignore[call-overload]
+    )
 
 
 async def _settle(session: AsyncSession, row_id: int, **values: Any) -> None:

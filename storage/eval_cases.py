@@ -5,11 +5,12 @@ from __future__ import annotations
 from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from storage.models import EvalCase, EvalCaseChange, QualityCheck
 
 
-def active_cases_query():  # type: ignore[no-untyped-def]  # a Select of EvalCase
+def active_cases_query() -> SelectOfScalar[EvalCase]:
     """The cases an eval run uses: every case not retired, oldest first."""
     return select(EvalCase).where(col(EvalCase.retired_at).is_(None)).order_by(col(EvalCase.id))
 

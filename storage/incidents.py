@@ -31,7 +31,7 @@ async def drop_pending_edits(session: AsyncSession, prefix: str, now: datetime) 
         col(OutboxMessage.status) == OutboxStatus.PENDING,
         or_(col(OutboxMessage.claimed_until).is_(None), col(OutboxMessage.claimed_until) < now),
     )
-    result = await session.exec(stmt)  # type: ignore[call-overload]
+    result = await session.exec(stmt)
     return int(result.rowcount or 0)
 
 

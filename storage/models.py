@@ -35,10 +35,11 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        moment: datetime = value
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def _when(nullable: bool = False, index: bool = False) -> Column:
+def _when(nullable: bool = False, index: bool = False) -> Column[datetime]:
     return Column(UTCDateTime(), nullable=nullable, index=index)
 
 
@@ -180,8 +181,8 @@ class EvalCaseChange(SQLModel, table=True):
     changed_at: datetime = Field(default_factory=utcnow, sa_column=_when())
     changed_by: str = Field(max_length=64)  # a Slack user ID, or cli:<login>
     action: str = Field(max_length=16)  # edit | retire
-    before: dict = Field(sa_column=Column(JSON, nullable=False))
-    after: dict | None = Field(default=None, sa_column=Column(JSON))
+    before: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     reason: str | None = Field(default=None, sa_column=Column(Text))
 
 
@@ -234,7 +235,7 @@ class QualityCheck(SQLModel, table=True):
     passed: bool
     urgency_match: bool | None = None
     category_match: bool | None = None
-    output: dict | None = Field(default=None, sa_column=Column(JSON))
+    output: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     latency_ms: int | None = None
     error: str | None = Field(default=None, sa_column=Column(Text))
     reviewer: str | None = Field(default=None, max_length=64)
@@ -294,7 +295,7 @@ class OutboxMessage(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=_when())
     dedupe_key: str = Field(max_length=160, unique=True)
     method: str = Field(max_length=64)  # a Web API method, or "response_url"
-    payload: dict = Field(sa_column=Column(JSON, nullable=False))
+    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     status: str = Field(default=OutboxStatus.PENDING, max_length=16)
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_column=_when())
@@ -303,7 +304,7 @@ class OutboxMessage(SQLModel, table=True):
     last_error: str | None = Field(default=None, sa_column=Column(Text))
     # What Slack answered that later calls need: the channel and ts of a posted message, so an
     # edit queued before the post went out can name it (migration 0009_w1; see bot/outbox/effects).
-    result: dict | None = Field(default=None, sa_column=Column(JSON))
+    result: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
 
 
 class UsageCounter(SQLModel, table=True):

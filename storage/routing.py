@@ -18,6 +18,7 @@ async def lock_routes(session: AsyncSession) -> None:
     """Serialise start/stop across processes until the transaction ends (SQLite writers are serial already)."""
     bind = session.bind
     if bind is not None and bind.dialect.name == "postgresql":
+        # sqlmodel types exec() for select/update/delete only; a TextClause runs all the same.
         await session.exec(text("SELECT pg_advisory_xact_lock(:id)").bindparams(id=SHADOW_LOCK_ID))  # type: ignore[call-overload]
 
 
@@ -53,7 +54,7 @@ async def end_active_routes(
 
 async def add_skipped_by_cap(session: AsyncSession, route_id: int) -> None:
     await session.exec(
-        update(ShadowRoute)  # type: ignore[call-overload]
+        update(ShadowRoute)
         .where(col(ShadowRoute.id) == route_id)
         .values(skipped_by_cap=col(ShadowRoute.skipped_by_cap) + 1)
     )
@@ -134,7 +135,7 @@ async def pair_with_triage(session: AsyncSession, pair_id: int) -> tuple[ShadowP
 async def set_verdict(session: AsyncSession, pair_id: int, verdict: str, by: str, now: datetime) -> bool:
     """Record the verdict unless one is already there; True when this call recorded it."""
     result = await session.exec(
-        update(ShadowPair)  # type: ignore[call-overload]
+        update(ShadowPair)
         .where(col(ShadowPair.id) == pair_id, col(ShadowPair.verdict).is_(None))
         .values(verdict=verdict, verdict_by=by, verdict_at=now)
     )

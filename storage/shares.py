@@ -23,7 +23,8 @@ async def claim_share(
     statement = (
         insert(TriageShare)
         .values(triage_id=triage_id, shared_by=shared_by, channel_id=channel_id, shared_at=now)
-        .on_conflict_do_nothing(index_elements=[col(TriageShare.triage_id)])
+        # Both dialects' Insert have it; the lookup above joins their types to the base Insert.
+        .on_conflict_do_nothing(index_elements=[col(TriageShare.triage_id)])  # type: ignore[attr-defined]
         .returning(col(TriageShare.triage_id))
     )
     return (await session.exec(statement)).first() is not None

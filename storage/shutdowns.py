@@ -36,7 +36,7 @@ async def record(
         .values(endpoint=endpoint, model_id=model_id, source=source.value, **values)
         .on_conflict_do_update(index_elements=["endpoint", "model_id", "source"], set_=values)
     )
-    await session.exec(statement)  # type: ignore[call-overload]
+    await session.exec(statement)
     stmt = select(ModelShutdown).where(
         col(ModelShutdown.endpoint) == endpoint,
         col(ModelShutdown.model_id) == model_id,
@@ -47,7 +47,7 @@ async def record(
 
 async def clear_operator_date(session: AsyncSession, endpoint: str, model_id: str) -> bool:
     result = await session.exec(
-        delete(ModelShutdown).where(  # type: ignore[call-overload]
+        delete(ModelShutdown).where(
             col(ModelShutdown.endpoint) == endpoint,
             col(ModelShutdown.model_id) == model_id,
             col(ModelShutdown.source) == ShutdownSource.OPERATOR.value,

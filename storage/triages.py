@@ -24,7 +24,7 @@ def of_model_between(model: tuple[str, str], start: datetime, end: datetime) -> 
 
 
 async def set_delivery_status(session: AsyncSession, triage_id: int, status: DeliveryStatus) -> None:
-    await session.exec(  # type: ignore[call-overload]
+    await session.exec(
         update(Triage).where(col(Triage.id) == triage_id).values(delivery_status=status.value)
     )
 

@@ -24,7 +24,8 @@ async def count_use(session: AsyncSession, key: str, window_start: datetime) -> 
     statement = (
         insert(UsageCounter)
         .values(key=key, window_start=window_start, count=1)
-        .on_conflict_do_update(
+        # Both dialects' Insert have it; the lookup above joins their types to the base Insert.
+        .on_conflict_do_update(  # type: ignore[attr-defined]
             index_elements=[col(UsageCounter.key), col(UsageCounter.window_start)],
             set_={"count": col(UsageCounter.count) + 1},
         )

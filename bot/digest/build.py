@@ -10,7 +10,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.cron import fire_before
 from bot.digest import queries
-from bot.digest.figures import SHUTDOWN_WARNING_DAYS, Availability, Digest, LatestRun, Live
+from bot.digest.figures import SHUTDOWN_WARNING_DAYS, Availability, Digest, LatestRun, Live, RunScore
 from bot.errors import ModelError, ModelUnknown, NotFound
 from bot.model_client import ModelClient
 from bot.quality.costs import Price, period_cost, price_for
@@ -114,6 +114,6 @@ async def check_availability(models: ModelClient, live: Live, now: datetime) -> 
     return Availability(True, None, info.shutdown_date, days)
 
 
-async def chart_history(db: Database, now: datetime) -> list[queries.RunScore]:
+async def chart_history(db: Database, now: datetime) -> list[RunScore]:
     async with db.session() as session:
         return await queries.pass_rate_history(session, now - CHART_WINDOW)

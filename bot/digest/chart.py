@@ -87,8 +87,9 @@ def draw(by_model: dict[Model, list[RunScore]], live: Model | None) -> Figure:
     names = labels(list(by_model), live)
     figure, axes = plt.subplots(figsize=(9, 4.5), dpi=100)
     for model, model_runs in by_model.items():
+        # matplotlib's date units plot datetimes; its stubs only name numbers.
         axes.plot(
-            [r.finished_at for r in model_runs],
+            [r.finished_at for r in model_runs],  # type: ignore[arg-type]
             [100 * (r.pass_rate or 0) for r in model_runs],
             marker="o",
             linewidth=2.5 if model == live else 1.2,
@@ -102,9 +103,10 @@ def draw(by_model: dict[Model, list[RunScore]], live: Model | None) -> Figure:
     locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
     axes.xaxis.set_major_locator(locator)
     axes.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-    times = [r.finished_at for runs in by_model.values() for r in runs]
+    times = [r.finished_at for runs in by_model.values() for r in runs if r.finished_at is not None]
     if len(set(times)) == 1:  # one moment: give the axis some width so the tick is readable
-        axes.set_xlim(times[0] - timedelta(hours=1), times[0] + timedelta(hours=1))
+        # matplotlib's date units take datetimes; its stubs only name numbers.
+        axes.set_xlim(times[0] - timedelta(hours=1), times[0] + timedelta(hours=1))  # type: ignore[arg-type]
     # Outside the plot, below it: long labels never cover points and are never cut.
     axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=1, fontsize="small", frameon=False)
     figure.canvas.draw()  # places the ticks, so their labels can be read

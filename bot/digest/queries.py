@@ -119,6 +119,7 @@ async def regressions(
     found = []
     for case, output, error in (await session.exec(rows_stmt)).all():
         got = error or (f"{output.get('urgency')} / {output.get('category')}" if output else "no answer")
+        assert case.id is not None  # a stored row
         found.append(
             Regression(case.id, case.input_text, f"{case.expected_urgency} / {case.expected_category}", got)
         )
@@ -189,7 +190,8 @@ async def cost_inputs(
     tokens = and_(col(Triage.prompt_tokens).is_not(None), col(Triage.completion_tokens).is_not(None))
     row = (
         await session.exec(
-            select(
+            # sqlmodel types select() for up to four columns; SQLAlchemy takes any number.
+            select(  # type: ignore[call-overload]
                 func.count(),
                 func.sum(cast(tokens, Integer)),
                 func.sum(col(Triage.prompt_tokens)),

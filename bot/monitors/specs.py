@@ -48,7 +48,9 @@ class MonitorSpec:
     def level(self, value: float | None, sample: int) -> Level:
         if value is None or sample < self.min_sample:
             return Level.NO_DATA
-        worse = (lambda limit: value <= limit) if self.lower_is_worse else (lambda limit: value >= limit)
+        def worse(limit: float) -> bool:
+            return value <= limit if self.lower_is_worse else value >= limit
+
         if worse(self.alert):
             return Level.ALERT
         if worse(self.warning):

@@ -194,13 +194,15 @@ async def run_summary(db: Database, run_id: int) -> RunSummary:
         if run is None:
             raise NotFound(f"There is no eval run #{run_id}.")
         where = [col(QualityCheck.run_id) == run_id]
+        urgency_match, category_match = col(QualityCheck.urgency_match), col(QualityCheck.category_match)
         row = (
             await session.exec(
-                select(
+                # sqlmodel types select() for up to four columns; SQLAlchemy takes any number.
+                select(  # type: ignore[call-overload]
                     func.count(),
                     func.coalesce(func.sum(sql_case((col(QualityCheck.passed), 1), else_=0)), 0),
-                    func.coalesce(func.sum(sql_case((col(QualityCheck.urgency_match), 1), else_=0)), 0),
-                    func.coalesce(func.sum(sql_case((col(QualityCheck.category_match), 1), else_=0)), 0),
+                    func.coalesce(func.sum(sql_case((urgency_match.is_(True), 1), else_=0)), 0),
+                    func.coalesce(func.sum(sql_case((category_match.is_(True), 1), else_=0)), 0),
                     func.count(col(QualityCheck.error)),
                 ).where(*where)
             )

@@ -75,7 +75,7 @@ def parse_jsonl(lines: Iterable[str], categories: list[str], max_chars: int) -> 
             continue
         try:
             obj = json.loads(line)
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:
             problems.append(f"line {number}: not valid JSON ({exc.msg})")
             continue
         problem, case = _problem(obj, categories, max_chars)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -46,7 +47,7 @@ class GateView:
         return self.state in (RUNNING, BELOW_BAR, FAILED, CLASS_DROP)
 
 
-async def _newest_case_at(db: Database) -> object:
+async def _newest_case_at(db: Database) -> datetime | None:
     """When the active eval set last changed (a case added or corrected): older runs are stale."""
     changed = func.coalesce(col(EvalCase.updated_at), col(EvalCase.created_at))
     async with db.session() as session:
@@ -102,7 +103,7 @@ async def run_gate(db: Database, runner: EvalRunner, request: RequestView) -> No
     live_endpoint = request.from_endpoint or request.endpoint
     if live_model:
         last = await _latest_finished(db, live_endpoint, live_model)
-        if last is not None and last.started_at >= newest_case:  # type: ignore[operator]
+        if last is not None and last.started_at >= newest_case:
             await _remember(db, request.id, live=last.id)
         else:
             work.append(

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from bot.errors import InvalidInput, NotFound
 from bot.triage import URGENCIES
 from storage import eval_cases
@@ -45,7 +47,7 @@ def _check_labels(edit: CaseEdit, categories: list[str]) -> None:
         raise InvalidInput("A golden case needs the customer's message; it cannot be empty.")
 
 
-async def _active(session, case_id: int) -> EvalCase:  # type: ignore[no-untyped-def]
+async def _active(session: AsyncSession, case_id: int) -> EvalCase:
     case = await eval_cases.get_case(session, case_id)
     if case is None:
         raise NotFound(f"There is no golden case #{case_id}.")

@@ -133,7 +133,7 @@ def mcnemar_exact(fixed: int, broken: int) -> float:
     n = fixed + broken
     if n == 0:
         return 1.0
-    tail = sum(math.comb(n, k) for k in range(min(fixed, broken) + 1)) / 2**n
+    tail = sum(math.comb(n, k) for k in range(min(fixed, broken) + 1)) / (1 << n)
     return min(1.0, 2 * tail)
 
 

@@ -117,8 +117,9 @@ def parse_promptfoo(text: str, categories: list[str], max_chars: int) -> list[Ca
             if isinstance(assertion, dict) and isinstance(assertion.get("value"), str):
                 for field, value in _ASSERTED.findall(assertion["value"]):
                     expected[field] = value.replace("\\'", "'").replace("\\\\", "\\")
-        vars_ = test.get("vars") if isinstance(test.get("vars"), dict) else {}
-        metadata = test.get("metadata") if isinstance(test.get("metadata"), dict) else {}
+        vars_, metadata = test.get("vars"), test.get("metadata")
+        vars_ = vars_ if isinstance(vars_, dict) else {}
+        metadata = metadata if isinstance(metadata, dict) else {}
         obj = {"input": vars_.get("input"), "expected": expected, "note": metadata.get("note")}
         problem, case = _problem(obj, categories, max_chars)
         if case is not None and case.input_text in seen:

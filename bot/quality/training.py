@@ -46,7 +46,7 @@ async def training_lines(db: Database, categories: list[str], since: datetime | 
                     lines.append(line)
             if len(rows) < BATCH:
                 return lines
-            after = rows[-1][0].id
+            after = rows[-1][0].id or after
 
 
 def _example(prompt: str, triage: Triage, review: QualityCheck, categories: list[str]) -> str | None:

@@ -116,12 +116,12 @@ class ShadowMirror:
         except ModelError as exc:
             pair.error_kind, pair.error_message = exc.kind, exc.user_message
             return pair
-        answer = reply.answer
+        answer = reply.answer.model_dump()  # the answer model's fields are built at run time
         pair.status = ShadowPairStatus.OK
-        pair.urgency = answer.urgency  # type: ignore[attr-defined]
-        pair.category = answer.category  # type: ignore[attr-defined]
-        pair.summary = strip_control_chars(answer.summary)  # type: ignore[attr-defined]
-        pair.next_step = strip_control_chars(answer.next_step)  # type: ignore[attr-defined]
+        pair.urgency = answer["urgency"]
+        pair.category = answer["category"]
+        pair.summary = strip_control_chars(answer["summary"])
+        pair.next_step = strip_control_chars(answer["next_step"])
         pair.latency_ms = reply.latency_ms
         pair.prompt_tokens, pair.completion_tokens = reply.prompt_tokens, reply.completion_tokens
         return pair

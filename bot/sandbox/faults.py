@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.standins.openai_api import OpenAIStandIn
+from bot.standins.openai_api import FaultKind, OpenAIStandIn
 
 # What the person types -> (the stand-in's fault, what the next triage will show).
-FAULTS: dict[str, tuple[str, str]] = {
+FAULTS: dict[str, tuple[FaultKind, str]] = {
     "rate-limit": ("rate_limit", "the endpoint answers 429 rate limited"),
     "timeout": ("timeout", "the model stalls past TRIAGE_MODEL_TIMEOUT"),
     "off-schema": ("off_schema", "the model answers outside the triage format"),
@@ -21,7 +21,7 @@ USAGE = "fault <" + "|".join(FAULTS) + "> [times]   (times: how many model calls
 
 @dataclass(frozen=True)
 class Planned:
-    kind: str
+    kind: FaultKind
     times: int
     what: str
 
@@ -43,7 +43,7 @@ def plan(rest: str, attempts_per_triage: int) -> Planned:
 
 
 def inject(openai: OpenAIStandIn, planned: Planned) -> str:
-    openai.fail_next(planned.kind, times=planned.times)  # type: ignore[arg-type]
+    openai.fail_next(planned.kind, times=planned.times)
     return (
         f"The next {planned.times} model call(s) will fail: {planned.what}. "
         "Run /triage to see what an agent is told."

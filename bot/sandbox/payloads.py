@@ -174,7 +174,7 @@ def missing_required(surface: Surface, values: dict[str, Any]) -> list[str]:
     missing = []
     for block in surface.blocks:
         if block.get("type") == "input" and not block.get("optional"):
-            state = next(iter(values.get(str(block["block_id"]), {}).values()), {})
+            state: Any = next(iter(values.get(str(block["block_id"]), {}).values()), {})
             if not has_value(state):
                 missing.append(str((block.get("label") or {}).get("text", block["block_id"])))
     return missing

@@ -103,7 +103,7 @@ class Screen:
     def _chat(self, method: str, params: dict[str, Any], reply: dict[str, Any]) -> list[str]:
         channel = str(params.get("channel", ""))
         ts = str(reply.get("ts") or reply.get("message_ts") or params.get("ts") or self._next_ts())
-        blocks = params.get("blocks") if isinstance(params.get("blocks"), list) else []
+        blocks = _list(params.get("blocks"))
         if method == "chat.postEphemeral":
             user = str(params.get("user", ""))
             surface = Surface("ephemeral", channel, user, ts, blocks, str(params.get("text", "")))
@@ -138,7 +138,7 @@ class Screen:
             ts, kind = origin.surface.ts, origin.surface.kind
         else:
             ts, kind = self._next_ts(), "message" if in_channel else "ephemeral"
-        blocks = body.get("blocks") if isinstance(body.get("blocks"), list) else []
+        blocks = _list(body.get("blocks"))
         user = None if kind == "message" else origin.user_id
         surface = Surface(kind, origin.channel_id, user, ts, blocks, str(body.get("text", "")))
         if replaces and origin.surface is not None:
@@ -154,7 +154,7 @@ class Screen:
 
     def _modal(self, method: str, params: dict[str, Any], reply: dict[str, Any]) -> list[str]:
         view = dict(reply.get("view") or {})
-        sent = params.get("view") if isinstance(params.get("view"), dict) else {}
+        sent = _dict(params.get("view"))
         # The stand-in echoes what it needs; the rest (submit label, notify_on_close) comes from the call.
         view = {**sent, **{k: v for k, v in view.items() if v is not None}}
         blocks = [dict(b) for b in view.get("blocks") or []]
@@ -198,9 +198,7 @@ class Screen:
         return lines
 
     def _home(self, params: dict[str, Any], reply: dict[str, Any]) -> list[str]:
-        view = dict(
-            (reply.get("view") or {}) | (params.get("view") if isinstance(params.get("view"), dict) else {})
-        )
+        view = dict((reply.get("view") or {}) | _dict(params.get("view")))
         view["id"] = (reply.get("view") or {}).get("id", view.get("id"))
         user = str(params.get("user_id", ""))
         surface = Surface("home", None, user, None, list(view.get("blocks") or []), view=view)
@@ -210,7 +208,7 @@ class Screen:
         return [f"── App Home of {self.names.user(user)} ──", *self._body(surface)]
 
     def _file(self, params: dict[str, Any]) -> list[str]:
-        files = params.get("files") if isinstance(params.get("files"), list) else []
+        files = _list(params.get("files"))
         titles = ", ".join(str(f.get("title") or f.get("id")) for f in files if isinstance(f, dict))
         note = "in a thread" if params.get("thread_ts") else ""
         lines = [self._header(params.get("channel_id"), note)]
@@ -264,3 +262,13 @@ class Screen:
     def _next_ts(self) -> str:
         self._fake_ts += 1
         return f"1800000000.{self._fake_ts:06d}"
+
+
+def _list(value: object) -> list[Any]:
+    """A payload field that should be a list; anything else counts as empty."""
+    return value if isinstance(value, list) else []
+
+
+def _dict(value: object) -> dict[str, Any]:
+    """A payload field that should be an object; anything else counts as empty."""
+    return value if isinstance(value, dict) else {}

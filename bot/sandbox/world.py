@@ -125,7 +125,7 @@ def sandbox_settings(
         "triage_model_timeout": 10.0,
         "triage_log_format": log_format,
     }
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 def seed_golden_cases(db_url: str) -> None:

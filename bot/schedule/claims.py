@@ -75,7 +75,7 @@ async def claim_retry(db: Database, run: JobRun, claimed_by: str, now: datetime)
         .values(status=JobRunStatus.RUNNING, attempts=run.attempts + 1, claimed_by=claimed_by, claimed_at=now)
     )
     async with db.transaction() as session:
-        result = await session.exec(stmt)  # type: ignore[call-overload]
+        result = await session.exec(stmt)
     if result.rowcount == 1:
         run.attempts += 1
         run.status = JobRunStatus.RUNNING

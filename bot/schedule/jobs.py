@@ -173,7 +173,7 @@ MONITORS_KEEP_RUNS = timedelta(days=2)
 
 async def forget_old_monitor_runs(db: Database, before: datetime) -> int:
     async with db.transaction() as session:
-        result = await session.exec(  # type: ignore[call-overload]
+        result = await session.exec(
             delete(JobRun).where(
                 col(JobRun.job_name) == MONITORS_JOB,
                 col(JobRun.scheduled_for) < before,

@@ -54,6 +54,7 @@ class SlackSender:
             self._signed.add((timestamp, body))
         ts = str(timestamp)
         signature = SignatureVerifier(self.signing_secret).generate_signature(timestamp=ts, body=body)
+        assert signature is not None  # None only without a timestamp or a body
         return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature}
 
     def post(

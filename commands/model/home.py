@@ -4,6 +4,7 @@ recent deployments; rebuilt whenever it opens, and after a decision taken from i
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -68,7 +69,7 @@ class PendingView:
     request), a link to the request message for everyone else."""
 
     def __init__(
-        self, requests: list[RequestView], viewer: str, approver: bool, links: dict[int, str]
+        self, requests: Sequence[RequestView], viewer: str, approver: bool, links: dict[int, str]
     ) -> None:
         self.requests, self.viewer, self.approver, self.links = requests, viewer, approver, links
 
@@ -94,7 +95,7 @@ class PendingView:
         return blocks
 
 
-async def permalinks(client: AsyncWebClient, requests: list[RequestView]) -> dict[int, str]:
+async def permalinks(client: AsyncWebClient, requests: Sequence[RequestView]) -> dict[int, str]:
     """Links to the request messages; a request whose link Slack refuses is listed without one."""
     links: dict[int, str] = {}
     for request in requests:
@@ -112,9 +113,9 @@ async def permalinks(client: AsyncWebClient, requests: list[RequestView]) -> dic
 
 def home_view(
     status: ModelStatus,
-    recent: list[DeploymentView],
+    recent: Sequence[DeploymentView],
     now: datetime,
-    my_triages: list[TriageView] | None = None,
+    my_triages: Sequence[TriageView] | None = None,
     quality: LiveQuality | None = None,
     pending: PendingView | None = None,
     countdowns: list[Countdown] | None = None,
@@ -163,6 +164,6 @@ def quality_blocks(quality: LiveQuality) -> list[Block]:
     return [SectionBlock(fields=[MarkdownTextObject(text=eval_line), MarkdownTextObject(text=review_line)])]
 
 
-def recent_triages_section(rows: list[TriageView]) -> list[Block]:
+def recent_triages_section(rows: Sequence[TriageView]) -> list[Block]:
     """The viewer's own last triages, the same as `/triage history`."""
     return [DividerBlock(), HeaderBlock(text="Your recent triages"), *triage_history.history_blocks(rows)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -64,7 +65,7 @@ def mode_note(mode: str) -> str:
 NO_PENDING = "No pending switch or rollback requests."
 
 
-def pending_blocks(pending: list[RequestView], *, titled: bool = True) -> list[Block]:
+def pending_blocks(pending: Sequence[RequestView], *, titled: bool = True) -> list[Block]:
     """`titled=False` where a header already says "Pending requests" (the App Home)."""
     if not pending:
         return [ContextBlock(elements=[MarkdownTextObject(text=NO_PENDING)])]
@@ -147,7 +148,7 @@ def history_line(d: DeploymentView) -> str:
     return line
 
 
-def history_blocks(deployments: list[DeploymentView]) -> list[Block]:
+def history_blocks(deployments: Sequence[DeploymentView]) -> list[Block]:
     header = f"*Last {len(deployments)} deployment{'s' if len(deployments) != 1 else ''}* (newest first)"
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=header))]
     return blocks + render.sections([history_line(d) for d in deployments], "\n\n")

@@ -12,7 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.errors import InvalidInput, ModelUnknown, TriagebotError
 from bot.registry import RequestKind, SwitchPlan
 from bot.registry.requests import RollbackUndoesRollback
-from bot.registry.views import DeploymentView
+from bot.registry.views import DeploymentView, RequestView
 from bot.services import Services
 from commands import render, text
 from commands.context import services_of
@@ -143,7 +143,9 @@ async def request_approval(
     services: Services,
 ) -> None:
     registry = services.registry
-    request = await registry.open_request(plan, requester_channel_id=command["channel_id"], now=utcnow())
+    request: RequestView = await registry.open_request(
+        plan, requester_channel_id=command["channel_id"], now=utcnow()
+    )
     channel = services.settings.triage_approval_channel or command["channel_id"]
     request = await messages.post_approval_request(client, registry, request, channel)
     verb = "Rollback" if plan.kind == RequestKind.ROLLBACK else "Switch"

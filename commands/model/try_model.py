@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import InvalidInput, NotAllowed
@@ -39,7 +39,7 @@ async def try_subcommand(
         services.db, services.models, endpoint, model_id, categories=services.settings.triage_categories
     )
     first, *rest = smoke_lines(result)
-    blocks = [SectionBlock(text=MarkdownTextObject(text=f"*{text.escape_mrkdwn(first)}*"))]
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=f"*{text.escape_mrkdwn(first)}*"))]
     if rest:
         blocks.append(
             SectionBlock(text=MarkdownTextObject(text=text.escape_mrkdwn("\n".join(rest[:-1])) or " "))

@@ -13,7 +13,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.errors import InvalidInput
 from bot.quality.reviews import AddedCase, ReviewService
 from commands import text
-from commands.block_kit import as_dicts
 from commands.context import services_of
 from commands.ids import Action, Block, row_id
 from commands.quality import blocks
@@ -93,15 +92,12 @@ async def review_wrong_submitted(
         await ack(response_action="errors", errors={Block.REVIEW_URGENCY.value: exc.user_message})
         return
     await ack()
-    confirmation = {
-        "text": blocks.review_confirmation_text(review),
-        "blocks": as_dicts(blocks.review_confirmation(review)),
-    }
+    said, shown = blocks.review_confirmation_text(review), blocks.review_confirmation(review)
     url = metadata.get("response_url")
     if isinstance(url, str) and is_slack_url(url):
-        await respond_to(url, response_type="ephemeral", replace_original=False, **confirmation)
+        await respond_to(url, response_type="ephemeral", replace_original=False, text=said, blocks=shown)
     else:
-        await client.chat_postMessage(channel=body["user"]["id"], **confirmation)
+        await client.chat_postMessage(channel=body["user"]["id"], text=said, blocks=shown)
 
 
 async def add_to_eval_set(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], context: dict) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
@@ -156,7 +157,7 @@ async def triage_and_deliver(
     channel_id: str | None,
 ) -> None:
     """Run the model, show the answer (or its failure) by the best route, record where it went."""
-    who = {"source": source, "user_id": user_id, "channel_id": channel_id}
+    who: dict[str, Any] = {"source": source, "user_id": user_id, "channel_id": channel_id}
 
     async def interrupted() -> None:
         await services.triage.record_interrupted(text, deployment, **who)
