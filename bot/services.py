@@ -12,6 +12,7 @@ from bot.model_client import ModelClient
 from bot.monitors.specs import MonitorSpec
 from bot.quality.costs import Price
 from bot.quality.eval_runs import EvalRunner
+from bot.quality.gate import gate_check
 from bot.quality.reviews import ReviewService
 from bot.registry import Approvers, Registry
 from bot.routing import ShadowMirror, ShadowReviews, ShadowRoutes
@@ -67,22 +68,32 @@ def build_services(settings: Settings) -> Services:
         db, models, categories=settings.triage_categories, max_input_chars=settings.triage_max_input_chars
     )
     triage.limits = TriageLimits(db, per_minute=settings.triage_rate_limit_per_user)
+    categories = settings.triage_categories
     registry = Registry(
         db,
         models,
         Approvers(settings.triage_approvers, settings.triage_approver_group),
         approval_ttl=timedelta(hours=settings.triage_approval_ttl_hours),
+        gate=gate_check(
+            db,
+            settings.triage_quality_bar,
+            categories=list(categories),
+            max_class_drop=settings.max_class_drop,
+        ),
     )
-    categories = settings.triage_categories
     return Services(
         settings=settings,
         db=db,
         models=models,
         triage=triage,
         registry=registry,
-        eval_runner=EvalRunner(db, models, categories=categories, concurrency=settings.triage_eval_concurrency),
+        eval_runner=EvalRunner(
+            db, models, categories=categories, concurrency=settings.triage_eval_concurrency
+        ),
         reviews=ReviewService(db, categories=categories),
-        shadow_mirror=ShadowMirror(db, models, categories=categories, daily_cap=settings.triage_shadow_daily_calls),
+        shadow_mirror=ShadowMirror(
+            db, models, categories=categories, daily_cap=settings.triage_shadow_daily_calls
+        ),
         # Same Approvers object as the registry's: the app factory's group lookup reaches both.
         shadow_routes=ShadowRoutes(db, models, registry.approvers),
         shadow_reviews=ShadowReviews(db),

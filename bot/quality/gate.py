@@ -17,6 +17,7 @@ from sqlmodel import col, select
 
 from bot.quality.eval_runs import EvalRunner, RunSummary, run_summary
 from bot.quality.evidence import Comparison, RunEvidence, compare, run_evidence
+from bot.registry.eval_gate import GateCheck
 from bot.registry.views import RequestView
 from storage import crud
 from storage.db import Database
@@ -164,3 +165,14 @@ async def gate_view(
         candidate_evidence=candidate_evidence,
         live_evidence=live_evidence,
     )
+
+
+def gate_check(
+    db: Database, quality_bar: float | None, *, categories: list[str], max_class_drop: float
+) -> GateCheck:
+    """The gate the registry enforces on every approval, with the per-class rule on."""
+
+    async def check(request: RequestView) -> GateView | None:
+        return await gate_view(db, request, quality_bar, categories=categories, max_class_drop=max_class_drop)
+
+    return check

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.registry.approvals import Approval, RequestClosed
 from bot.registry.approvers import Approvers, GroupLookup
+from bot.registry.eval_gate import OverrideRequired
 from bot.registry.requests import SwitchPlan
 from bot.registry.service import Registry
 from bot.registry.status import ListedModel, ModelListing, ModelStatus
@@ -21,6 +22,7 @@ __all__ = [
     "ListedModel",
     "ModelListing",
     "ModelStatus",
+    "OverrideRequired",
     "Registry",
     "RequestClosed",
     "RequestKind",

@@ -18,6 +18,7 @@ from bot.model_client import ModelClient
 from bot.outbox import effects as outbox
 from bot.outbox.effects import SlackEffect, no_effects
 from bot.registry.approvers import Approvers
+from bot.registry.eval_gate import GateCheck, OverrideRequired, no_gate
 from bot.registry.model_ids import refuse_if_shut_down
 from bot.registry.requests import SwitchPlan
 from storage import crud
@@ -163,10 +164,15 @@ async def approve(
     override_reason: str | None = None,
     effects: ApprovalEffects = no_effects,
     closed_effects: RejectionEffects = no_effects,
+    gate: GateCheck = no_gate,
 ) -> Approval:
     request = await check_can_decide(
         db, approvers, request_id, approver, now=now, rejecting=False, closed_effects=closed_effects
     )
+    if override_reason is None or not override_reason.strip():
+        verdict = await gate(request)
+        if verdict is not None and verdict.needs_override:
+            raise OverrideRequired(request, verdict)
     # The candidate may have been deleted or retired while the request waited.
     info = await models.retrieve_model(request.endpoint, request.model_id)
     refuse_if_shut_down(request.model_id, info.shutdown_date, now)

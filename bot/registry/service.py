@@ -12,6 +12,7 @@ from bot.registry import approvals, requests
 from bot.registry import status as queries
 from bot.registry.approvals import Approval, ApprovalEffects, RejectionEffects
 from bot.registry.approvers import Approvers
+from bot.registry.eval_gate import GateCheck, no_gate
 from bot.registry.live_quality import LiveQuality, live_quality
 from bot.registry.requests import SwitchPlan
 from bot.settings import DEFAULT_ENDPOINT
@@ -31,6 +32,8 @@ class Registry:
     outbox: Doorbell = field(default_factory=Doorbell)
     # How a request found expired or stale at a click updates its message (set by the app factory).
     closed_effects: RejectionEffects = no_effects
+    # The eval gate every approval meets (built by the composition root from bot/quality/gate.py).
+    gate: GateCheck = no_gate
 
     async def plan_switch(
         self, requested_by: str, model_id: str, endpoint: str | None, reason: str | None, *, now: datetime
@@ -122,6 +125,7 @@ class Registry:
                 override_reason=override_reason,
                 effects=effects,
                 closed_effects=self.closed_effects,
+                gate=self.gate,
             )
         finally:  # a refusal may have closed the request (expired, stale) and queued its update
             self.outbox.ring()

@@ -11,7 +11,7 @@ from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import TriagebotError
-from bot.registry import Approval
+from bot.registry import Approval, OverrideRequired
 from bot.registry.views import RequestView
 from bot.services import Services
 from commands import render, text
@@ -19,7 +19,7 @@ from commands.context import services_of
 from commands.ids import Action, Block, metadata_row_id, row_id
 from commands.ids import View as ViewId
 from commands.model import decision_effects
-from commands.model.gate import gate_sections_for, override_requested
+from commands.model.gate import ask_for_override, gate_sections_for
 from commands.model.home import publish_home
 from commands.render import utcnow
 
@@ -34,14 +34,16 @@ async def approve_switch(
     await ack()
     services = services_of(context)
     request_id = request_id_of(action.get("value"))
-    if await override_requested(client, body, services, request_id):
-        return  # below the eval gate: the override modal approves
     user = body["user"]["id"]
     # From the App Home there is no channel: the announcement goes where the request was posted,
     # or else to the approver.
     fallback = (body.get("channel") or {}).get("id") or user
     # A request this click finds expired or stale has its message updated through the outbox.
-    await approve(services, request_id, user, fallback)
+    try:
+        await approve(services, request_id, user, fallback)
+    except OverrideRequired as refused:
+        await ask_for_override(client, body, refused)  # below the eval gate: the override modal approves
+        return
     if (body.get("container") or {}).get("type") == "view":
         await publish_home(client, services, user)  # its buttons are spent: show the new state
 

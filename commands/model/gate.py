@@ -29,7 +29,7 @@ from bot.quality.gate import (
     run_gate,
 )
 from bot.quality.text import millis, percent
-from bot.registry import RequestKind
+from bot.registry import OverrideRequired, RequestKind
 from bot.registry.views import RequestView
 from bot.services import Services
 from commands import render, text
@@ -39,7 +39,6 @@ from commands.ids import View as ViewId
 from commands.model import messages
 from commands.model.snapshot import snapshot_gate_blocks
 from commands.quality.blocks import gate_table, paired_verdict
-from commands.render import utcnow
 
 
 def _run_field(title: str, run: RunSummary | None) -> MarkdownTextObject:
@@ -144,19 +143,12 @@ async def start_gate(client: AsyncWebClient, services: Services, request: Reques
         await messages.update_request_message(client, current, await gate_sections(services, current))
 
 
-async def override_requested(
-    client: AsyncWebClient, body: dict[str, Any], services: Services, request_id: int
-) -> bool:
-    """Called by Approve: when the gate is not passed, ask the approver why (True: modal opened)."""
-    request = await _fresh(services, request_id)
-    if request is None:
-        return False
-    view = await current_gate(services, request)
-    if view is None or not view.needs_override:
-        return False
-    await services.registry.check_can_decide(request_id, body["user"]["id"], now=utcnow(), rejecting=False)
-    await client.views_open(trigger_id=body["trigger_id"], view=override_modal(request, view))
-    return True
+async def ask_for_override(client: AsyncWebClient, body: dict[str, Any], refused: OverrideRequired) -> None:
+    """Approve met the eval gate (the registry refused without a reason): ask the approver why."""
+    view = refused.verdict
+    if not isinstance(view, GateView):  # the registry's gate is bot/quality/gate.py's (bot/services.py)
+        raise refused
+    await client.views_open(trigger_id=body["trigger_id"], view=override_modal(refused.request, view))
 
 
 def override_modal(request: RequestView, view: GateView) -> View:
