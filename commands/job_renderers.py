@@ -14,7 +14,9 @@ from commands.monitors.effects import change_effects
 
 
 class SlackJobRenderers:
-    def shutdown_warning(self, countdown: Countdown, threshold: int, channel: str, now: datetime) -> SlackEffect:
+    def shutdown_warning(
+        self, countdown: Countdown, threshold: int, channel: str, now: datetime
+    ) -> SlackEffect:
         return shutdown_warning_effect(countdown, threshold, channel, now)
 
     def incident_changes(self, channel: str, now: datetime) -> ChangeEffects:

@@ -23,7 +23,9 @@ from storage.db import Database
 class JobRenderers(Protocol):
     """The Slack side of the jobs' messages, written in commands/ (the domain renders no Block Kit)."""
 
-    def shutdown_warning(self, countdown: Countdown, threshold: int, channel: str, now: datetime) -> SlackEffect:
+    def shutdown_warning(
+        self, countdown: Countdown, threshold: int, channel: str, now: datetime
+    ) -> SlackEffect:
         """The outbox call that warns of one model's shutdown at one threshold (days left)."""
         ...
 
