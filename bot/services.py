@@ -43,6 +43,9 @@ def build_services(settings: Settings) -> Services:
         db, models, categories=settings.triage_categories, max_input_chars=settings.triage_max_input_chars
     )
     triage.limits = TriageLimits(db, per_minute=settings.triage_rate_limit_per_user)
+    from bot.routing.canary import CanaryRouter  # bot.routing imports this module
+
+    triage.router = CanaryRouter(db)
     registry = Registry(
         db,
         models,

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from bot.services import Services
 
 log = logging.getLogger(__name__)
+# Requests whose candidate serves customers: a switch, and a canary (its share of live triages).
+GATED_KINDS = ("switch", "canary")
 
 NO_CASES, RUNNING, PASSED, BELOW_BAR, FAILED = "no_cases", "running", "passed", "below_bar", "failed"
 CLASS_DROP = "class_drop"  # the pass rate is fine, but one class's recall fell too far
@@ -90,7 +92,7 @@ async def run_gate(services: Services, request: SwitchRequest) -> None:
     db = services.db
     assert request.id is not None
     newest_case = await _newest_case_at(db)
-    if request.kind != "switch" or newest_case is None:
+    if request.kind not in GATED_KINDS or newest_case is None:
         return
     runner = runner_for(services)
     work = [
@@ -136,7 +138,7 @@ async def gate_view(
 
     With `categories`, finished runs are also compared field by field: a class whose recall drops
     by more than `max_class_drop` needs the override reason whatever the overall pass rate."""
-    if request.kind != "switch":
+    if request.kind not in GATED_KINDS:
         return None
     candidate = await run_summary(db, request.candidate_run_id) if request.candidate_run_id else None
     live = await run_summary(db, request.live_run_id) if request.live_run_id else None

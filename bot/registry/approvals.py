@@ -95,6 +95,10 @@ async def _close(
     return RequestClosed(current or request, changed=changed)
 
 
+# Close a request as expired/stale and say so: shared with routing's own approvals (bot/routing/requests).
+close_request = _close
+
+
 async def check_can_decide(
     db: Database,
     approvers: Approvers,

@@ -70,7 +70,9 @@ def rejection_effects(gate: Sequence[Block]) -> RejectionEffects:
     def render_rejection(request: SwitchRequest) -> list[SlackEffect]:
         effects = request_update(request, gate)
         if request.decided_by != request.requested_by:  # a withdrawal needs no note to oneself
-            what = "roll back to" if request.kind == "rollback" else "switch to"
+            what = {"rollback": "roll back to", "shadow": "shadow", "canary": "canary"}.get(
+                request.kind, "switch to"
+            )
             note = (
                 f":no_entry: {render.person(request.decided_by or '')} rejected your request #{request.id} "
                 f"to {what} {render.model(request.model_id, request.endpoint)}."

@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import TriagebotError
 from bot.registry import Approval
+from bot.routing.requests import RouteApproval, approve_route, is_route_request
 from bot.services import Services
 from commands import text
 from commands.ids import Action, Block, metadata_row_id, row_id
@@ -53,12 +54,31 @@ async def approve(
     fallback_channel: str,
     *,
     override_reason: str | None = None,
-) -> Approval:
+) -> Approval | RouteApproval:
     """Approve, with the message update, the announcement and the requester's note queued in the
-    same transaction (the outbox sends them): used by the Approve button and the override modal."""
+    same transaction (the outbox sends them): used by the Approve button and the override modal.
+    A shadow or canary request changes the routing instead of the live model."""
     from commands.quality.gate import gate_sections_for  # commands.quality imports us
 
     gate = await gate_sections_for(services, request_id)
+    if await is_route_request(services.db, request_id):
+        from commands.routing.effects import route_approval_effects  # commands.routing imports us
+
+        registry = services.registry
+        try:
+            return await approve_route(
+                services.db,
+                services.models,
+                registry.approvers,
+                request_id,
+                approver,
+                now=utcnow(),
+                override_reason=override_reason,
+                effects=route_approval_effects(gate, fallback_channel),
+                closed_effects=registry.closed_effects,
+            )
+        finally:  # a refusal may have closed the request (expired, stale) and queued its update
+            registry.outbox.ring()
     effects = decision_effects.approval_effects(gate, fallback_channel, override=override_reason is not None)
     return await services.registry.approve(
         request_id, approver, now=utcnow(), override_reason=override_reason, effects=effects

@@ -144,7 +144,7 @@ async def request_approval(
     request = await registry.open_request(plan, requester_channel_id=command["channel_id"], now=utcnow())
     channel = services.settings.triage_approval_channel or command["channel_id"]
     request = await messages.post_approval_request(client, registry, request, channel)
-    verb = "Rollback" if plan.kind == "rollback" else "Switch"
+    verb = {"rollback": "Rollback", "shadow": "Shadow", "canary": "Canary"}.get(plan.kind, "Switch")
     lines = [
         f"{verb} request #{request.id} to {render.model(plan.model_id, plan.endpoint)} is waiting for a lead in "
         f"{render.channel(request.channel_id or channel)}. It expires {render.moment(request.expires_at)}.",

@@ -22,6 +22,7 @@ from bot.quality.gate import (
     CLASS_DROP,
     DEFAULT_MAX_CLASS_DROP,
     FAILED,
+    GATED_KINDS,
     NO_CASES,
     PASSED,
     GateView,
@@ -133,7 +134,7 @@ async def _fresh(services: Services, request_id: int) -> SwitchRequest | None:
 
 async def start_gate(client: AsyncWebClient, services: Services, request: SwitchRequest) -> None:
     """After a switch request is posted: show "running", evaluate, then show both side by side."""
-    if request.kind != "switch" or request.id is None:
+    if request.kind not in GATED_KINDS or request.id is None:
         return
     before = await current_gate(services, request)
     if before is None or before.state == NO_CASES:
