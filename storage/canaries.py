@@ -103,3 +103,14 @@ async def arm_failed(session: AsyncSession, canary_id: int, arm: TriageArm) -> i
         col(Triage.canary_id) == canary_id, col(Triage.arm) == arm, col(Triage.status) != "ok"
     )
     return int((await session.exec(stmt)).one())
+
+
+async def end_promoted(session: AsyncSession, endpoint: str, model_id: str, by: str, now: datetime) -> None:
+    """The live model just became `model_id` (in this transaction): its canary, if running, ends as promoted."""
+    canary = await active_canary(session)
+    if canary is None or canary.id is None or (canary.endpoint, canary.model_id) != (endpoint, model_id):
+        return
+    why = "promoted: the candidate is the live model now"
+    if await end_canary(session, canary.id, CanaryState.PROMOTED, by, why, now):
+        session.add(CanaryEvent(canary_id=canary.id, at=now, action="promoted", by=by, reason=why))
+        await session.flush()

@@ -20,7 +20,7 @@ from bot.outbox.effects import SlackEffect, no_effects
 from bot.registry.approvers import Approvers
 from bot.registry.model_ids import refuse_if_shut_down
 from bot.registry.requests import SwitchPlan
-from storage import crud
+from storage import canaries, crud
 from storage.db import Database
 from storage.models import Deployment, SwitchRequest
 
@@ -197,6 +197,8 @@ async def approve(
             approved = await crud.get_switch_request(session, request_id)
             assert approved is not None
             approval = Approval(approved, deployment)
+            # A switch to the canary's candidate promotes it: the canary has nothing left to route.
+            await canaries.end_promoted(session, deployment.endpoint, deployment.model_id, approver, now)
             await outbox.enqueue(session, f"request:{request_id}:approved", effects(approval), now)
             await close_stale(session, deployment, now, closed_effects)
             return approval

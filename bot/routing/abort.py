@@ -176,8 +176,9 @@ async def check_canary(
             session,
             CanaryEvent(canary_id=canary.id, at=now, action="abort", by=ABORTED_BY, reason=why),
         )
-        await session.refresh(canary)
-        abort = Abort(canary, figures, reasons)
+        ended = await session.get(CanaryRoute, canary.id)
+        assert ended is not None
+        abort = Abort(ended, figures, reasons)
         await outbox.enqueue(session, f"canary:{canary.id}:aborted", effects(abort), now)
     log.warning("canary #%d of %s aborted: %s", canary.id, canary.model_id, why)
     return abort

@@ -193,7 +193,9 @@ def monitors_run(services: Services) -> JobFunction:
         # The incident message is Slack rendering, which lives in commands/; imported here so the
         # scheduler (and `triagebot jobs`) need no Slack wiring passed in.
         from bot.monitors.service import evaluate
+        from bot.routing.abort import abort_rules, check_canary
         from commands.monitors.effects import change_effects
+        from commands.routing.effects import abort_effects
 
         if now - scheduled_for > MONITORS_STALE_AFTER:
             return f"skipped: {scheduled_for.isoformat()} is past; the next minute reads the same window"
@@ -205,10 +207,14 @@ def monitors_run(services: Services) -> JobFunction:
             # first; this one rolled back whole, and the next minute carries on from theirs.
             return "skipped: another evaluation opened an incident at the same moment"
         told = [c for c in changes if not c.muted]
+        # A canary whose traffic went quiet is still held to its abort rules (issue 10).
+        aborted = await check_canary(services.db, abort_rules(settings), now, effects=abort_effects(channel))
         await forget_old_monitor_runs(services.db, now - MONITORS_KEEP_RUNS)
-        if told:
+        if told or aborted:
             services.registry.outbox.ring()
-        return f"{len(changes)} incident change(s), {len(told)} told in {channel}" if changes else "all quiet"
+        note = f"; canary #{aborted.canary.id} aborted" if aborted else ""
+        said = f"{len(changes)} incident change(s), {len(told)} told in {channel}" if changes else "all quiet"
+        return said + note
 
     return run
 
