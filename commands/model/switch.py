@@ -143,7 +143,11 @@ async def request_approval(
     registry = services.registry
     request = await registry.open_request(plan, requester_channel_id=command["channel_id"], now=utcnow())
     channel = services.settings.triage_approval_channel or command["channel_id"]
-    request = await messages.post_approval_request(client, registry, request, channel)
+    from commands.routing.evidence_blocks import evidence_sections  # commands.routing imports us
+
+    # A candidate already shadowed or canaried: its live evidence is on the request from the start.
+    evidence = await evidence_sections(services, request)
+    request = await messages.post_approval_request(client, registry, request, channel, evidence)
     verb = {"rollback": "Rollback", "shadow": "Shadow", "canary": "Canary"}.get(plan.kind, "Switch")
     lines = [
         f"{verb} request #{request.id} to {render.model(plan.model_id, plan.endpoint)} is waiting for a lead in "

@@ -117,8 +117,11 @@ def _blocks(services: Services, view: GateView | None) -> list[Block]:
 async def gate_sections(services: Services, request: SwitchRequest) -> list[Block]:
     """The gate as it stands, for re-rendering a decided request without losing the comparison; with
     the live model's newest snapshot named, when it has one (evidence that outlives the model)."""
+    from commands.routing.evidence_blocks import evidence_sections  # commands.routing imports us
+
     gate = _blocks(services, await current_gate(services, request))
-    return gate + await snapshot_gate_blocks(services.db, request) if gate else gate
+    sections = gate + await snapshot_gate_blocks(services.db, request) if gate else gate
+    return sections + await evidence_sections(services, request)
 
 
 async def gate_sections_for(services: Services, request_id: int) -> list[Block]:
@@ -139,7 +142,10 @@ async def start_gate(client: AsyncWebClient, services: Services, request: Switch
     before = await current_gate(services, request)
     if before is None or before.state == NO_CASES:
         return  # no eval set: the request message stays as it is
-    await messages.update_request_message(client, request, _blocks(services, before))
+    from commands.routing.evidence_blocks import evidence_sections  # commands.routing imports us
+
+    running = _blocks(services, before) + await evidence_sections(services, request)
+    await messages.update_request_message(client, request, running)
     await run_gate(services, request)
     current = await _fresh(services, request.id)
     if current is not None:
