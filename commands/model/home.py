@@ -23,6 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import shutdowns
 from bot.registry import ModelStatus
 from bot.registry.live_quality import LiveQuality
+from bot.routing.summary import RoutingSummary, routing_summary
 from bot.services import Services
 from bot.shutdowns import Countdown
 from commands import text
@@ -30,6 +31,7 @@ from commands.ids import Block as BlockId
 from commands.model import render, request_blocks, status_blocks
 from commands.model.render import utcnow
 from commands.model.status import close_expired
+from commands.routing.summary_blocks import routing_blocks
 from commands.triage import history as triage_history
 from storage.models import Deployment, SwitchRequest, Triage
 
@@ -56,8 +58,9 @@ async def publish_home(client: AsyncWebClient, services: Services, user: str) ->
     links = {} if approver else await permalinks(client, status.pending[:PENDING_SHOWN])
     pending = PendingView(status.pending, user, approver, links)
     countdowns = await shutdowns.countdowns(services.db, now)  # stored readings: the Home must open fast
+    routing = await routing_summary(services.db)
     await client.views_publish(
-        user_id=user, view=home_view(status, recent, now, mine, quality, pending, countdowns)
+        user_id=user, view=home_view(status, recent, now, mine, quality, pending, countdowns, routing)
     )
 
 
@@ -116,12 +119,15 @@ def home_view(
     quality: LiveQuality | None = None,
     pending: PendingView | None = None,
     countdowns: list[Countdown] | None = None,
+    routing: RoutingSummary | None = None,
 ) -> View:
     blocks: list[Block] = [HeaderBlock(text="Live triage model")]
     blocks += status_blocks.live_blocks(status_blocks.with_effective_shutdown(status, countdowns), now)
     blocks += status_blocks.countdown_blocks(countdowns or [], now)
     if quality is not None:
         blocks += quality_blocks(quality)
+    if routing is not None:
+        blocks += routing_blocks(routing)
     blocks += [DividerBlock(), HeaderBlock(text="Pending requests")]
     blocks += pending.blocks() if pending else status_blocks.pending_blocks(status.pending, titled=False)
     blocks += [DividerBlock(), HeaderBlock(text="Recent deployments")]
