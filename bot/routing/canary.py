@@ -154,7 +154,9 @@ class CanaryAsk:
 
 def parse_canary(args: str, default_endpoint: str) -> CanaryAsk:
     words = args.split()
-    usage = "`/model canary <model-id> [on <endpoint>] <percent> [reason…]`, e.g. `/model canary my-model 10%`"
+    usage = (
+        "`/model canary <model-id> [on <endpoint>] <percent> [reason…]`, e.g. `/model canary my-model 10%`"
+    )
     if not words:
         raise InvalidInput(f"Name the candidate and its share: {usage}.")
     model_id, rest = words[0].strip("`"), words[1:]

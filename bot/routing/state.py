@@ -21,7 +21,9 @@ from storage.db import Database
 from storage.models import ShadowRoute, ShadowState
 
 MAX_REASON_CHARS = 500
-NEEDS_APPROVER = "Only approvers start or stop a shadow at once; anyone else's `/model shadow` asks for approval."
+NEEDS_APPROVER = (
+    "Only approvers start or stop a shadow at once; anyone else's `/model shadow` asks for approval."
+)
 _PERCENT = re.compile(r"(\d{1,3})%?")
 
 

@@ -195,7 +195,7 @@ def monitors_run(services: Services) -> JobFunction:
         from bot.monitors.service import evaluate
         from bot.routing.abort import abort_rules, check_canary
         from commands.monitors.effects import change_effects
-        from commands.routing.effects import abort_effects
+        from commands.routing.effects import abort_effects, canary_channel
 
         if now - scheduled_for > MONITORS_STALE_AFTER:
             return f"skipped: {scheduled_for.isoformat()} is past; the next minute reads the same window"
@@ -208,7 +208,8 @@ def monitors_run(services: Services) -> JobFunction:
             return "skipped: another evaluation opened an incident at the same moment"
         told = [c for c in changes if not c.muted]
         # A canary whose traffic went quiet is still held to its abort rules (issue 10).
-        aborted = await check_canary(services.db, abort_rules(settings), now, effects=abort_effects(channel))
+        told_to = canary_channel(settings) or channel
+        aborted = await check_canary(services.db, abort_rules(settings), now, effects=abort_effects(told_to))
         await forget_old_monitor_runs(services.db, now - MONITORS_KEEP_RUNS)
         if told or aborted:
             services.registry.outbox.ring()

@@ -14,7 +14,7 @@ from bot.services import Services
 from commands.model.dispatch import register_subcommand
 from commands.routing.blocks import SHADOW_USAGE
 from commands.routing.canary import CANARY_USAGE, canary_subcommand
-from commands.routing.effects import abort_effects
+from commands.routing.effects import abort_effects, canary_channel
 from commands.routing.review import VERDICTS, shadow_verdict
 from commands.routing.shadow import shadow_subcommand
 
@@ -41,7 +41,7 @@ def watch_canary(services: Services) -> None:
     """After each triage a canary's candidate served (or failed), check the abort rules in the
     background; the every-minute job checks too, for canaries whose traffic has gone quiet."""
     settings = services.settings
-    channel = settings.triage_alert_channel or settings.triage_approval_channel
+    channel = canary_channel(settings)
     rules = abort_rules(settings)
     effects = abort_effects(channel) if channel else no_effects
 

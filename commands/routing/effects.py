@@ -10,6 +10,7 @@ from slack_sdk.models.blocks import Block
 from bot.outbox.effects import SlackEffect
 from bot.routing.abort import Abort, AbortEffects
 from bot.routing.requests import RouteApproval, RouteApprovalEffects
+from bot.settings import Settings
 from commands import text
 from commands.model import render
 from commands.model.decision_effects import request_update, requester_note
@@ -74,6 +75,11 @@ def abort_text(abort: Abort) -> str:
         "ask again with `/model canary` once it is fixed.",
     ]
     return text.truncate("\n".join(lines), text.SECTION_TEXT_MAX)
+
+
+def canary_channel(settings: Settings) -> str | None:
+    """Where an automatic abort is told: the approvals channel (who approved the canary), else alerts."""
+    return settings.triage_approval_channel or settings.triage_alert_channel
 
 
 def abort_effects(channel: str) -> AbortEffects:
