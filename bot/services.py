@@ -46,6 +46,7 @@ def build_services(settings: Settings) -> Services:
     from bot.routing.canary import CanaryRouter  # bot.routing imports this module
 
     triage.router = CanaryRouter(db)
+    triage.candidate_budget = settings.triage_model_timeout
     registry = Registry(
         db,
         models,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -109,6 +110,7 @@ def clean_input(text: str | None, max_chars: int) -> str:
 class TriageService:
     limits: TriageLimits | None = None  # the per-user rate limit (bot.limits), set by build_services
     router: CanaryRouter | None = None  # which arm serves a triage (bot.routing.canary), set by build_services
+    candidate_budget: float | None = None  # seconds a canary's candidate may take (TRIAGE_MODEL_TIMEOUT)
     # Called with the canary's id after each triage its candidate served or failed (the abort check).
     on_candidate_triage: Callable[[int], None] | None = None
 
@@ -193,11 +195,14 @@ class TriageService:
         if assignment.arm is not TriageArm.CANDIDATE or not assignment.endpoint or not assignment.model_id:
             return None
         try:
-            reply = await self.models.complete_structured(
-                assignment.endpoint, assignment.model_id, messages, answer_model(self.categories)
-            )
-        except ModelError as exc:
-            row.arm, row.candidate_error = TriageArm.FALLBACK.value, exc.kind
+            # One attempt's time at most: the agent still has the live model's whole budget after it.
+            async with asyncio.timeout(self.candidate_budget):
+                reply = await self.models.complete_structured(
+                    assignment.endpoint, assignment.model_id, messages, answer_model(self.categories)
+                )
+        except (ModelError, TimeoutError) as exc:
+            kind = exc.kind if isinstance(exc, ModelError) else "timeout"
+            row.arm, row.candidate_error = TriageArm.FALLBACK.value, kind
             return None
         row.endpoint, row.model_id = assignment.endpoint, assignment.model_id
         return reply

@@ -47,8 +47,14 @@ def test_a_failing_candidate_falls_back_to_live_and_counts_against_it(
     said = triage(bot, "Please cancel my subscription")
     row = newest_triage(bot)
     assert (row.arm, row.model_id) == ("candidate", CANDIDATE) and CANDIDATE in json.dumps(said)
+    # A candidate that hangs gets one attempt's time (TRIAGE_MODEL_TIMEOUT), not its retries too.
+    bot.openai.fail_next("timeout", times=2, model=CANDIDATE)
+    said = triage(bot, "The mobile app crashes on start")
+    row = newest_triage(bot)
+    assert (row.arm, row.candidate_error, row.model_id) == ("fallback", "timeout", LIVE_MODEL)
+    assert LIVE_MODEL in json.dumps(said)
     status = canary_says(bot)
-    assert "failure rate 67% (2 of 3)" in status
+    assert "failure rate 75% (3 of 4)" in status
 
 
 def test_the_canary_aborts_itself_after_the_minimum_sample_with_one_message(

@@ -270,6 +270,7 @@ async def rollback_now(
         deployment.break_glass = True
         session.add(deployment)
         await session.flush()
+        await canaries.end_promoted(session, deployment.endpoint, deployment.model_id, plan.requested_by, now)
         approval = Approval(None, deployment)
         await outbox.enqueue(session, f"deployment:{deployment.id}:break-glass", effects(approval), now)
         await close_stale(session, deployment, now, closed_effects)
