@@ -65,6 +65,8 @@ def test_a_non_approvers_shadow_is_approved_in_the_approvals_channel(
         lambda: [c for c in bot.slack.calls_to("chat.update") if "Approved by" in json.dumps(c.params)]
     )
     assert "shadowing now" in json.dumps(updated[-1].params)
+    status, _ = bot.send.command("/model", "shadow", user_id=AGENT)
+    assert f"approved by <@U0LEAD> (request #{request.id})" in json.dumps(status.json())
     # A second click on the spent request changes nothing.
     response, _ = click(bot, Action.APPROVE_SWITCH, request, "U0LEAD2")
     assert response.status_code == 200 and len(bot.rows(ShadowRoute)) == 1
