@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from sqlalchemy import text
+
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.registry.approvers import Approvers
 from bot.registry.requests import clean_reason
@@ -58,15 +60,40 @@ class CanaryRouter:
         self.db = db
 
     async def assign(self, live: Deployment, key: str) -> Assignment:
-        async with self.db.session() as session:
-            canary = await canaries.active_canary(session)
-        if canary is None or canary.id is None:
+        found = await active_split(self.db)
+        if found is None:
             return LIVE_ONLY
-        if (canary.endpoint, canary.model_id) == (live.endpoint, live.model_id):
+        canary_id, endpoint, model_id, percent = found
+        if (endpoint, model_id) == (live.endpoint, live.model_id):
             return LIVE_ONLY  # promoted: the candidate is live now
-        if on_candidate(canary.id, key, canary.percent):
-            return Assignment(TriageArm.CANDIDATE, canary.id, canary.endpoint, canary.model_id)
-        return Assignment(TriageArm.LIVE, canary.id)
+        if on_candidate(canary_id, key, percent):
+            return Assignment(TriageArm.CANDIDATE, canary_id, endpoint, model_id)
+        return Assignment(TriageArm.LIVE, canary_id)
+
+
+_ACTIVE_SQL = (
+    "SELECT id, endpoint, model_id, percent FROM canary_routes "
+    f"WHERE state = '{CanaryState.ACTIVE.value}' ORDER BY id DESC LIMIT 1"
+)
+_ACTIVE = text(_ACTIVE_SQL)
+
+
+async def active_split(db: Database) -> tuple[int, str, str, int] | None:
+    """The running canary's id, endpoint, model and percent, as committed now by any process.
+
+    On every triage: one read of ix_canary_routes_state and no ORM session (on SQLite straight
+    through the driver, as bot.deployments reads the live model)."""
+    async with db.engine.connect() as conn:
+        if db.sqlite:
+            # Driver autocommit and no BEGIN issued here: this statement sees the latest commit.
+            raw = await conn.get_raw_connection()
+            rows = await raw.driver_connection.execute_fetchall(_ACTIVE_SQL)  # type: ignore[union-attr]
+            row = rows[0] if rows else None
+        else:
+            row = (await conn.execute(_ACTIVE)).first()
+    if row is None:
+        return None
+    return int(row[0]), str(row[1]), str(row[2]), int(row[3])
 
 
 @dataclass(frozen=True)
