@@ -141,3 +141,24 @@ def test_a_canary_is_approved_and_assignment_is_sticky(
         row = newest_triage(bot)
         assert (row.arm, row.canary_id, row.model_id) == ("live", None, LIVE_MODEL)
     assert "No canary is running" in canary_says(bot, "status", user=AGENT)
+
+
+def test_mentions_in_one_thread_share_the_threads_arm(
+    bot_factory: Callable[..., Bot], sqlite_url: str
+) -> None:
+    bot = approvals_bot(bot_factory, sqlite_url, triage_rate_limit_per_user=0)
+    start_canary(bot, 50)
+    arms: dict[str, set[str]] = {}
+    for n in range(6):
+        thread = f"1700000300.{n:06d}"
+        for reply, words in enumerate(("Checkout fails with error 500", "It also fails on mobile")):
+            before = len(bot.rows(Triage))
+            ts = f"1700000400.{n:03d}{reply:03d}"
+            response = bot.send.mention(words, ts=ts, thread_ts=thread)
+            assert response.status_code == 200
+            wait_until(lambda before=before: len(bot.rows(Triage)) > before)
+            row = newest_triage(bot)
+            assert row.source == "mention"
+            arms.setdefault(thread, set()).add(row.arm or "")
+    assert all(len(found) == 1 for found in arms.values()), arms
+    assert {arm for found in arms.values() for arm in found} == {"live", "candidate"}, arms
