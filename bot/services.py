@@ -16,6 +16,7 @@ from bot.quality.gate import gate_check
 from bot.quality.reviews import ReviewService
 from bot.registry import Approvers, Registry
 from bot.routing import ShadowMirror, ShadowReviews, ShadowRoutes
+from bot.routing.canary import CanaryRouter, CanaryRoutes
 from bot.schedule.deps import JobDeps, JobRenderers
 from bot.settings import Settings
 from bot.triage import TriageService
@@ -34,6 +35,7 @@ class Services:
     shadow_mirror: ShadowMirror
     shadow_routes: ShadowRoutes
     shadow_reviews: ShadowReviews
+    canary_routes: CanaryRoutes
     monitor_specs: list[MonitorSpec] = field(default_factory=list)
     prices: list[Price] = field(default_factory=list)
 
@@ -69,6 +71,8 @@ def build_services(settings: Settings) -> Services:
     )
     triage.limits = TriageLimits(db, per_minute=settings.triage_rate_limit_per_user)
     categories = settings.triage_categories
+    triage.router = CanaryRouter(db)
+    triage.candidate_budget = settings.triage_model_timeout
     registry = Registry(
         db,
         models,
@@ -97,6 +101,7 @@ def build_services(settings: Settings) -> Services:
         # Same Approvers object as the registry's: the app factory's group lookup reaches both.
         shadow_routes=ShadowRoutes(db, models, registry.approvers),
         shadow_reviews=ShadowReviews(db),
+        canary_routes=CanaryRoutes(db, registry.approvers),
         monitor_specs=startup.monitor_specs(settings),
         prices=startup.prices(settings),
     )

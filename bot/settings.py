@@ -78,6 +78,11 @@ class Settings(BaseSettings):
     triage_rate_limit_per_user: int = Field(default=30, ge=0)
     # Candidate calls all processes together may make per UTC day while shadowing (`/model shadow`).
     triage_shadow_daily_calls: int = Field(default=2000, ge=0)
+    # A canary is aborted automatically (bot/routing/abort.py) once its candidate served this many
+    # triages and fails more often than the rate, or answers slower than the p95 (unset: twice live's).
+    triage_canary_min_sample: int = Field(default=20, ge=1)
+    triage_canary_max_error_rate: float = Field(default=0.05, ge=0, le=1)
+    triage_canary_max_p95_ms: int | None = Field(default=None, ge=1)
     openai_strict_validation: bool = False
 
     triage_approval_channel: str | None = None

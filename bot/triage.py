@@ -2,23 +2,45 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Literal
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from bot import log_context
 from bot.errors import InvalidInput, ModelError, NotFound
 from bot.limits import TriageLimits
-from bot.model_client import ModelClient
+from bot.model_client import ModelClient, StructuredReply
 from bot.registry.views import DeploymentView
 from bot.request_shape import strip_control_chars
 from storage import crud, triages
 from storage.db import Database
-from storage.models import DeliveryStatus, Triage
+from storage.models import DeliveryStatus, Triage, TriageArm
 from storage.statuses import TriageStatus
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """Which arm serves one triage: the live model, or a canary's candidate (bot/routing/canary.py)."""
+
+    arm: TriageArm
+    canary_id: int | None = None  # None: no canary running
+    endpoint: str | None = None  # the candidate's, when the arm is the candidate
+    model_id: str | None = None
+
+
+LIVE_ONLY = Assignment(TriageArm.LIVE)
+
+
+class ArmRouter(Protocol):
+    """Chooses the arm of a triage; the routing domain implements it (CanaryRouter)."""
+
+    async def assign(self, live: DeploymentView, key: str) -> Assignment: ...
+
 
 URGENCIES = ("low", "medium", "high", "critical")
 PROMPT_VERSION = "triage_v1"
@@ -84,6 +106,11 @@ class TriageOutcome:
     error: ModelError | None
 
 
+def text_key(text: str) -> str:
+    """A canary's sticky key for a pasted customer message: the same words, whatever the case or spacing."""
+    return "text:" + " ".join(text.casefold().split())
+
+
 def clean_input(text: str | None, max_chars: int) -> str:
     """The message as the model will see it, or InvalidInput saying what to do instead."""
     cleaned = strip_control_chars(text or "").strip()
@@ -102,6 +129,10 @@ def clean_input(text: str | None, max_chars: int) -> str:
 
 class TriageService:
     limits: TriageLimits | None = None  # the per-user rate limit (bot.limits), set by build_services
+    router: ArmRouter | None = None  # which arm serves a triage (bot.routing.canary), set by build_services
+    candidate_budget: float | None = None  # seconds a canary's candidate may take (TRIAGE_MODEL_TIMEOUT)
+    # Called with the canary's id after each triage its candidate served or failed (the abort check).
+    on_candidate_triage: Callable[[int], None] | None = None
 
     def __init__(
         self, db: Database, models: ModelClient, *, categories: list[str], max_input_chars: int
@@ -122,8 +153,13 @@ class TriageService:
         source: str,
         user_id: str | None = None,
         channel_id: str | None = None,
+        sticky_key: str | None = None,
     ) -> TriageOutcome:
-        """Run the model and record the attempt, delivery pending; a model failure is returned, not raised."""
+        """Run the model and record the attempt, delivery pending; a model failure is returned, not raised.
+
+        During a canary the ticket's arm (sticky by `sticky_key`, else by the normalized text) picks
+        the model; a candidate that fails hands the triage to the live model and the failure is
+        recorded against the candidate."""
         if self.limits is not None and user_id:
             await self.limits.check_triage_allowed(user_id)  # before any model call or row
         messages = [
@@ -132,14 +168,19 @@ class TriageService:
         ]
         row = self._row(text, deployment, source=source, user_id=user_id, channel_id=channel_id)
         row.delivery_status = DeliveryStatus.PENDING.value
+        assignment = await self._assign(deployment, sticky_key or text_key(text))
+        row.arm, row.canary_id = assignment.arm.value, assignment.canary_id
         try:
-            reply = await self.models.complete_structured(
-                deployment.endpoint, deployment.model_id, messages, answer_model(self.categories)
-            )
+            reply = await self._candidate_reply(assignment, messages, row)
+            if reply is None:
+                reply = await self.models.complete_structured(
+                    deployment.endpoint, deployment.model_id, messages, answer_model(self.categories)
+                )
         except ModelError as exc:
             row.error_kind = exc.kind
             row.error_message = exc.user_message
             triage_id = await self._add(row)
+            self._candidate_counted(row)
             # Shown to the agent rather than raised, but for the request's log line still a failure.
             log_context.note(outcome="error", error=exc.kind)
             return TriageOutcome(triage_id, None, exc)
@@ -156,7 +197,38 @@ class TriageService:
         row.completion_tokens = reply.completion_tokens
         row.response_mode = reply.response_mode
         triage_id = await self._add(row)
+        self._candidate_counted(row)
         return TriageOutcome(triage_id, TriageResult.from_row(row), None)
+
+    async def _assign(self, deployment: DeploymentView, key: str) -> Assignment:
+
+        return LIVE_ONLY if self.router is None else await self.router.assign(deployment, key)
+
+    async def _candidate_reply(
+        self, assignment: Assignment, messages: list[dict[str, str]], row: Triage
+    ) -> StructuredReply | None:
+        """The canary candidate's answer (the row then names it), or None: the live model answers.
+
+        A candidate failure (error, timeout, off-schema) is the candidate's, never the agent's: the
+        row keeps it as `candidate_error` on the fallback arm, and the live model is asked instead."""
+        if assignment.arm is not TriageArm.CANDIDATE or not assignment.endpoint or not assignment.model_id:
+            return None
+        try:
+            # One attempt's time at most: the agent still has the live model's whole budget after it.
+            async with asyncio.timeout(self.candidate_budget):
+                reply = await self.models.complete_structured(
+                    assignment.endpoint, assignment.model_id, messages, answer_model(self.categories)
+                )
+        except (ModelError, TimeoutError) as exc:
+            kind = exc.kind if isinstance(exc, ModelError) else "timeout"
+            row.arm, row.candidate_error = TriageArm.FALLBACK.value, kind
+            return None
+        row.endpoint, row.model_id = assignment.endpoint, assignment.model_id
+        return reply
+
+    def _candidate_counted(self, row: Triage) -> None:
+        if row.canary_id is not None and row.arm != TriageArm.LIVE and self.on_candidate_triage:
+            self.on_candidate_triage(row.canary_id)
 
     async def record_interrupted(
         self,

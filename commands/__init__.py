@@ -36,4 +36,4 @@ def register(app: AsyncApp, services: Services) -> None:
     quality.register(app)
     digest.register(app)
     monitors.register(app)
-    routing.register(app)
+    routing.register(app, services)

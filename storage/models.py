@@ -91,6 +91,8 @@ class SwitchRequest(SQLModel, table=True):
     requester_channel_id: str | None = Field(default=None, max_length=64)
     candidate_run_id: int | None = Field(default=None)
     live_run_id: int | None = Field(default=None)
+    # shadow | canary requests: the share of live triages asked for (None for switch | rollback).
+    percent: int | None = Field(default=None)
 
 
 class DeliveryStatus(StrEnum):
@@ -128,6 +130,8 @@ class Triage(SQLModel, table=True):
         ),
         # An agent's own recent triages (`/triage history`, App Home).
         Index("ix_triages_user_created", "user_id", "created_at"),
+        # One canary's triages by arm (abort checks, evidence): migration 0010_c1.
+        Index("ix_triages_canary_arm_created", "canary_id", "arm", "created_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -151,6 +155,11 @@ class Triage(SQLModel, table=True):
     prompt_tokens: int | None = Field(default=None)
     completion_tokens: int | None = Field(default=None)
     delivery_status: str | None = Field(default=None, max_length=16)  # DeliveryStatus
+    # Which arm served it (TriageArm; None on rows older than canaries) and, during a canary, which one.
+    arm: str | None = Field(default=None, max_length=16)
+    canary_id: int | None = Field(default=None)
+    # The canary candidate's failure when this triage fell back to the live model.
+    candidate_error: str | None = Field(default=None, max_length=32)
 
 
 class EvalCase(SQLModel, table=True):
@@ -412,6 +421,9 @@ class ShadowRoute(SQLModel, table=True):
     ended_by: str | None = Field(default=None, max_length=64)
     end_reason: str | None = Field(default=None, sa_column=Column(Text))
     skipped_by_cap: int = 0  # sampled triages not mirrored because the daily cap was reached
+    # Started on an approved request (a non-approver asked): who approved it, and which request.
+    approved_by: str | None = Field(default=None, max_length=64)
+    request_id: int | None = Field(default=None)
 
 
 class ShadowPairStatus(StrEnum):
@@ -453,6 +465,63 @@ class ShadowPair(SQLModel, table=True):
     verdict: str | None = Field(default=None, max_length=16)  # ShadowVerdict
     verdict_by: str | None = Field(default=None, max_length=64)
     verdict_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+
+
+class TriageArm(StrEnum):
+    """Which side of a canary served a triage."""
+
+    LIVE = "live"  # the live model (no canary, or the ticket is on the live arm)
+    CANDIDATE = "candidate"  # the canary's candidate answered
+    FALLBACK = "fallback"  # assigned to the candidate, which failed: the live model answered
+
+
+class CanaryState(StrEnum):
+    ACTIVE = "active"  # serving its percent of live triages
+    STOPPED = "stopped"  # `/model canary stop`
+    ABORTED = "aborted"  # the automatic abort (failure rate, latency or reviewers)
+    REPLACED = "replaced"  # another candidate's canary was approved
+    PROMOTED = "promoted"  # the candidate became the live model
+
+
+class CanaryRoute(SQLModel, table=True):
+    """One canary: a candidate serving a share of live triages. The newest ``active`` row is routed to.
+
+    Its id salts the sticky assignment; ``percent`` changes in place (each change is a CanaryEvent),
+    so raising it keeps every ticket already on the candidate there.
+    """
+
+    __tablename__ = "canary_routes"
+    __table_args__ = (Index("ix_canary_routes_state", "state", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    started_at: datetime = Field(default_factory=utcnow, sa_column=_when())
+    started_by: str = Field(max_length=64)
+    approved_by: str | None = Field(default=None, max_length=64)
+    request_id: int | None = Field(default=None)
+    endpoint: str = Field(max_length=64)
+    model_id: str = Field(max_length=256)
+    percent: int  # share of live triages served by the candidate, 1..100
+    reason: str | None = Field(default=None, sa_column=Column(Text))
+    state: str = Field(default=CanaryState.ACTIVE, max_length=16)
+    ended_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+    ended_by: str | None = Field(default=None, max_length=64)
+    end_reason: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class CanaryEvent(SQLModel, table=True):
+    """The canary's history: every start, step, stop, abort, replacement and promotion, with who and why."""
+
+    __tablename__ = "canary_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    canary_id: int = Field(foreign_key="canary_routes.id", index=True)
+    at: datetime = Field(default_factory=utcnow, sa_column=_when())
+    action: str = Field(max_length=16)  # start | raise | lower | stop | abort | replaced | promoted
+    by: str = Field(max_length=64)  # a user ID, or "monitor" for the automatic abort
+    percent_before: int | None = None
+    percent: int | None = None
+    request_id: int | None = None
+    reason: str | None = Field(default=None, sa_column=Column(Text))
 
 
 class ShutdownSource(StrEnum):

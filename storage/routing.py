@@ -140,3 +140,14 @@ async def set_verdict(session: AsyncSession, pair_id: int, verdict: str, by: str
         .values(verdict=verdict, verdict_by=by, verdict_at=now)
     )
     return bool(result.rowcount)
+
+
+async def latest_route_of(session: AsyncSession, endpoint: str, model_id: str) -> ShadowRoute | None:
+    """The newest shadowing of this model (active or ended)."""
+    stmt = (
+        select(ShadowRoute)
+        .where(col(ShadowRoute.endpoint) == endpoint, col(ShadowRoute.model_id) == model_id)
+        .order_by(col(ShadowRoute.id).desc())
+        .limit(1)
+    )
+    return (await session.exec(stmt)).first()

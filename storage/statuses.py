@@ -25,6 +25,8 @@ class RequestKind(StrEnum):
 
     SWITCH = "switch"
     ROLLBACK = "rollback"
+    SHADOW = "shadow"  # start shadowing a candidate (bot/routing)
+    CANARY = "canary"  # serve a share of live triages with a candidate (bot/routing)
 
 
 class DeploymentKind(StrEnum):

@@ -15,6 +15,7 @@ from bot.errors import ModelError, ModelUnknown, NotFound
 from bot.model_client import ModelClient
 from bot.quality.costs import Price, period_cost, price_for
 from bot.quality.eval_runs import run_summary
+from bot.routing.summary import routing_summary
 from storage import crud
 from storage.db import Database
 
@@ -81,6 +82,7 @@ async def build_digest(
         )
     digest.availability = await check_availability(models, live, now)
     await add_countdowns(digest, db, models, now)
+    digest.routing = await routing_summary(db)
     return digest
 
 

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from bot.quality.costs import CostFigures
 from bot.quality.stats import ratio
+from bot.routing.summary import RoutingSummary
 
 SHUTDOWN_WARNING_DAYS = 30
 
@@ -105,6 +106,8 @@ class Digest:
     # in words; and those within a warning threshold (90, 30, 7 days) other than the live model.
     countdown_lines: list[str] = field(default_factory=list)
     other_shutdown_warnings: list[str] = field(default_factory=list)
+    # Where live triages go now (bot/routing/summary.py): the shadow and the canary with their counters.
+    routing: RoutingSummary | None = None
 
     @property
     def empty(self) -> bool:

@@ -25,6 +25,8 @@ from storage.models import EvalCase, EvalRun
 from storage.statuses import EvalRunStatus, RequestKind
 
 log = logging.getLogger(__name__)
+# Requests whose candidate serves customers: a switch, and a canary (its share of live triages).
+GATED_KINDS = (RequestKind.SWITCH, RequestKind.CANARY)
 
 NO_CASES, RUNNING, PASSED, BELOW_BAR, FAILED = "no_cases", "running", "passed", "below_bar", "failed"
 CLASS_DROP = "class_drop"  # the pass rate is fine, but one class's recall fell too far
@@ -89,7 +91,7 @@ async def run_gate(db: Database, runner: EvalRunner, request: RequestView) -> No
     """Evaluate the candidate, and the live model too when its last run predates the newest case."""
     assert request.id is not None
     newest_case = await _newest_case_at(db)
-    if request.kind != RequestKind.SWITCH or newest_case is None:
+    if request.kind not in GATED_KINDS or newest_case is None:
         return
     work = [
         runner.run(
@@ -134,7 +136,7 @@ async def gate_view(
 
     With `categories`, finished runs are also compared field by field: a class whose recall drops
     by more than `max_class_drop` needs the override reason whatever the overall pass rate."""
-    if request.kind != RequestKind.SWITCH:
+    if request.kind not in GATED_KINDS:
         return None
     candidate = await run_summary(db, request.candidate_run_id) if request.candidate_run_id else None
     live = await run_summary(db, request.live_run_id) if request.live_run_id else None

@@ -21,7 +21,7 @@ from bot.registry.approvers import Approvers
 from bot.registry.eval_gate import GateCheck, OverrideRequired, no_gate
 from bot.registry.model_ids import refuse_if_shut_down
 from bot.registry.requests import SwitchPlan
-from storage import crud
+from storage import canaries, crud
 from storage.db import Database
 from storage.models import Deployment, SwitchRequest
 from storage.statuses import RequestStatus
@@ -97,6 +97,10 @@ async def _close(
         if changed and current is not None:
             await outbox.enqueue(session, f"request:{request.id}:{status}", effects(current), now)
     return RequestClosed(current or request, changed=changed)
+
+
+# Close a request as expired/stale and say so: shared with routing's own approvals (bot/routing/requests).
+close_request = _close
 
 
 async def check_can_decide(
@@ -202,6 +206,8 @@ async def approve(
             approved = await crud.get_switch_request(session, request_id)
             assert approved is not None
             approval = Approval(approved, deployment)
+            # A switch to the canary's candidate promotes it: the canary has nothing left to route.
+            await canaries.end_promoted(session, deployment.endpoint, deployment.model_id, approver, now)
             await outbox.enqueue(session, f"request:{request_id}:approved", effects(approval), now)
             await close_stale(session, deployment, now, closed_effects)
             return approval
@@ -273,6 +279,7 @@ async def rollback_now(
         deployment.break_glass = True
         session.add(deployment)
         await session.flush()
+        await canaries.end_promoted(session, deployment.endpoint, deployment.model_id, plan.requested_by, now)
         approval = Approval(None, deployment)
         await outbox.enqueue(session, f"deployment:{deployment.id}:break-glass", effects(approval), now)
         await close_stale(session, deployment, now, closed_effects)

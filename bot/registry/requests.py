@@ -39,6 +39,15 @@ class SwitchPlan:
     endpoint: str
     model_id: str
     shutdown_date: date | None
+    percent: int | None = None  # shadow | canary: the share of live triages asked for
+
+
+# Requests compete only within their slot: a canary request must not supersede a pending switch.
+SLOTS = {"switch": "live", "rollback": "live", "shadow": "shadow", "canary": "canary"}
+
+
+def same_slot(kind: str, other: str) -> bool:
+    return SLOTS.get(kind, kind) == SLOTS.get(other, other)
 
 
 def clean_reason(reason: str | None) -> str | None:
@@ -48,14 +57,20 @@ def clean_reason(reason: str | None) -> str | None:
     return reason or None
 
 
-async def check_may_supersede(db: Database, approvers: Approvers, user_id: str, *, now: datetime) -> None:
+async def check_may_supersede(
+    db: Database, approvers: Approvers, user_id: str, *, now: datetime, kind: str = "switch"
+) -> None:
     """A new request supersedes every pending one: only their requesters or an approver may do that.
 
     Anyone else would silently cancel a colleague's request (and its eval gate); they are told whose
     request is waiting instead, so they can talk to them or to a lead.
     """
     async with db.session() as session:
-        pending = [r for r in await crud.get_pending_requests(session) if r.expires_at > now]
+        pending = [
+            r
+            for r in await crud.get_pending_requests(session)
+            if r.expires_at > now and same_slot(r.kind, kind)
+        ]
     others = [r for r in pending if r.requested_by != user_id]
     if not others or await approvers.is_approver(user_id, now):
         return
@@ -172,6 +187,7 @@ async def open_request(
         from_model_id=plan.live.model_id,
         shutdown_date=plan.shutdown_date.isoformat() if plan.shutdown_date else None,
         requester_channel_id=requester_channel_id,
+        percent=plan.percent,
     )
     async with db.transaction() as session:
         session.add(request)
@@ -212,7 +228,7 @@ async def publish_request(
         request.channel_id, request.message_ts = channel_id, message_ts
         session.add(request)
         for older in await crud.get_pending_requests(session):
-            if older.id is None or older.id >= request_id:
+            if older.id is None or older.id >= request_id or not same_slot(older.kind, request.kind):
                 continue
             closed = await crud.close_switch_request(
                 session,

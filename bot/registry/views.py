@@ -45,6 +45,11 @@ class RequestView(Protocol):
     def model_id(self) -> str: ...
 
     @property
+    def percent(self) -> int | None:
+        """A shadow or canary request's share of live triages (None for a switch or rollback)."""
+        ...
+
+    @property
     def from_deployment_id(self) -> int | None: ...
 
     @property

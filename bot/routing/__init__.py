@@ -1,8 +1,12 @@
-"""Shadow routing: a candidate model answers a sample of live triages in the background.
+"""Inference routing: shadow and canary candidates on live traffic, and the evidence to promote one.
 
-`state` says which candidate (one at a time, in the database); `mirror` makes the candidate's call
-after the agent has the live answer, within the daily cap; `agreement` and `status` report how
-the two compare; `review` lets people judge the disagreements. Nothing here knows about Slack.
+Shadow: `state` says which candidate (one at a time, in the database); `mirror` makes the
+candidate's call after the agent has the live answer, within the daily cap; `agreement` and
+`status` report how the two compare; `review` lets people judge the disagreements.
+Canary: `canary` assigns each triage its arm (sticky) and lowers or stops the canary; `abort`
+stops it on its own when it misbehaves; `evidence` gathers what a promotion request shows;
+`summary` is the routing at a glance. `requests` puts a non-approver's shadow and every canary
+start or raise through the switch's approval. Nothing here knows about Slack.
 """
 
 from __future__ import annotations

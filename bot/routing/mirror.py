@@ -23,7 +23,7 @@ from bot.request_shape import strip_control_chars
 from bot.triage import answer_model, system_prompt
 from storage import crud, routing
 from storage.db import Database
-from storage.models import ShadowPair, ShadowPairStatus, ShadowRoute, Triage
+from storage.models import ShadowPair, ShadowPairStatus, ShadowRoute, Triage, TriageArm
 from storage.statuses import TriageStatus
 from storage.usage import count_use
 
@@ -71,6 +71,8 @@ class ShadowMirror:
             return Mirrored.NO_SHADOW  # a failed live triage has no answer to compare with
         if (live.endpoint, live.model_id) == (route.endpoint, route.model_id):
             return Mirrored.NO_SHADOW  # the candidate went live since: it would only compare with itself
+        if live.arm == TriageArm.CANDIDATE:
+            return Mirrored.NO_SHADOW  # a canary's candidate answered it: a pair compares with the live model
         if self.sample() * 100 >= route.percent:
             return Mirrored.NOT_SAMPLED
         if not await self._within_cap(route):

@@ -22,8 +22,7 @@ from storage.models import ShadowRoute, ShadowState
 
 MAX_REASON_CHARS = 500
 NEEDS_APPROVER = (
-    "Shadowing a model doubles model calls on live traffic, so an approver starts it. "
-    "Ask a team lead to run `/model shadow <model-id>`."
+    "Only approvers start or stop a shadow at once; anyone else's `/model shadow` asks for approval."
 )
 _PERCENT = re.compile(r"(\d{1,3})%?")
 
@@ -85,8 +84,11 @@ class ShadowRoutes:
         async with self.db.session() as session:
             return await routing.latest_route(session)
 
+    async def is_approver(self, user_id: str) -> bool:
+        return await self.approvers.is_approver(user_id, self.clock())
+
     async def require_approver(self, user_id: str) -> None:
-        if not await self.approvers.is_approver(user_id, self.clock()):
+        if not await self.is_approver(user_id):
             raise NotAllowed(NEEDS_APPROVER)
 
     async def start(self, user_id: str, request: ShadowRequest) -> Started:

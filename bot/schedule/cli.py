@@ -75,3 +75,6 @@ class _NoRenderers:
 
     def incident_changes(self, channel: str, now: datetime) -> Any:
         raise RuntimeError("not for rendering")
+
+    def canary_abort(self, channel: str) -> Any:
+        raise RuntimeError("not for rendering")

@@ -15,6 +15,7 @@ from bot.monitors.specs import MonitorSpec
 from bot.outbox.effects import Doorbell, SlackEffect
 from bot.quality.costs import Price
 from bot.quality.eval_runs import EvalRunner
+from bot.routing.abort import AbortEffects
 from bot.settings import Settings
 from bot.shutdowns import Countdown
 from storage.db import Database
@@ -31,6 +32,10 @@ class JobRenderers(Protocol):
 
     def incident_changes(self, channel: str, now: datetime) -> ChangeEffects:
         """How each monitor incident change becomes the outbox calls that post or edit its message."""
+        ...
+
+    def canary_abort(self, channel: str) -> AbortEffects:
+        """The outbox call that tells `channel` a canary stopped itself, and why."""
         ...
 
 

@@ -17,6 +17,7 @@ from bot.digest.publish import publish_digest
 from bot.monitors.service import evaluate
 from bot.quality.eval_runs import target_deployment
 from bot.quality.eval_set import count_cases
+from bot.routing.abort import abort_rules, check_canary
 from bot.schedule.deps import JobDeps
 from storage.db import Database
 from storage.models import JobRun
@@ -200,10 +201,17 @@ def monitors_run(services: JobDeps) -> JobFunction:
             # first; this one rolled back whole, and the next minute carries on from theirs.
             return "skipped: another evaluation opened an incident at the same moment"
         told = [c for c in changes if not c.muted]
+        # A canary whose traffic went quiet is still held to its abort rules (issue 10).
+        told_to = settings.triage_approval_channel or channel
+        aborted = await check_canary(
+            services.db, abort_rules(settings), now, effects=services.renderers.canary_abort(told_to)
+        )
         await forget_old_monitor_runs(services.db, now - MONITORS_KEEP_RUNS)
-        if told:
+        if told or aborted:
             services.outbox.ring()
-        return f"{len(changes)} incident change(s), {len(told)} told in {channel}" if changes else "all quiet"
+        note = f"; canary #{aborted.canary.id} aborted" if aborted else ""
+        said = f"{len(changes)} incident change(s), {len(told)} told in {channel}" if changes else "all quiet"
+        return said + note
 
     return run
 

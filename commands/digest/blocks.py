@@ -14,6 +14,7 @@ from slack_sdk.models.blocks import (
 from bot.digest import text as digest_text
 from bot.digest.figures import Digest
 from commands import text
+from commands.model.routing_blocks import routing_blocks
 
 MAX_SECTION = text.SECTION_TEXT_MAX
 
@@ -60,6 +61,8 @@ def digest_blocks(digest: Digest) -> list[Block]:
     blocks.append(DividerBlock())
     blocks.append(_section(digest_text.eval_lines(digest), bold_first=True))
     blocks.append(_section(digest_text.activity_lines(digest)))
+    if digest.routing is not None and (digest.routing.shadow or digest.routing.canary):
+        blocks += routing_blocks(digest.routing)
     return blocks
 
 

@@ -66,11 +66,19 @@ def approval_effects(gate: Sequence[Block], fallback_channel: str, *, override: 
     return render_approval
 
 
+# What the requester asked for, in "rejected your request #… to <verb> <model>".
+REJECTED_VERBS: dict[str, str] = {
+    RequestKind.ROLLBACK: "roll back to",
+    RequestKind.SHADOW: "shadow",
+    RequestKind.CANARY: "canary",
+}
+
+
 def rejection_effects(gate: Sequence[Block]) -> RejectionEffects:
     def render_rejection(request: RequestView) -> list[SlackEffect]:
         effects = request_update(request, gate)
         if request.decided_by != request.requested_by:  # a withdrawal needs no note to oneself
-            what = "roll back to" if request.kind == RequestKind.ROLLBACK else "switch to"
+            what = REJECTED_VERBS.get(request.kind, "switch to")
             note = (
                 f":no_entry: {render.person(request.decided_by or '')} rejected your request #{request.id} "
                 f"to {what} {render.model(request.model_id, request.endpoint)}."

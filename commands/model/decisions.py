@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.errors import TriagebotError
 from bot.registry import Approval, OverrideRequired
 from bot.registry.views import RequestView
+from bot.routing.requests import RouteApproval, approve_route, is_route_request
 from bot.services import Services
 from commands import render, text
 from commands.context import services_of
@@ -21,6 +22,7 @@ from commands.ids import View as ViewId
 from commands.model import decision_effects
 from commands.model.gate import ask_for_override, gate_sections_for
 from commands.model.home import publish_home
+from commands.model.route_effects import route_approval_effects
 from commands.render import utcnow
 
 
@@ -55,10 +57,28 @@ async def approve(
     fallback_channel: str,
     *,
     override_reason: str | None = None,
-) -> Approval:
+) -> Approval | RouteApproval:
     """Approve, with the message update, the announcement and the requester's note queued in the
-    same transaction (the outbox sends them): used by the Approve button and the override modal."""
+    same transaction (the outbox sends them): used by the Approve button and the override modal.
+    A shadow or canary request changes the routing instead of the live model."""
     gate = await gate_sections_for(services, request_id)
+    if await is_route_request(services.db, request_id):
+        registry = services.registry
+        try:
+            return await approve_route(
+                services.db,
+                services.models,
+                registry.approvers,
+                request_id,
+                approver,
+                now=utcnow(),
+                override_reason=override_reason,
+                effects=route_approval_effects(gate, fallback_channel),
+                closed_effects=registry.closed_effects,
+                gate=registry.gate,
+            )
+        finally:  # a refusal may have closed the request (expired, stale) and queued its update
+            registry.outbox.ring()
     effects = decision_effects.approval_effects(gate, fallback_channel, override=override_reason is not None)
     return await services.registry.approve(
         request_id, approver, now=utcnow(), override_reason=override_reason, effects=effects

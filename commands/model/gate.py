@@ -22,6 +22,7 @@ from bot.quality.gate import (
     CLASS_DROP,
     DEFAULT_MAX_CLASS_DROP,
     FAILED,
+    GATED_KINDS,
     NO_CASES,
     PASSED,
     GateView,
@@ -29,7 +30,7 @@ from bot.quality.gate import (
     run_gate,
 )
 from bot.quality.text import millis, percent
-from bot.registry import OverrideRequired, RequestKind
+from bot.registry import OverrideRequired
 from bot.registry.views import RequestView
 from bot.services import Services
 from commands import render, text
@@ -37,6 +38,7 @@ from commands.ids import Action
 from commands.ids import Block as BlockId
 from commands.ids import View as ViewId
 from commands.model import messages
+from commands.model.evidence_blocks import evidence_sections
 from commands.model.snapshot import snapshot_gate_blocks
 from commands.quality.blocks import gate_table, paired_verdict
 
@@ -116,7 +118,8 @@ async def gate_sections(services: Services, request: RequestView) -> list[Block]
     """The gate as it stands, for re-rendering a decided request without losing the comparison; with
     the live model's newest snapshot named, when it has one (evidence that outlives the model)."""
     gate = _blocks(services, await current_gate(services, request))
-    return gate + await snapshot_gate_blocks(services, request) if gate else gate
+    sections = gate + await snapshot_gate_blocks(services, request) if gate else gate
+    return sections + await evidence_sections(services, request)
 
 
 async def gate_sections_for(services: Services, request_id: int) -> list[Block]:
@@ -131,12 +134,13 @@ async def _fresh(services: Services, request_id: int) -> RequestView | None:
 
 async def start_gate(client: AsyncWebClient, services: Services, request: RequestView) -> None:
     """After a switch request is posted: show "running", evaluate, then show both side by side."""
-    if request.kind != RequestKind.SWITCH or request.id is None:
+    if request.kind not in GATED_KINDS or request.id is None:
         return
     before = await current_gate(services, request)
     if before is None or before.state == NO_CASES:
         return  # no eval set: the request message stays as it is
-    await messages.update_request_message(client, request, _blocks(services, before))
+    running = _blocks(services, before) + await evidence_sections(services, request)
+    await messages.update_request_message(client, request, running)
     await run_gate(services.db, services.eval_runner, request)
     current = await _fresh(services, request.id)
     if current is not None:

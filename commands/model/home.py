@@ -25,6 +25,7 @@ from bot import shutdowns
 from bot.registry import ModelStatus
 from bot.registry.live_quality import LiveQuality
 from bot.registry.views import DeploymentView, RequestView
+from bot.routing.summary import RoutingSummary, routing_summary
 from bot.services import Services
 from bot.shutdowns import Countdown
 from bot.triage_views import TriageView
@@ -32,6 +33,7 @@ from commands import render, text
 from commands.context import services_of
 from commands.ids import Block as BlockId
 from commands.model import request_blocks, status_blocks
+from commands.model.routing_blocks import routing_blocks
 from commands.model.status import close_expired
 from commands.render import utcnow
 from commands.triage import history as triage_history
@@ -59,8 +61,9 @@ async def publish_home(client: AsyncWebClient, services: Services, user: str) ->
     links = {} if approver else await permalinks(client, status.pending[:PENDING_SHOWN])
     pending = PendingView(status.pending, user, approver, links)
     countdowns = await shutdowns.countdowns(services.db, now)  # stored readings: the Home must open fast
+    routing = await routing_summary(services.db)
     await client.views_publish(
-        user_id=user, view=home_view(status, recent, now, mine, quality, pending, countdowns)
+        user_id=user, view=home_view(status, recent, now, mine, quality, pending, countdowns, routing)
     )
 
 
@@ -119,12 +122,15 @@ def home_view(
     quality: LiveQuality | None = None,
     pending: PendingView | None = None,
     countdowns: list[Countdown] | None = None,
+    routing: RoutingSummary | None = None,
 ) -> View:
     blocks: list[Block] = [HeaderBlock(text="Live triage model")]
     blocks += status_blocks.live_blocks(status_blocks.with_effective_shutdown(status, countdowns), now)
     blocks += status_blocks.countdown_blocks(countdowns or [], now)
     if quality is not None:
         blocks += quality_blocks(quality)
+    if routing is not None:
+        blocks += routing_blocks(routing)
     blocks += [DividerBlock(), HeaderBlock(text="Pending requests")]
     blocks += pending.blocks() if pending else status_blocks.pending_blocks(status.pending, titled=False)
     blocks += [DividerBlock(), HeaderBlock(text="Recent deployments")]

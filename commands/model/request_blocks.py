@@ -28,7 +28,22 @@ from commands import render, text
 from commands.ids import Action
 from commands.ids import Block as BlockId
 
-KIND_TITLES = {"switch": ":arrows_counterclockwise: Model switch", "rollback": ":rewind: Rollback"}
+KIND_TITLES: dict[str, str] = {
+    RequestKind.SWITCH: ":arrows_counterclockwise: Model switch",
+    RequestKind.ROLLBACK: ":rewind: Rollback",
+    RequestKind.SHADOW: ":ghost: Shadow",
+    RequestKind.CANARY: ":hatching_chick: Canary",
+}
+# What an approved shadow or canary request does now, on its decided message.
+_APPROVED: dict[str, str] = {
+    RequestKind.SHADOW: "shadowing now (agents never see its answers)",
+    RequestKind.CANARY: "serving its share of live triages now",
+}
+
+
+def share(request: RequestView) -> str:
+    """A shadow or canary request's share of live triages, e.g. " on 10% of live triages"."""
+    return f" on {request.percent}% of live triages" if request.percent else ""
 
 
 def title(request: RequestView) -> str:
@@ -47,7 +62,9 @@ def approval_request_blocks(
                 MarkdownTextObject(
                     text=f"*Live now*\n{render.model(request.from_model_id or '?', request.from_endpoint or '?')}"
                 ),
-                MarkdownTextObject(text=f"*Candidate*\n{render.model(request.model_id, request.endpoint)}"),
+                MarkdownTextObject(
+                    text=f"*Candidate*\n{render.model(request.model_id, request.endpoint)}{share(request)}"
+                ),
             ]
         ),
     ]
@@ -87,7 +104,8 @@ def outcome_blocks(request: RequestView) -> list[Block]:
                 ),
             ]
         case RequestStatus.APPROVED:
-            line = f":white_check_mark: *Approved by {render.person(request.decided_by)}* {when}: now live."
+            now_what = _APPROVED.get(request.kind, "now live")
+            line = f":white_check_mark: *Approved by {render.person(request.decided_by)}* {when}: {now_what}."
         case RequestStatus.REJECTED:
             verb = "Withdrawn" if request.decided_by == request.requested_by else "Rejected"
             line = f":no_entry: *{verb} by {render.person(request.decided_by)}* {when}"
@@ -107,13 +125,18 @@ def outcome_blocks(request: RequestView) -> list[Block]:
 
 def buttons(request: RequestView) -> list[ButtonElement]:
     value = str(request.id)
+    if request.kind == RequestKind.SHADOW:
+        question = "Start shadowing?"
+        effect = f"{request.model_id} will also answer {request.percent}% of live triages, unseen (it costs model calls)."
+    elif request.kind == RequestKind.CANARY:
+        question = "Serve the canary?"
+        effect = f"{request.percent}% of live triages will be answered by {request.model_id} on {request.endpoint}."
+    else:
+        question = "Switch the live model?"
+        effect = f"Every triage will use {request.model_id} on {request.endpoint} from now on."
     confirm = ConfirmObject(
-        title="Switch the live model?",
-        text=PlainTextObject(
-            text=text.truncate(
-                f"Every triage will use {request.model_id} on {request.endpoint} from now on.", 300
-            )
-        ),
+        title=question,
+        text=PlainTextObject(text=text.truncate(effect, 300)),
         confirm="Approve",
         deny="Cancel",
     )
@@ -127,7 +150,7 @@ def buttons(request: RequestView) -> list[ButtonElement]:
 
 def request_text(request: RequestView) -> str:
     """Notification fallback for the approval message."""
-    verb = "rollback" if request.kind == RequestKind.ROLLBACK else "switch"
+    verb = request.kind if request.kind in KIND_TITLES else "switch"
     state = "" if request.status == RequestStatus.PENDING else f" ({request.status})"
     return text.truncate(
         f"Model {verb} request #{request.id}{state} from {render.person(request.requested_by)}: "

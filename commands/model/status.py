@@ -10,9 +10,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import shutdowns
 from bot.registry.status import history_limit
+from bot.routing.summary import routing_summary
 from bot.services import Services
 from commands.context import services_of
 from commands.model import decision_effects, status_blocks
+from commands.model.routing_blocks import routing_blocks
 from commands.render import utcnow
 from commands.respond import respond as respond_with_retries
 
@@ -31,12 +33,13 @@ async def status_subcommand(
     await close_expired(client, services, now)
     status = await services.registry.status(now=now)
     countdowns = await shutdowns.refresh(services.db, services.models, now)
+    routing = routing_blocks(await routing_summary(services.db))
     await respond_with_retries(
         command["response_url"],
         response_type="ephemeral",
         replace_original=True,
         text=status_blocks.status_text(status),
-        blocks=status_blocks.status_blocks(status, now, countdowns),
+        blocks=status_blocks.status_blocks(status, now, countdowns) + routing,
     )
 
 

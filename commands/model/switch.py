@@ -18,6 +18,7 @@ from commands import render, text
 from commands.context import services_of
 from commands.errors import user_message
 from commands.model import decision_effects, messages
+from commands.model.evidence_blocks import evidence_sections
 from commands.model.gate import start_gate
 from commands.render import utcnow
 from commands.respond import respond as respond_with_retries
@@ -136,6 +137,13 @@ def undo_warning(removal: DeploymentView, reason: str | None) -> str:
     )
 
 
+REQUEST_NOUNS: dict[str, str] = {
+    RequestKind.ROLLBACK: "Rollback",
+    RequestKind.SHADOW: "Shadow",
+    RequestKind.CANARY: "Canary",
+}
+
+
 async def request_approval(
     plan: SwitchPlan,
     command: dict[str, Any],
@@ -147,8 +155,10 @@ async def request_approval(
         plan, requester_channel_id=command["channel_id"], now=utcnow()
     )
     channel = services.settings.triage_approval_channel or command["channel_id"]
-    request = await messages.post_approval_request(client, registry, request, channel)
-    verb = "Rollback" if plan.kind == RequestKind.ROLLBACK else "Switch"
+    # A candidate already shadowed or canaried: its live evidence is on the request from the start.
+    evidence = await evidence_sections(services, request)
+    request = await messages.post_approval_request(client, registry, request, channel, evidence)
+    verb = REQUEST_NOUNS.get(plan.kind, "Switch")
     lines = [
         f"{verb} request #{request.id} to {render.model(plan.model_id, plan.endpoint)} is waiting for a lead in "
         f"{render.channel(request.channel_id or channel)}. It expires {render.moment(request.expires_at)}.",

@@ -52,6 +52,13 @@ def _reason(reason: str | None) -> str:
     return f" Reason: {text.safe_mrkdwn(reason, 600)}" if reason else ""
 
 
+def _approved(route: ShadowRouteView) -> str:
+    """A shadow a non-approver asked for names the lead who approved it (and the request)."""
+    if not route.approved_by:
+        return ""
+    return f", approved by <@{text.escape_mrkdwn(route.approved_by)}> (request #{route.request_id})"
+
+
 def _section(mrkdwn: str) -> SectionBlock:
     return SectionBlock(text=MarkdownTextObject(text=text.truncate(mrkdwn, text.SECTION_TEXT_MAX)))
 
@@ -79,7 +86,7 @@ def status_blocks(report: ShadowReport) -> list[Block]:
     if route.state == ShadowState.ACTIVE:
         head = (
             f"*Shadowing {_model(route)}* on {route.percent}% of live triages, since {_when(route.started_at)}, "
-            f"started by <@{text.escape_mrkdwn(route.started_by)}>.{_reason(route.reason)}"
+            f"started by <@{text.escape_mrkdwn(route.started_by)}>{_approved(route)}.{_reason(route.reason)}"
         )
     else:
         ended = "stopped" if route.state == ShadowState.STOPPED else "replaced"

@@ -8,10 +8,15 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.routing import parse_request, shadow_report
+from bot.errors import TriagebotError
+from bot.routing import ShadowRequest, parse_request, shadow_report
+from bot.routing.requests import SHADOW, plan_route
 from bot.services import Services
 from commands import text
 from commands.context import services_of
+from commands.errors import user_message
+from commands.model.switch import replace_checking, request_approval
+from commands.render import utcnow
 from commands.respond import respond
 from commands.routing import blocks
 
@@ -46,18 +51,23 @@ async def shadow_subcommand(
                 blocks=blocks.review_blocks(item),
             )
         case _:
-            await _start(args, command, ack, services, user)
+            await _start(args, command, ack, client, services, user)
 
 
-async def _start(args: str, command: dict[str, Any], ack: AsyncAck, services: Services, user: str) -> None:
+async def _start(
+    args: str, command: dict[str, Any], ack: AsyncAck, client: AsyncWebClient, services: Services, user: str
+) -> None:
     request = parse_request(args)
     routes = services.shadow_routes
-    await routes.require_approver(user)  # refused in the acknowledgement, before any model call
     await ack(
         response_type="ephemeral",
         text=f":hourglass_flowing_sand: Checking {text.inline_code(request.model_id)} "
         f"on {text.inline_code(request.endpoint)} before shadowing it…",
     )
+    if not await routes.is_approver(user):
+        # It doubles model calls on live traffic: anyone else asks, and a lead approves.
+        await _ask(command, client, services, user, request)
+        return
     started = await routes.start(user, request)
     await respond(
         command["response_url"],
@@ -65,3 +75,25 @@ async def _start(args: str, command: dict[str, Any], ack: AsyncAck, services: Se
         replace_original=True,
         text=blocks.started_text(started),
     )
+
+
+async def _ask(
+    command: dict[str, Any], client: AsyncWebClient, services: Services, user: str, request: ShadowRequest
+) -> None:
+    try:
+        plan = await plan_route(
+            services.db,
+            services.models,
+            services.registry.approvers,
+            kind=SHADOW,
+            requested_by=user,
+            model_id=request.model_id,
+            endpoint=request.endpoint,
+            percent=request.percent,
+            reason=request.reason,
+            now=utcnow(),
+        )
+    except TriagebotError as exc:
+        await replace_checking(command, user_message(exc, command))
+        return
+    await request_approval(plan, command, client, services)

@@ -155,8 +155,11 @@ async def triage_and_deliver(
     source: str,
     user_id: str | None,
     channel_id: str | None,
+    sticky_key: str | None = None,
 ) -> None:
-    """Run the model, show the answer (or its failure) by the best route, record where it went."""
+    """Run the model, show the answer (or its failure) by the best route, record where it went.
+
+    `sticky_key`: the ticket's canary assignment key (a Slack message or thread); default its text."""
     who: dict[str, Any] = {"source": source, "user_id": user_id, "channel_id": channel_id}
 
     async def interrupted() -> None:
@@ -164,7 +167,7 @@ async def triage_and_deliver(
         await destination.notice(INTERRUPTED)
 
     if_cut_short(interrupted)
-    outcome = await services.triage.run(text, deployment, **who)
+    outcome = await services.triage.run(text, deployment, sticky_key=sticky_key, **who)
 
     async def cut_while_delivering() -> None:
         await services.triage.record_delivery(outcome.triage_id, DeliveryStatus.UNDELIVERED)

@@ -7,6 +7,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deployments import live_deployment
 from bot.errors import InvalidInput
+from bot.routing.canary import message_key
 from commands.context import services_of
 from commands.triage import delivery
 from commands.triage.message_text import customer_words, mention_words, posted_by
@@ -44,7 +45,14 @@ async def triage_mention(event: dict[str, Any], client: AsyncWebClient, context:
     destination = delivery.for_mention(client, channel, reply_ts, user)
     deployment = await live_deployment(services.db)
     await delivery.triage_and_deliver(
-        services, destination, text, deployment, source="mention", user_id=user or None, channel_id=channel
+        services,
+        destination,
+        text,
+        deployment,
+        source="mention",
+        user_id=user or None,
+        channel_id=channel,
+        sticky_key=message_key(channel, reply_ts),  # the same thread is the same ticket: the same arm
     )
 
 

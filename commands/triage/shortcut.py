@@ -7,6 +7,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deployments import live_deployment
 from bot.errors import InvalidInput
+from bot.routing.canary import message_key
 from commands.context import services_of
 from commands.triage import delivery
 from commands.triage.message_text import NOTHING_READABLE, customer_words, posted_by
@@ -35,5 +36,12 @@ async def triage_message_shortcut(
     destination = delivery.for_shortcut(client, shortcut["response_url"], channel, thread_ts, user)
     deployment = await live_deployment(services.db)
     await delivery.triage_and_deliver(
-        services, destination, text, deployment, source="shortcut", user_id=user, channel_id=channel
+        services,
+        destination,
+        text,
+        deployment,
+        source="shortcut",
+        user_id=user,
+        channel_id=channel,
+        sticky_key=message_key(channel, thread_ts),  # the same message or thread: the same arm
     )

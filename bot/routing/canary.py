@@ -1,0 +1,195 @@
+"""Canary routing: which arm serves a triage, and the approver's immediate moves (lower, stop).
+
+Assignment is sticky: a hash of the ticket's key (its normalized text, bot.triage.text_key, or its Slack
+message or thread) salted with the canary's id, compared with the canary's percent. The same ticket gets the
+same arm while the split is unchanged, and raising the percent only moves live tickets over (a
+ticket on the candidate stays there). The active canary is one indexed read per triage, so every
+process routes alike and sees a stop at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import text
+
+from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.registry.approvers import Approvers
+from bot.registry.requests import clean_reason
+from bot.registry.views import DeploymentView
+from bot.triage import LIVE_ONLY, Assignment
+from storage import canaries
+from storage.db import Database
+from storage.models import CanaryEvent, CanaryRoute, CanaryState, TriageArm
+
+BUCKETS = 10_000  # hundredths of a percent
+NEEDS_APPROVER_TO_LOWER = (
+    "Only approvers change a running canary at once. To send the candidate *more* traffic, ask with "
+    "`/model canary <model-id> <percent>`: it goes to the approvals channel."
+)
+
+
+def message_key(channel_id: str, ts: str) -> str:
+    """The sticky key of a Slack message or thread (the shortcut, mentions)."""
+    return f"slack:{channel_id}:{ts}"
+
+
+def bucket(canary_id: int, key: str) -> int:
+    digest = hashlib.sha256(f"{canary_id}\x00{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") % BUCKETS
+
+
+def on_candidate(canary_id: int, key: str, percent: int) -> bool:
+    return bucket(canary_id, key) < percent * (BUCKETS // 100)
+
+
+
+class CanaryRouter:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def assign(self, live: DeploymentView, key: str) -> Assignment:
+        found = await active_split(self.db)
+        if found is None:
+            return LIVE_ONLY
+        canary_id, endpoint, model_id, percent = found
+        if (endpoint, model_id) == (live.endpoint, live.model_id):
+            return LIVE_ONLY  # promoted: the candidate is live now
+        if on_candidate(canary_id, key, percent):
+            return Assignment(TriageArm.CANDIDATE, canary_id, endpoint, model_id)
+        return Assignment(TriageArm.LIVE, canary_id)
+
+
+_ACTIVE_SQL = (
+    "SELECT id, endpoint, model_id, percent FROM canary_routes "
+    f"WHERE state = '{CanaryState.ACTIVE.value}' ORDER BY id DESC LIMIT 1"
+)
+_ACTIVE = text(_ACTIVE_SQL)
+
+
+async def active_split(db: Database) -> tuple[int, str, str, int] | None:
+    """The running canary's id, endpoint, model and percent, as committed now by any process.
+
+    On every triage: one read of ix_canary_routes_state and no ORM session (on SQLite straight
+    through the driver, as bot.deployments reads the live model)."""
+    async with db.engine.connect() as conn:
+        if db.sqlite:
+            # Driver autocommit and no BEGIN issued here: this statement sees the latest commit.
+            raw = await conn.get_raw_connection()
+            rows = await raw.driver_connection.execute_fetchall(_ACTIVE_SQL)  # type: ignore[union-attr]
+            row = rows[0] if rows else None
+        else:
+            row = (await conn.execute(_ACTIVE)).first()
+    if row is None:
+        return None
+    return int(row[0]), str(row[1]), str(row[2]), int(row[3])
+
+
+@dataclass(frozen=True)
+class Lowered:
+    canary: CanaryRoute
+    percent_before: int
+
+
+class CanaryRoutes:
+    """Read the canary; lower or stop it at once (approvers). Starting and raising are approved requests."""
+
+    def __init__(
+        self,
+        db: Database,
+        approvers: Approvers,
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.db, self.approvers, self.clock = db, approvers, clock
+
+    async def active(self) -> CanaryRoute | None:
+        async with self.db.session() as session:
+            return await canaries.active_canary(session)
+
+    async def latest(self) -> CanaryRoute | None:
+        async with self.db.session() as session:
+            return await canaries.latest_canary(session)
+
+    async def is_approver(self, user_id: str) -> bool:
+        return await self.approvers.is_approver(user_id, self.clock())
+
+    async def lower(self, user_id: str, canary: CanaryRoute, percent: int, reason: str | None) -> Lowered:
+        if not await self.is_approver(user_id):
+            raise NotAllowed(NEEDS_APPROVER_TO_LOWER)
+        reason = clean_reason(reason)
+        assert canary.id is not None
+        now = self.clock()
+        async with self.db.transaction() as session:
+            if not await canaries.set_percent(session, canary.id, percent):
+                raise NotFound("That canary has ended meanwhile; `/model canary` shows what runs now.")
+            await canaries.add_event(
+                session,
+                CanaryEvent(
+                    canary_id=canary.id,
+                    at=now,
+                    action="lower",
+                    by=user_id,
+                    percent_before=canary.percent,
+                    percent=percent,
+                    reason=reason,
+                ),
+            )
+            current = await session.get(CanaryRoute, canary.id)
+            assert current is not None
+        return Lowered(current, canary.percent)
+
+    async def stop(self, user_id: str, reason: str | None) -> CanaryRoute:
+        if not await self.is_approver(user_id):
+            raise NotAllowed("Only approvers stop a canary. Ask a team lead to run `/model canary stop`.")
+        reason = clean_reason(reason)
+        now = self.clock()
+        async with self.db.transaction() as session:
+            canary = await canaries.active_canary(session)
+            if canary is None or canary.id is None:
+                raise NotFound("No canary is running. `/model canary <model-id> <percent>` asks for one.")
+            if not await canaries.end_canary(session, canary.id, CanaryState.STOPPED, user_id, reason, now):
+                raise NotFound("That canary has ended meanwhile; `/model canary` shows what runs now.")
+            await canaries.add_event(
+                session,
+                CanaryEvent(canary_id=canary.id, at=now, action="stop", by=user_id, reason=reason),
+            )
+            await session.refresh(canary)
+        return canary
+
+
+@dataclass(frozen=True)
+class CanaryAsk:
+    """`/model canary <model-id> [on <endpoint>] <percent> [reason…]`, parsed."""
+
+    model_id: str
+    endpoint: str
+    percent: int
+    reason: str | None
+
+
+def parse_canary(args: str, default_endpoint: str) -> CanaryAsk:
+    words = args.split()
+    usage = (
+        "`/model canary <model-id> [on <endpoint>] <percent> [reason…]`, e.g. `/model canary my-model 10%`"
+    )
+    if not words:
+        raise InvalidInput(f"Name the candidate and its share: {usage}.")
+    model_id, rest = words[0].strip("`"), words[1:]
+    endpoint = default_endpoint
+    if len(rest) >= 2 and rest[0].lower() == "on":
+        endpoint, rest = rest[1].strip("`"), rest[2:]
+    if not rest:
+        raise InvalidInput(f"Say which share of live triages the candidate should serve: {usage}.")
+    percent = parse_percent(rest[0])
+    return CanaryAsk(model_id, endpoint, percent, " ".join(rest[1:]).strip() or None)
+
+
+def parse_percent(word: str) -> int:
+    value = word.rstrip("%")
+    if not value.isdigit() or not 1 <= int(value) <= 100:
+        raise InvalidInput("The canary's share of live triages is a percentage from 1 to 100, e.g. `10%`.")
+    return int(value)
