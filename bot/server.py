@@ -14,18 +14,13 @@ from types import FrameType
 import uvicorn
 
 from bot.app import (
-    close_slack_sessions,
     create_asgi_app,
     create_bolt_app,
-    create_digest_publisher,
     create_socket_mode_handler,
-    inflight_drain_seconds,
-    start_outbox_worker,
+    running,
     track_listener_tasks,
 )
-from bot.deployments import ensure_initial_deployment
 from bot.inflight import InflightWork
-from bot.schedule.scheduler import start_scheduler
 from bot.services import Services, build_services
 from bot.settings import Settings
 
@@ -99,28 +94,21 @@ def _exit_cleanly(_signum: int, _frame: FrameType | None) -> None:
 
 async def serve_socket_mode(settings: Settings) -> int:
     services = build_services(settings)
-    await ensure_initial_deployment(services.db, settings.triage_default_model)
     bolt = create_bolt_app(settings, services)
     inflight = InflightWork()
     track_listener_tasks(bolt, inflight)
     assert settings.slack_app_token is not None
     handler = create_socket_mode_handler(bolt, settings.slack_app_token.get_secret_value())
-    scheduler = start_scheduler(services, create_digest_publisher(settings))
-    outbox = start_outbox_worker(settings, services)
-    log.info("connecting to Slack in Socket Mode")
     main = asyncio.current_task()
     if main is not None:
-        # asyncio.run leaves SIGTERM deadly; stop like on Ctrl-C so the finally below drains.
+        # asyncio.run leaves SIGTERM deadly; stop like on Ctrl-C so the lifecycle below drains.
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main.cancel)
-    try:
-        await handler.start_async()
-    except asyncio.CancelledError:
-        pass
-    finally:
-        await scheduler.shutdown()
-        await handler.close_async()
-        await inflight.drain(inflight_drain_seconds(settings))
-        await outbox.stop()
-        await close_slack_sessions()
-        await services.close()
+    async with running(settings, services, inflight):
+        log.info("connecting to Slack in Socket Mode")
+        try:
+            await handler.start_async()
+        except asyncio.CancelledError:
+            pass
+        finally:
+            await handler.close_async()  # no new requests; the lifecycle drains what was acked
     return 0
