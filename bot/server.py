@@ -1,9 +1,12 @@
-"""Running the app: uvicorn over HTTP, or Socket Mode for development behind a firewall."""
+"""Running the app: uvicorn over HTTP (one process, or a parent supervising N workers that share the
+listening socket), or Socket Mode for development behind a firewall."""
 
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import logging
+import os
 import signal
 import threading
 import time
@@ -12,6 +15,8 @@ from contextlib import contextmanager
 from types import FrameType
 
 import uvicorn
+from starlette.applications import Starlette
+from uvicorn.supervisors import Multiprocess
 
 from bot.app import (
     create_asgi_app,
@@ -21,8 +26,9 @@ from bot.app import (
     track_listener_tasks,
 )
 from bot.inflight import InflightWork
+from bot.logs import configure_logging
 from bot.services import Services, build_services
-from bot.settings import Settings
+from bot.settings import Settings, load_settings
 
 log = logging.getLogger("triagebot")
 
@@ -86,6 +92,68 @@ def serve_http_in_thread(
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def default_workers(settings: Settings) -> int:
+    """WEB_CONCURRENCY when set, else one worker per core."""
+    return settings.web_concurrency or os.cpu_count() or 1
+
+
+def serve_http_workers(settings: Settings, *, host: str, port: int, workers: int) -> int:
+    """`workers` processes serving one socket, under uvicorn's supervisor (this process).
+
+    Each worker is a whole bot with the shared lifecycle (scheduler, outbox worker, drain): what must
+    happen once across them is decided in the database (scheduled-run claims, outbox claims, replay
+    and event keys, the rate-limit counters; SQLite in WAL with a busy timeout). The supervisor
+    restarts a worker that dies; on SIGTERM it passes SIGTERM to every worker, waits while each
+    drains its acknowledged work, and exits 0.
+    """
+    config = uvicorn.Config(
+        "bot.server:worker_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=None,  # each worker configures our logging itself (worker_app)
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+    )
+    listening = config.bind_socket()
+    log.info(
+        "serving Slack requests on http://%s:%d/slack/events with %d worker processes (health: /healthz)",
+        host,
+        port,
+        workers,
+    )
+    try:
+        Multiprocess(config, sockets=[listening]).run()
+    finally:
+        listening.close()
+    return 0
+
+
+def worker_app() -> Starlette:
+    """One worker of `serve_http_workers`, in a fresh (spawned) process: the settings the parent
+    validated, read again from the same environment."""
+    _stop_with_parent()
+    settings = load_settings()
+    configure_logging(settings.triage_log_format, settings.secrets(), level=logging.INFO)
+    return create_asgi_app(settings, build_services(settings))
+
+
+# linux/prctl.h: deliver a signal to this process when its parent dies.
+_PR_SET_PDEATHSIG = 1
+
+
+def _stop_with_parent() -> None:
+    """A supervisor killed outright (kill -9, OOM) must not leave its workers serving unsupervised on
+    the port: they get SIGTERM, drain what they acknowledged, and exit. Linux only; elsewhere a no-op."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        return
 
 
 def _exit_cleanly(_signum: int, _frame: FrameType | None) -> None:
