@@ -24,6 +24,7 @@ from tests.bench.load import command_body, fire
 from tests.conftest import BOT_TOKEN, LIVE_MODEL, OPENAI_KEY, SIGNING_SECRET
 from tests.support.serve_process import ServeProcess, rows, serve_process, standin_env
 from tests.support.slack_requests import SlackSender
+from tests.test_cli import run
 from tests.test_multiprocess_postgres import seed_digest_run
 
 DIGEST_CHANNEL = "C0DIGEST"
@@ -141,3 +142,19 @@ def test_sigterm_to_the_parent_drains_every_worker_then_exits_zero(
     assert all("blocks" in c.params for c in delivered)
     for pid in workers:
         assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text()
+
+
+@pytest.mark.parametrize("value", ["lots", "0", "-2", "65"])
+def test_a_bad_web_concurrency_stops_serve_with_exit_2_naming_it(tmp_path: Path, value: str) -> None:
+    result = run(tmp_path, "serve", WEB_CONCURRENCY=value)
+    assert result.returncode == 2
+    assert "WEB_CONCURRENCY" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize("value", ["two", "0"])
+def test_a_bad_workers_option_is_refused_with_exit_2(tmp_path: Path, value: str) -> None:
+    result = run(tmp_path, "serve", "--workers", value)
+    assert result.returncode == 2
+    assert "--workers" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
