@@ -95,8 +95,14 @@ def serve_http_in_thread(
 
 
 def default_workers(settings: Settings) -> int:
-    """WEB_CONCURRENCY when set, else one worker per core."""
-    return settings.web_concurrency or os.cpu_count() or 1
+    """WEB_CONCURRENCY when set, else one worker per core this process may run on (its CPU affinity,
+    which a container's cpuset narrows; a CPU quota is not visible here: set WEB_CONCURRENCY)."""
+    if settings.web_concurrency:
+        return settings.web_concurrency
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
 
 
 def serve_http_workers(settings: Settings, *, host: str, port: int, workers: int) -> int:
