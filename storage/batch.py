@@ -50,6 +50,7 @@ class _Batcher:
             await self._commit(batch)
 
     async def _commit(self, batch: list[_Queued]) -> None:
+        conflicts = 0
         while batch:
             results: list[Any] = []
             failed: int | None = None
@@ -59,9 +60,16 @@ class _Batcher:
                         try:
                             results.append(await queued.write(session))
                         except Exception as exc:
+                            if _is_conflict(exc) and conflicts < MAX_CONFLICT_RETRIES:
+                                raise _Conflict from exc
                             failed = position
                             _settle(queued.answer, exc=exc)
                             raise _WriteFailed from exc
+            except _Conflict:
+                # Batches in two processes locking rows in opposite orders: PostgreSQL aborts one of
+                # them. Nothing in it was the write's fault; run it all again.
+                conflicts += 1
+                continue
             except _WriteFailed:
                 assert failed is not None
                 del batch[failed]  # answered with its error; the rest run again without it
@@ -76,6 +84,19 @@ class _Batcher:
             for queued, result in zip(batch, results, strict=True):
                 _settle(queued.answer, result=result)
             return
+
+
+# PostgreSQL's deadlock_detected and serialization_failure: the transaction lost a race, not a rule.
+CONFLICT_SQLSTATES = frozenset({"40P01", "40001"})
+MAX_CONFLICT_RETRIES = 3
+
+
+def _is_conflict(exc: Exception) -> bool:
+    return getattr(getattr(exc, "orig", None), "sqlstate", None) in CONFLICT_SQLSTATES
+
+
+class _Conflict(Exception):
+    """The batch lost a deadlock or serialization race; it is run again whole."""
 
 
 class _WriteFailed(Exception):

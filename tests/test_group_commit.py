@@ -63,3 +63,35 @@ def test_a_failing_write_gets_its_error_and_the_others_in_its_batch_still_commit
             await db.dispose()
 
     asyncio.run(scenario())
+
+
+class _Deadlock(Exception):
+    """Shaped like SQLAlchemy's DBAPIError around psycopg's DeadlockDetected."""
+
+    class orig:  # the attribute SQLAlchemy exposes
+        sqlstate = "40P01"
+
+
+def test_a_batch_that_loses_a_deadlock_is_run_again_whole(any_db_url: str) -> None:
+    async def scenario() -> None:
+        db = Database(any_db_url)
+        try:
+            seen = SeenDeliveries(db)
+            attempts: list[int] = []
+
+            async def loses_once(session: AsyncSession) -> str:
+                await session.exec(select(SeenRequest))
+                attempts.append(1)
+                if len(attempts) == 1:
+                    raise _Deadlock("deadlock detected")
+                return "written"
+
+            outcomes = await asyncio.gather(
+                seen.first_time(["sig:c"], now=NOW), batch.write(db, loses_once), seen.first_time(["sig:d"], now=NOW)
+            )
+            assert outcomes == [True, "written", True]
+            assert len(attempts) == 2
+        finally:
+            await db.dispose()
+
+    asyncio.run(scenario())
