@@ -39,7 +39,8 @@ class _Queued:
 
 @dataclass
 class _Batcher:
-    db: Database
+    # Weak: this batcher is a value of a dictionary keyed weakly by the same Database.
+    db_ref: weakref.ref[Database]
     queue: list[_Queued] = field(default_factory=list)
     flusher: asyncio.Task[None] | None = None
     transactions: int = 0  # committed batches, for tests and the benchmark
@@ -55,7 +56,10 @@ class _Batcher:
             results: list[Any] = []
             failed: int | None = None
             try:
-                async with self.db.transaction() as session:
+                db = self.db_ref()
+                if db is None:
+                    raise RuntimeError("the database was closed with writes still queued")
+                async with db.transaction() as session:
                     for position, queued in enumerate(batch):
                         try:
                             results.append(await queued.write(session))
@@ -123,7 +127,7 @@ def _batcher(db: Database) -> _Batcher:
     per_loop = _batchers.setdefault(db, weakref.WeakKeyDictionary())
     batcher = per_loop.get(loop)
     if batcher is None:
-        batcher = per_loop[loop] = _Batcher(db)
+        batcher = per_loop[loop] = _Batcher(weakref.ref(db))
     return batcher
 
 
