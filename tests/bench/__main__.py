@@ -118,8 +118,16 @@ ANALYSIS = [
     "**Measured** with `python -m tests.bench.triage_cpu 500` (server CPU per `/triage`, 50 in flight, "
     "after 100 warm-up), before (5c29153) and after cuts 2-4, alternating, 02:31-02:33 UTC with a load "
     "average of 5.5-6.8 on 2 cores (five engineers' test suites running): 14.2 → 10.7 ms and 18.4 → "
-    "11.6 ms, about a third less. Those are busy-machine figures; the quiet-machine figure is the table "
-    "above.",
+    "11.6 ms; again at 03:21-03:23 UTC (load 6.5-8.8, after the prepared triage INSERT): 19.6 → 14.6 ms "
+    "and 23.4 → 13.7 ms. A quarter to two fifths less in every pair. Those are busy-machine figures (a "
+    "busy machine inflates the real app's CPU more than the peers', by its many thread hand-offs); the "
+    "quiet-machine figure is the table above. A quick bench at load 8 (BENCH_QUICK=1, 02:51 UTC) put "
+    "real / same-work CPU at 3.4x, `--workers 2` throughput at 2.35x the single-process same-work app "
+    "and shadowing at 100% within its 10% on both live-path figures.",
+    "**Seen in the profile, not in this part's files**: with routing off, every `/triage` still reads the "
+    "active shadow route through an ORM session after delivery (`bot/routing/mirror.py` → "
+    "`storage/routing.active_route`); a version-checked cache like the live deployment's would take it "
+    "off the path.",
     "**What is left**: the same-work app spends ~3 ms per triage. Ours still makes four statements to "
     "SQLite per `/triage` (each an aiosqlite thread hop and SQLAlchemy statement compilation), the model "
     "call through the OpenAI SDK's httpx transport (shared with the peer), Bolt's listener machinery "
