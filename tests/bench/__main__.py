@@ -73,7 +73,14 @@ NOTES = [
 # loop thread CPU, tests/bench/profile_triage.txt) under 1,000 `/triage`. Kept by hand: re-profile
 # when it moves.
 ANALYSIS = [
-    "**Profile** (`make profile`, 2026-11-26 00:44 UTC, load average 1.8; the profiler's CPU clock "
+    "**Profile after cuts 2-4** (`make profile`, 03:24 UTC, load average 6-9, so the absolute figures are "
+    "inflated; tests/bench/profile_triage.txt): own CPU SQLAlchemy 18%, builtins 25%, slack_sdk 4%, "
+    "Bolt 3%, the OpenAI SDK's transport (httpx/httpcore/h11/anyio) 14%. The group commit's flushes "
+    "total ~5 s cumulative under 1,100 `/triage`, where the per-write transactions they replaced "
+    "showed 1.6 + 11.2 + 8.7 + 8.3 s (read cumulative times of coroutines loosely: they overlap). "
+    "slack_sdk's validating `to_dict` of the result blocks (`as_dicts`, now once per triage) is still "
+    "~3.7 s: building the result as plain dicts would remove it.",
+    "**Profile before** (`make profile`, 2026-11-26 00:44 UTC, load average 1.8; the profiler's CPU clock "
     "inflates everything ~5x, so read shares). Own CPU by package: SQLAlchemy 19% (22% before the "
     "live-deployment cut), builtins 26% (socket, queue and thread hand-offs), slack_sdk 5%, Bolt 4%, "
     "httpx/h11/httpcore (the OpenAI SDK's transport) 8%, our own code 3.5%. Under `/triage` (cumulative, "
