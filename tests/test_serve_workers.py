@@ -72,9 +72,20 @@ def two_workers(
         context.__exit__(None, None, None)  # type: ignore[attr-defined]
 
 
-def test_a_burst_across_two_workers_is_answered_exactly_once_and_a_missed_job_made_up_once(
-    any_db_url: str, two_workers: object, slack_standin: SlackStandIn
+def test_two_workers_on_sqlite_answer_a_burst_once_refuse_a_replay_and_make_up_a_job_once(
+    sqlite_url: str, two_workers: object, slack_standin: SlackStandIn
 ) -> None:
+    _burst_replay_and_missed_job(sqlite_url, two_workers, slack_standin)
+
+
+@pytest.mark.postgres
+def test_two_workers_on_postgres_answer_a_burst_once_refuse_a_replay_and_make_up_a_job_once(
+    postgres_url: str, two_workers: object, slack_standin: SlackStandIn
+) -> None:
+    _burst_replay_and_missed_job(postgres_url, two_workers, slack_standin)
+
+
+def _burst_replay_and_missed_job(any_db_url: str, two_workers: object, slack_standin: SlackStandIn) -> None:
     now = datetime.now(UTC)
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
     seed_digest_run(any_db_url, midnight - timedelta(days=1))
