@@ -1,4 +1,5 @@
-# triagebot: one replica per container; run as many as you like against one PostgreSQL.
+# triagebot: one replica per container (with WEB_CONCURRENCY worker processes, default one per core
+# the container sees); run as many replicas as you like against one PostgreSQL. See compose.yaml.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -33,6 +34,7 @@ EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '3000'), timeout=4)"]
 
-# `serve` applies migrations (additive, under a PostgreSQL advisory lock) and then listens on PORT.
-# uvicorn finishes in-flight requests on SIGTERM before exiting (see bot/server.py).
+# `serve` applies migrations (additive, under a PostgreSQL advisory lock) and then listens on PORT with
+# WEB_CONCURRENCY workers (set it to the container's CPU limit; unset: one per core the container sees).
+# On SIGTERM every worker finishes in-flight requests and acknowledged triages before exiting (bot/server.py).
 CMD ["triagebot", "serve"]

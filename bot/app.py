@@ -140,6 +140,25 @@ def track_listener_tasks(bolt: AsyncApp, inflight: InflightWork) -> None:
     runner.listener_start_handler = _TrackListenerTasks(inflight, runner.listener_start_handler)
 
 
+@asynccontextmanager
+async def running(settings: Settings, services: Services, inflight: InflightWork) -> AsyncIterator[None]:
+    """The one lifecycle of a serving process, HTTP and Socket Mode alike: the first deployment,
+    the scheduler and the outbox worker started; on exit, the scheduler stopped, acknowledged work
+    drained, then the outbox (the listeners may have queued effects), Slack sessions and the
+    database closed. The caller stops taking new requests before leaving the block."""
+    await ensure_initial_deployment(services.db, settings.triage_default_model)
+    scheduler = start_scheduler(scheduled_jobs(settings, services))
+    outbox = start_outbox_worker(settings, services)
+    try:
+        yield
+    finally:
+        await scheduler.shutdown()
+        await inflight.drain(inflight_drain_seconds(settings))
+        await outbox.stop()  # after the drain: the listeners may have queued effects
+        await close_slack_sessions()
+        await services.close()
+
+
 def create_asgi_app(settings: Settings, services: Services) -> Starlette:
     bolt = create_bolt_app(settings, services)
     inflight = InflightWork()
@@ -191,18 +210,9 @@ def create_asgi_app(settings: Settings, services: Services) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        await ensure_initial_deployment(services.db, settings.triage_default_model)
-        scheduler = start_scheduler(scheduled_jobs(settings, services))
-        outbox = start_outbox_worker(settings, services)
-        try:
+        # Uvicorn stops accepting and closes connections before this context exits.
+        async with running(settings, services, inflight):
             yield
-        finally:
-            await scheduler.shutdown()
-            # Uvicorn has closed the connections by now, but acked listeners may still be running.
-            await inflight.drain(inflight_drain_seconds(settings))
-            await outbox.stop()  # after the drain: the listeners may have queued effects
-            await close_slack_sessions()
-            await services.close()
 
     asgi = Starlette(
         routes=[

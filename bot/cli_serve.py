@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 from typing import Any
 
 from bot.sandbox.cli import add_fresh_arguments
 from bot.settings import Settings
+
+log = logging.getLogger("triagebot")
 
 
 def add_commands(sub: Any) -> None:
@@ -15,6 +18,12 @@ def add_commands(sub: Any) -> None:
     serve.add_argument("--port", type=int, default=None, help="HTTP port (default: PORT, 3000)")
     serve.add_argument("--host", default="0.0.0.0", help="interface to bind (default: all)")
     serve.add_argument("--socket", action="store_true", help="Socket Mode (needs SLACK_APP_TOKEN)")
+    serve.add_argument(
+        "--workers",
+        type=worker_count,
+        default=None,
+        help="HTTP worker processes (default: WEB_CONCURRENCY, else one per core)",
+    )
     serve.set_defaults(handler=serve_command)
 
     run = sub.add_parser(
@@ -25,6 +34,17 @@ def add_commands(sub: Any) -> None:
 
     migrate = sub.add_parser("migrate", help="apply database migrations")
     migrate.set_defaults(handler=migrate_command)
+
+
+def worker_count(value: str) -> int:
+    """`--workers N`: a whole number from 1 to 64 (argparse exits 2 naming the option otherwise)."""
+    try:
+        count = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if not 1 <= count <= 64:
+        raise argparse.ArgumentTypeError(f"{count} is not between 1 and 64")
+    return count
 
 
 def use_socket_mode(args: argparse.Namespace, settings: Settings) -> bool:
@@ -51,7 +71,7 @@ def migrate_command(_args: argparse.Namespace, settings: Settings) -> int:
 
 
 def serve_command(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.server import serve_http, serve_socket_mode
+    from bot.server import default_workers, serve_http, serve_http_workers, serve_socket_mode
     from storage.migrate import upgrade
 
     socket = use_socket_mode(args, settings)
@@ -60,9 +80,14 @@ def serve_command(args: argparse.Namespace, settings: Settings) -> int:
     settings.require(*required)
     upgrade(settings.database_url)
     if socket:
+        if args.workers not in (None, 1):
+            log.warning("--workers applies to HTTP; Socket Mode runs in one process")
         return asyncio.run(serve_socket_mode(settings))
     port = settings.port if args.port is None else args.port
-    return serve_http(settings, host=args.host, port=port)
+    workers = args.workers or default_workers(settings)
+    if workers == 1:
+        return serve_http(settings, host=args.host, port=port)
+    return serve_http_workers(settings, host=args.host, port=port, workers=workers)
 
 
 def run_command(args: argparse.Namespace, settings: Settings) -> int:
@@ -79,5 +104,5 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
             log_format=settings.triage_log_format,
             assume_yes=args.yes,
         )
-    args.socket, args.port, args.host = False, None, "0.0.0.0"
+    args.socket, args.port, args.host, args.workers = False, None, "0.0.0.0", None
     return serve_command(args, settings)

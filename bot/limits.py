@@ -10,6 +10,7 @@ import math
 from datetime import UTC, datetime, timedelta
 
 from bot.errors import TriagebotError
+from storage import batch
 from storage.db import Database
 from storage.usage import count_use
 
@@ -45,8 +46,8 @@ class TriageLimits:
             return
         now = now or datetime.now(UTC)
         start = window_start(now)
-        async with self.db.transaction() as session:
-            used = await count_use(session, f"triage:{user_id}", start)
+        key = f"triage:{user_id}"
+        used = await batch.write(self.db, lambda session: count_use(session, key, start))
         if used > self.per_minute:
             wait = max(1, math.ceil((start + WINDOW - now).total_seconds()))
             raise RateLimited(self.per_minute, wait)

@@ -1,9 +1,12 @@
-"""Running the app: uvicorn over HTTP, or Socket Mode for development behind a firewall."""
+"""Running the app: uvicorn over HTTP (one process, or a parent supervising N workers that share the
+listening socket), or Socket Mode for development behind a firewall."""
 
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import logging
+import os
 import signal
 import threading
 import time
@@ -12,22 +15,20 @@ from contextlib import contextmanager
 from types import FrameType
 
 import uvicorn
+from starlette.applications import Starlette
+from uvicorn.supervisors import Multiprocess
 
 from bot.app import (
-    close_slack_sessions,
     create_asgi_app,
     create_bolt_app,
     create_socket_mode_handler,
-    inflight_drain_seconds,
-    scheduled_jobs,
-    start_outbox_worker,
+    running,
     track_listener_tasks,
 )
-from bot.deployments import ensure_initial_deployment
 from bot.inflight import InflightWork
-from bot.schedule.scheduler import start_scheduler
+from bot.logs import configure_logging
 from bot.services import Services, build_services
-from bot.settings import Settings
+from bot.settings import Settings, load_settings
 
 log = logging.getLogger("triagebot")
 
@@ -93,34 +94,95 @@ def serve_http_in_thread(
         thread.join(timeout=10)
 
 
+def default_workers(settings: Settings) -> int:
+    """WEB_CONCURRENCY when set, else one worker per core this process may run on (its CPU affinity,
+    which a container's cpuset narrows; a CPU quota is not visible here: set WEB_CONCURRENCY)."""
+    if settings.web_concurrency:
+        return settings.web_concurrency
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def serve_http_workers(settings: Settings, *, host: str, port: int, workers: int) -> int:
+    """`workers` processes serving one socket, under uvicorn's supervisor (this process).
+
+    Each worker is a whole bot with the shared lifecycle (scheduler, outbox worker, drain): what must
+    happen once across them is decided in the database (scheduled-run claims, outbox claims, replay
+    and event keys, the rate-limit counters; SQLite in WAL with a busy timeout). The supervisor
+    restarts a worker that dies; on SIGTERM it passes SIGTERM to every worker, waits while each
+    drains its acknowledged work, and exits 0.
+    """
+    config = uvicorn.Config(
+        "bot.server:worker_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=None,  # each worker configures our logging itself (worker_app)
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+    )
+    listening = config.bind_socket()
+    log.info(
+        "serving Slack requests on http://%s:%d/slack/events with %d worker processes (health: /healthz)",
+        host,
+        port,
+        workers,
+    )
+    try:
+        Multiprocess(config, sockets=[listening]).run()
+    finally:
+        listening.close()
+    return 0
+
+
+def worker_app() -> Starlette:
+    """One worker of `serve_http_workers`, in a fresh (spawned) process: the settings the parent
+    validated, read again from the same environment."""
+    _stop_with_parent()
+    settings = load_settings()
+    configure_logging(settings.triage_log_format, settings.secrets(), level=logging.INFO)
+    return create_asgi_app(settings, build_services(settings))
+
+
+# linux/prctl.h: deliver a signal to this process when its parent dies.
+_PR_SET_PDEATHSIG = 1
+
+
+def _stop_with_parent() -> None:
+    """A supervisor killed outright (kill -9, OOM) must not leave its workers serving unsupervised on
+    the port: they get SIGTERM, drain what they acknowledged, and exit. Linux only; elsewhere a no-op."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        return
+
+
 def _exit_cleanly(_signum: int, _frame: FrameType | None) -> None:
     raise SystemExit(0)
 
 
 async def serve_socket_mode(settings: Settings) -> int:
     services = build_services(settings)
-    await ensure_initial_deployment(services.db, settings.triage_default_model)
     bolt = create_bolt_app(settings, services)
     inflight = InflightWork()
     track_listener_tasks(bolt, inflight)
     assert settings.slack_app_token is not None
     handler = create_socket_mode_handler(bolt, settings.slack_app_token.get_secret_value())
-    scheduler = start_scheduler(scheduled_jobs(settings, services))
-    outbox = start_outbox_worker(settings, services)
-    log.info("connecting to Slack in Socket Mode")
     main = asyncio.current_task()
     if main is not None:
-        # asyncio.run leaves SIGTERM deadly; stop like on Ctrl-C so the finally below drains.
+        # asyncio.run leaves SIGTERM deadly; stop like on Ctrl-C so the lifecycle below drains.
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main.cancel)
-    try:
-        await handler.start_async()
-    except asyncio.CancelledError:
-        pass
-    finally:
-        await scheduler.shutdown()
-        await handler.close_async()
-        await inflight.drain(inflight_drain_seconds(settings))
-        await outbox.stop()
-        await close_slack_sessions()
-        await services.close()
+    async with running(settings, services, inflight):
+        log.info("connecting to Slack in Socket Mode")
+        try:
+            await handler.start_async()
+        except asyncio.CancelledError:
+            pass
+        finally:
+            await handler.close_async()  # no new requests; the lifecycle drains what was acked
     return 0

@@ -109,6 +109,9 @@ class Settings(BaseSettings):
 
     triage_log_format: Literal["plain", "json"] = "plain"
     port: int = Field(default=3000, ge=0, le=65535)
+    # Worker processes of `triagebot serve` over HTTP (the usual variable of Python web servers);
+    # unset: one per core. `--workers N` wins over it.
+    web_concurrency: int | None = Field(default=None, ge=1, le=64)
 
     @field_validator("triage_categories", "triage_approvers", mode="before")
     @classmethod

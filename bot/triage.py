@@ -17,7 +17,7 @@ from bot.limits import TriageLimits
 from bot.model_client import ModelClient, StructuredReply
 from bot.registry.views import DeploymentView
 from bot.request_shape import strip_control_chars
-from storage import crud, triages
+from storage import batch, crud, triages
 from storage.db import Database
 from storage.models import DeliveryStatus, Triage, TriageArm
 from storage.statuses import TriageStatus
@@ -248,8 +248,7 @@ class TriageService:
 
     async def record_delivery(self, triage_id: int, status: DeliveryStatus) -> None:
         log_context.note(delivery=status.value)
-        async with self.db.transaction() as session:
-            await triages.set_delivery_status(session, triage_id, status)
+        await batch.write(self.db, lambda session: triages.set_delivery_status(session, triage_id, status))
 
     async def recent(self, user_id: str, limit: int = 10) -> list[Triage]:
         """An agent's own latest triages, newest first (`/triage history`, App Home)."""
@@ -277,9 +276,8 @@ class TriageService:
         )
 
     async def _add(self, row: Triage) -> int:
-        async with self.db.transaction() as session:
-            await crud.add_triage(session, row)
-        assert row.id is not None
+        # Committed (in a group commit with concurrent writes) before anyone is shown its id.
+        row.id = await batch.write(self.db, lambda session: triages.insert_triage(session, row))
         return row.id
 
     async def result(self, triage_id: int) -> TriageResult:

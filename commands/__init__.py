@@ -7,7 +7,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.outbox.seen import SeenDeliveries
 from bot.services import Services
 from commands import digest, model, monitors, quality, request_log, routing, triage, workspace
-from commands.acks import install_settling_ack
+from commands.acks import install_first_answer_ack
 from commands.context import provide_services
 from commands.errors import handle_listener_error
 from commands.retries import drop_duplicate_events
@@ -27,7 +27,7 @@ def model_subcommands() -> SubcommandTable:
 def register(app: AsyncApp, services: Services) -> None:
     app.middleware(workspace.guard_request)
     app.middleware(provide_services(services))
-    app.middleware(install_settling_ack)
+    app.middleware(install_first_answer_ack)
     app.middleware(drop_duplicate_events(SeenDeliveries(services.db)))
     app.error(handle_listener_error)
     request_log.register(app)  # after app.error: it wraps that handler to note each outcome

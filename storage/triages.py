@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, update
+from sqlalchemy import ColumnElement, insert, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -21,6 +21,18 @@ def of_model_between(model: tuple[str, str], start: datetime, end: datetime) -> 
         col(Triage.created_at) >= start,
         col(Triage.created_at) < end,
     ]
+
+
+async def insert_triage(session: AsyncSession, row: Triage) -> int:
+    """Insert `row` (its id unset) and return the new id, leaving `row` itself untouched: a plain
+    statement, so a group commit (storage.batch) may run it again after a rollback."""
+    # One statement built once, its values passed as parameters: building an INSERT of every column
+    # per call (coercing each value) cost more than running it.
+    result = await session.exec(_INSERT_TRIAGE, params=row.model_dump(exclude={"id"}))
+    return int(result.scalar_one())
+
+
+_INSERT_TRIAGE = insert(Triage).returning(col(Triage.id))
 
 
 async def set_delivery_status(session: AsyncSession, triage_id: int, status: DeliveryStatus) -> None:

@@ -11,9 +11,13 @@ import logging
 import time
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
-from storage import delivery
+from storage import batch, delivery
 from storage.db import Database
+
+if TYPE_CHECKING:
+    from sqlmodel.ext.asyncio.session import AsyncSession
 
 log = logging.getLogger(__name__)
 
@@ -33,12 +37,18 @@ class SeenDeliveries:
     async def first_time(self, keys: Iterable[str], *, now: datetime | None = None) -> bool:
         """Remember every key; True only when none of them had been seen before."""
         moment = now or datetime.now(UTC)
-        fresh = True
-        async with self.db.transaction() as session:
-            for key in keys:
+        wanted = list(keys)
+
+        async def remember_all(session: AsyncSession) -> bool:
+            fresh = True
+            for key in wanted:
                 # Remember every key even after a conflict: the other keys of a duplicate delivery
                 # must also count as seen (one message sent as two events, say).
                 fresh = await delivery.remember(session, key, moment) and fresh
+            return fresh
+
+        # Committed before the answer: a group commit with concurrent requests' keys (storage.batch).
+        fresh = await batch.write(self.db, remember_all)
         await self._maybe_prune(moment)
         return fresh
 

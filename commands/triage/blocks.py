@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+from typing import Any
+
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -25,7 +28,17 @@ URGENCY_CUES = {
 }
 
 
-def working_blocks(model_id: str) -> list[Block]:
+def working_blocks(model_id: str) -> list[dict[str, Any]]:
+    """The ack's blocks as Slack's JSON; built once per model (every /triage acks with them)."""
+    return list(_working_blocks_json(model_id))
+
+
+@lru_cache(maxsize=64)
+def _working_blocks_json(model_id: str) -> tuple[dict[str, Any], ...]:
+    return tuple(block.to_dict() for block in _working_blocks(model_id))
+
+
+def _working_blocks(model_id: str) -> list[Block]:
     return [
         ContextBlock(
             elements=[

@@ -22,13 +22,17 @@ from bot.registry.views import DeploymentView
 from bot.routing import mirror_quietly
 from bot.services import Services
 from bot.triage_views import DeliveryStatus
+from commands.block_kit import as_dicts
 from commands.errors import user_message
 from commands.respond import ResponseUrlRefused, respond
 from commands.triage import blocks as triage_blocks
 
 log = logging.getLogger(__name__)
 
-Route = Callable[[str, Sequence[Block]], Awaitable[None]]
+# Routes take blocks already serialised: a result is turned into Slack's JSON once (slack_sdk's
+# validating to_dict is a visible share of a triage's CPU), however many routes it tries.
+BlockJson = dict[str, Any]
+Route = Callable[[str, Sequence[BlockJson]], Awaitable[None]]
 
 INVITE_HINT = (
     ":lock: I can't post in this conversation, so only you can see this. "
@@ -57,8 +61,9 @@ class Destination:
     failed: set[Route] = field(default_factory=set, init=False)  # routes that refused this request
 
     async def show(self, text: str, blocks: Sequence[Block]) -> DeliveryStatus:
+        serialised = as_dicts(blocks)
         for position, route in enumerate(self.show_routes):
-            shown = list(blocks) if position == 0 else [*blocks, _hint()]
+            shown = serialised if position == 0 else [*serialised, _hint()]
             if await self._try(route, text, shown):
                 return DeliveryStatus.DELIVERED if position == 0 else DeliveryStatus.FALLBACK
         return DeliveryStatus.UNDELIVERED
@@ -70,7 +75,7 @@ class Destination:
                 return True
         return False
 
-    async def _try(self, route: Route, text: str, blocks: Sequence[Block]) -> bool:
+    async def _try(self, route: Route, text: str, blocks: Sequence[BlockJson]) -> bool:
         try:
             await route(text, blocks)
         except Exception as exc:  # any refusal means: try the next route
@@ -90,12 +95,12 @@ def _reason(exc: Exception) -> str:
     return type(exc).__name__
 
 
-def _hint() -> Block:
-    return ContextBlock(elements=[MarkdownTextObject(text=INVITE_HINT)])
+def _hint() -> BlockJson:
+    return ContextBlock(elements=[MarkdownTextObject(text=INVITE_HINT)]).to_dict()
 
 
 def thread_route(client: AsyncWebClient, channel: str, thread_ts: str) -> Route:
-    async def post(text: str, blocks: Sequence[Block]) -> None:
+    async def post(text: str, blocks: Sequence[BlockJson]) -> None:
         await client.chat_postMessage(
             channel=channel, thread_ts=thread_ts, text=text, blocks=list(blocks) or None
         )
@@ -104,14 +109,14 @@ def thread_route(client: AsyncWebClient, channel: str, thread_ts: str) -> Route:
 
 
 def ephemeral_route(client: AsyncWebClient, channel: str, user: str) -> Route:
-    async def post(text: str, blocks: Sequence[Block]) -> None:
+    async def post(text: str, blocks: Sequence[BlockJson]) -> None:
         await client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=list(blocks) or None)
 
     return post
 
 
 def response_url_route(response_url: str, *, replace_original: bool) -> Route:
-    async def post(text: str, blocks: Sequence[Block]) -> None:
+    async def post(text: str, blocks: Sequence[BlockJson]) -> None:
         await respond(
             response_url,
             response_type="ephemeral",

@@ -7,12 +7,13 @@ import asyncio
 from dataclasses import dataclass
 
 from tests.bench.load import LoadResult, command_body, fire
+from tests.bench.quick import pick
 from tests.bench.stack import Stack
 from tests.support.serve_process import ServeProcess
 
 CONCURRENCY = 50
-TOTAL = 500
-WARMUP = 100
+TOTAL = pick(500, 150)
+WARMUP = pick(100, 30)
 P99_TARGET_SECONDS = 0.300
 THROUGHPUT_RATIO_TARGET = 0.8  # of the same-work app's
 CPU_RATIO_TARGET = 1.5  # per-triage server CPU, of the same-work app's

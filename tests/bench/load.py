@@ -46,6 +46,7 @@ class LoadResult:
     errors: int = 0
     elapsed: float = 0.0
     started_at: float = 0.0  # time.time() just before the first request went out
+    sent_at: dict[int, float] = field(default_factory=dict)  # time.time() each request went out, by number
 
     @property
     def ok(self) -> int:
@@ -87,6 +88,7 @@ async def fire(
             except asyncio.QueueEmpty:
                 return
             headers = {"Content-Type": FORM, **signer.sign(body)}
+            result.sent_at[n] = time.time()
             sent = time.perf_counter()
             try:
                 async with session.post(url, data=body, headers=headers) as response:

@@ -26,15 +26,16 @@ from pathlib import Path
 from bot.standins.openai_api import OpenAIStandIn
 from bot.standins.slack_api import SlackStandIn
 from tests.bench.load import command_body, fire
+from tests.bench.quick import QUICK, pick
 from tests.bench.stack import BOT_TOKEN, MODEL, OPENAI_KEY, ROOT, SIGNING_SECRET, bench_env
 from tests.support.serve_process import serve_process
 from tests.support.slack_requests import SlackSender
 
-WARMUP = 100
-BURST = 1_000
+WARMUP = pick(100, 50)
+BURST = pick(1_000, 300)
 CONCURRENCY = 50
 TOP = 35
-OUT = Path(__file__).resolve().parent / "profile_triage.txt"
+OUT = Path(__file__).resolve().parent / ("profile_triage.quick.txt" if QUICK else "profile_triage.txt")
 
 
 def package_of(filename: str) -> str:

@@ -43,8 +43,17 @@ def print_rows(rows: list[Row]) -> None:
 
 
 def write_markdown(
-    path: Path, machine: dict[str, str], rows: list[Row], notes: list[str], analysis: list[str]
+    path: Path,
+    machine: dict[str, str],
+    rows: list[Row],
+    notes: list[str],
+    analysis: list[str],
+    tables: list[tuple[str, list[str]]] | None = None,
 ) -> None:
+    """`tables`: extra sections after the results, each a title and its markdown lines."""
+    extra: list[str] = []
+    for title, body in tables or []:
+        extra += [f"## {title}", "", *body, ""]
     lines = [
         "# Benchmarks",
         "",
@@ -64,6 +73,7 @@ def write_markdown(
         "|---|---|---|---|",
         *[f"| {r.what} | {r.figure} | {r.target} | {r.verdict} |" for r in rows],
         "",
+        *extra,
         "## How each figure is measured",
         "",
         *[f"- {note}" for note in notes],

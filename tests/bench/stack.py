@@ -19,6 +19,8 @@ MODEL = "ft:gpt-4o-mini-2024-07-18:acme:triage:bench001"
 SIGNING_SECRET = "bench-signing-secret-5e4d3c2b"
 BOT_TOKEN = "xoxb-0000-bench-bot-token"
 OPENAI_KEY = "sk-bench-0123456789abcdefghij"
+CANDIDATE = "ft:gpt-4o-mini-2024-07-18:acme:triage:bench002"  # the shadow benchmark's candidate
+LEAD = "U0BENCHLEAD"  # an approver (starts and stops shadowing)
 
 
 @dataclass
@@ -51,7 +53,7 @@ class Stack:
         )
 
 
-def bench_env(database: Path, slack: SlackStandIn, openai: OpenAIStandIn) -> dict[str, str]:
+def bench_env(database: Path, slack: SlackStandIn, openai: OpenAIStandIn, **extra: str) -> dict[str, str]:
     """The environment every served app of a benchmark gets: the stand-ins, one SQLite file."""
     assert slack.base_url and openai.base_url
     return standin_env(
@@ -63,13 +65,15 @@ def bench_env(database: Path, slack: SlackStandIn, openai: OpenAIStandIn) -> dic
         openai_key=OPENAI_KEY,
         model=MODEL,
         PYTHONPATH=str(ROOT),
+        TRIAGE_APPROVERS=LEAD,
+        **extra,
     )
 
 
 @contextmanager
 def bench_stack(workdir: Path) -> Iterator[Stack]:
     slack = SlackStandIn(bot_token=BOT_TOKEN)
-    openai = OpenAIStandIn(models=[MODEL], api_key=OPENAI_KEY)
+    openai = OpenAIStandIn(models=[MODEL, CANDIDATE], api_key=OPENAI_KEY)
     with ExitStack() as stack:
         stack.enter_context(slack.serve())
         stack.enter_context(openai.serve())

@@ -64,6 +64,8 @@ def standin_env(
         DATABASE_URL=database_url,
         TRIAGE_DEFAULT_MODEL=model,
         PYTHONUNBUFFERED="1",
+        # One process unless a test asks for workers: kill -9 and SIGTERM then reach the bot itself.
+        WEB_CONCURRENCY="1",
     )
     env.update(extra)
     return env
@@ -138,18 +140,19 @@ def serve_process(
     name: str = "bot",
     module: str = "bot.cli",
     args: tuple[str, ...] = ("serve",),
+    startup_seconds: float = STARTUP_SECONDS,
 ) -> Iterator[ServeProcess]:
     """A launched process, once /healthz answers; stopped (SIGTERM) afterwards."""
     served = launch(env, workdir, name=name, module=module, args=args)
     try:
-        wait_until_healthy(served)
+        wait_until_healthy(served, startup_seconds)
         yield served
     finally:
         served.stop()
 
 
-def wait_until_healthy(served: ServeProcess) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
+def wait_until_healthy(served: ServeProcess, startup_seconds: float = STARTUP_SECONDS) -> None:
+    deadline = time.monotonic() + startup_seconds
     while time.monotonic() < deadline:
         if served.process.poll() is not None:
             raise RuntimeError(f"triagebot serve exited with {served.process.returncode}:\n{served.log()}")

@@ -1,0 +1,148 @@
+"""Group commit: small writes that arrive together share one transaction.
+
+Every `/triage` makes a few one-statement writes (the replay key, the rate-limit counter, the triage
+row, its delivery status), each of which its caller must see committed before going on. Alone, each
+costs a whole transaction: a pooled connection, BEGIN IMMEDIATE, the statement, COMMIT, the reset,
+and on SQLite each of those a hop to aiosqlite's thread, all queued behind one writer lock. Under
+load most of that is overhead. Here a write is queued instead; one flusher per database and event
+loop takes everything queued, runs it in one transaction and commits, and only then answers each
+caller. A write alone still gets a transaction of its own at once; fifty at once share one or two.
+
+Each caller still learns of its own commit before it acts, so exactly-once and crash-safety are
+those of a transaction per write: a kill -9 before the commit loses the whole batch, and no caller
+has acted on any of it. A write that raises is answered with its exception and the batch is run
+again without it, so one bad write never fails the others. Never call `write` inside
+`Database.transaction()`: on SQLite the flusher would wait for the writer lock that caller holds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.db import Database
+
+T = TypeVar("T")
+Write = Callable[[AsyncSession], Awaitable[T]]
+
+
+@dataclass
+class _Queued:
+    write: Write[Any]
+    answer: asyncio.Future[Any]
+
+
+@dataclass
+class _Batcher:
+    # Weak: this batcher is a value of a dictionary keyed weakly by the same Database.
+    db_ref: weakref.ref[Database]
+    queue: list[_Queued] = field(default_factory=list)
+    flusher: asyncio.Task[None] | None = None
+    transactions: int = 0  # committed batches, for tests and the benchmark
+
+    async def flush(self) -> None:
+        while self.queue:
+            batch, self.queue = self.queue, []
+            await self._commit(batch)
+
+    async def _commit(self, batch: list[_Queued]) -> None:
+        conflicts = 0
+        while batch:
+            results: list[Any] = []
+            failed: int | None = None
+            try:
+                db = self.db_ref()
+                if db is None:
+                    raise RuntimeError("the database was closed with writes still queued")
+                async with db.transaction() as session:
+                    for position, queued in enumerate(batch):
+                        try:
+                            results.append(await queued.write(session))
+                        except Exception as exc:
+                            if _is_conflict(exc) and conflicts < MAX_CONFLICT_RETRIES:
+                                raise _Conflict from exc
+                            failed = position
+                            _settle(queued.answer, exc=exc)
+                            raise _WriteFailed from exc
+            except _Conflict:
+                # Batches in two processes locking rows in opposite orders: PostgreSQL aborts one of
+                # them. Nothing in it was the write's fault; run it all again.
+                conflicts += 1
+                continue
+            except _WriteFailed:
+                assert failed is not None
+                del batch[failed]  # answered with its error; the rest run again without it
+                continue
+            except BaseException as exc:  # BEGIN or COMMIT failed (or we were cancelled): all of it
+                for queued in batch:
+                    _settle(queued.answer, exc=exc if isinstance(exc, Exception) else RuntimeError(str(exc)))
+                if not isinstance(exc, Exception):
+                    raise
+                return
+            self.transactions += 1
+            for queued, result in zip(batch, results, strict=True):
+                _settle(queued.answer, result=result)
+            return
+
+
+# PostgreSQL's deadlock_detected and serialization_failure: the transaction lost a race, not a rule.
+CONFLICT_SQLSTATES = frozenset({"40P01", "40001"})
+MAX_CONFLICT_RETRIES = 3
+
+
+def _is_conflict(exc: Exception) -> bool:
+    return getattr(getattr(exc, "orig", None), "sqlstate", None) in CONFLICT_SQLSTATES
+
+
+class _Conflict(Exception):
+    """The batch lost a deadlock or serialization race; it is run again whole."""
+
+
+class _WriteFailed(Exception):
+    """One queued write raised; the transaction is rolled back and the batch retried without it."""
+
+
+def _settle(answer: asyncio.Future[Any], *, result: Any = None, exc: BaseException | None = None) -> None:
+    if answer.done():  # the caller was cancelled; the write still happened (or did not) with the rest
+        return
+    if exc is not None:
+        answer.set_exception(exc)
+    else:
+        answer.set_result(result)
+
+
+# One batcher per database and event loop (tests run many of both); weak so neither is kept alive.
+_batchers: weakref.WeakKeyDictionary[Database, weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Batcher]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _batcher(db: Database) -> _Batcher:
+    loop = asyncio.get_running_loop()
+    per_loop = _batchers.setdefault(db, weakref.WeakKeyDictionary())
+    batcher = per_loop.get(loop)
+    if batcher is None:
+        batcher = per_loop[loop] = _Batcher(weakref.ref(db))
+    return batcher
+
+
+async def write(db: Database, one_write: Write[T]) -> T:
+    """Run `one_write(session)` in a transaction shared with whatever else is queued; its result once
+    committed. `one_write` may run more than once (if another write in its batch fails), so it must
+    only issue statements: no effects outside the database."""
+    batcher = _batcher(db)
+    answer: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+    batcher.queue.append(_Queued(one_write, answer))
+    if batcher.flusher is None or batcher.flusher.done():
+        batcher.flusher = asyncio.create_task(batcher.flush(), name="triagebot-group-commit")
+    return await answer
+
+
+def committed_batches(db: Database) -> int:
+    """How many group transactions this event loop has committed on `db` (tests, the benchmark)."""
+    return _batcher(db).transactions
