@@ -42,9 +42,17 @@ def _select(action_id: str, values: list[str] | tuple[str, ...], initial: str) -
 
 
 def review_modal(
-    triage_id: int, urgency: str, category: str, categories: list[str], response_url: str | None
+    triage_id: int,
+    urgency: str,
+    category: str,
+    categories: list[str],
+    response_url: str | None,
+    *,
+    second_opinion: bool = False,
 ) -> View:
-    metadata = json.dumps({"triage_id": triage_id, "response_url": response_url})
+    metadata = json.dumps(
+        {"triage_id": triage_id, "response_url": response_url, "second_opinion": second_opinion}
+    )
     return View(
         type="modal",
         callback_id=ViewId.REVIEW_WRONG,
@@ -106,7 +114,10 @@ def review_confirmation(review: Review) -> list[Block]:
             elements=[
                 ButtonElement(
                     text="Add to eval set", action_id=Action.ADD_TO_EVAL_SET, value=str(review.check_id)
-                )
+                ),
+                ButtonElement(
+                    text="Second opinion", action_id=Action.ASK_SECOND_OPINION, value=str(review.check_id)
+                ),
             ],
         ),
     ]
