@@ -234,6 +234,9 @@ class QualityCheck(SQLModel, table=True):
     category_match: bool | None = None
     output: dict | None = Field(default=None, sa_column=Column(JSON))
     latency_ms: int | None = None
+    # An eval answer's token counts (migration 0010_e1): a run's cost per triage; None before then.
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
     error: str | None = Field(default=None, sa_column=Column(Text))
     reviewer: str | None = Field(default=None, max_length=64)
     expected_urgency: str | None = Field(default=None, max_length=16)

@@ -125,6 +125,13 @@ class CostFigures:
         return f"{currency}{self.total:.2f} for {self.calls} call(s){partial}: {per_call} a triage, {per_correct} per correct answer"
 
 
+def money(value: float | None, currency: str = "$") -> str:
+    """An amount as a lead reads it; None is "unknown" (no price), never "$0"."""
+    if value is None:
+        return "unknown"
+    return f"{currency}{value:.2f}" if value >= 1 else f"{currency}{value:.5f}"
+
+
 def period_cost(price: Price | None, inputs: tuple[int, ...]) -> CostFigures:
     """CostFigures from the digest's sums (see bot.digest.queries.cost_inputs). The price in force at
     the end of the period is applied to all of it: a price change inside one digest period is rare

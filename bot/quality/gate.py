@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from bot.quality.agreement import HumanAgreement, human_agreement
+from bot.quality.cost_report import run_cost
+from bot.quality.costs import CostFigures, Price
 from bot.quality.eval_runs import RunSummary, run_summary, runner_for
 from bot.quality.evidence import Comparison, RunEvidence, compare, run_evidence
 from storage import crud
@@ -42,6 +47,11 @@ class GateView:
     comparison: Comparison | None = None
     candidate_evidence: RunEvidence | None = None
     live_evidence: RunEvidence | None = None
+    # Reviewer against reviewer: the ceiling the models' kappas are read against.
+    human: HumanAgreement | None = None
+    # Each run's cost per answered case and per passed case, at today's prices (None: not computed).
+    live_cost: CostFigures | None = None
+    candidate_cost: CostFigures | None = None
 
     @property
     def needs_override(self) -> bool:
@@ -131,6 +141,7 @@ async def gate_view(
     *,
     categories: list[str] | None = None,
     max_class_drop: float = DEFAULT_MAX_CLASS_DROP,
+    prices: Sequence[Price] = (),
 ) -> GateView | None:
     """Where the gate stands for this request (None: no gate, e.g. a rollback).
 
@@ -158,6 +169,7 @@ async def gate_view(
     candidate_evidence = await run_evidence(db, candidate.run_id, categories)
     live_evidence = await run_evidence(db, live.run_id, categories)
     comparison = compare(live_evidence, candidate_evidence, max_class_drop)
+    today = datetime.now(UTC)
     if state == PASSED and comparison.class_drops:
         state = CLASS_DROP
     return replace(
@@ -166,6 +178,11 @@ async def gate_view(
         comparison=comparison,
         candidate_evidence=candidate_evidence,
         live_evidence=live_evidence,
+        human=await human_agreement(db, categories),
+        live_cost=await run_cost(db, prices, live.run_id, live.endpoint, live.model_id, today),
+        candidate_cost=await run_cost(
+            db, prices, candidate.run_id, candidate.endpoint, candidate.model_id, today
+        ),
     )
 
 
@@ -176,9 +193,12 @@ async def gate_for_request(
     *,
     categories: list[str] | None = None,
     max_class_drop: float = DEFAULT_MAX_CLASS_DROP,
+    prices: Sequence[Price] = (),
 ) -> GateView | None:
     async with db.session() as session:
         request = await crud.get_switch_request(session, request_id)
     if request is None:
         return None
-    return await gate_view(db, request, quality_bar, categories=categories, max_class_drop=max_class_drop)
+    return await gate_view(
+        db, request, quality_bar, categories=categories, max_class_drop=max_class_drop, prices=prices
+    )

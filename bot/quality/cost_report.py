@@ -1,0 +1,84 @@
+"""Cost figures read from the database: per model over a period (`/model status`), per eval run
+(the eval gate: candidate against live on the same cases) and all spend of a window (the spend
+monitor). Unknown prices stay unknown: None, never zero."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.quality.costs import CostFigures, Price, period_cost, price_for
+from storage import costs
+from storage.costs import Model, Usage
+from storage.db import Database
+
+
+@dataclass(frozen=True)
+class ModelCost:
+    endpoint: str
+    model_id: str
+    figures: CostFigures
+
+
+async def model_costs(
+    db: Database, prices: Sequence[Price], start: datetime, end: datetime
+) -> list[ModelCost]:
+    """Each model that triaged live traffic in the period: per triage and per reviewed-right answer."""
+    async with db.session() as session:
+        usage = await costs.triage_usage(session, start, end)
+    found = [
+        ModelCost(
+            endpoint, model_id, period_cost(price_for(prices, endpoint, model_id, end.date()), u.as_inputs())
+        )
+        for (endpoint, model_id), u in usage.items()
+    ]
+    return sorted(found, key=lambda c: -c.figures.calls)
+
+
+async def run_cost(
+    db: Database, prices: Sequence[Price], run_id: int, endpoint: str, model_id: str, day: datetime
+) -> CostFigures:
+    """An eval run's cost per answered case and per passed case (runs before token counts were
+    kept have no counts: unknown)."""
+    async with db.session() as session:
+        usage = await costs.run_usage(session, run_id)
+    return period_cost(price_for(prices, endpoint, model_id, day.date()), usage.as_inputs())
+
+
+@dataclass(frozen=True)
+class Spend:
+    total: float | None  # what the priced calls cost; None when calls were made and none could be priced
+    calls: int
+    unpriced_calls: int
+    unpriced_models: list[str]
+
+
+async def spend(session: AsyncSession, prices: Sequence[Price], start: datetime, end: datetime) -> Spend:
+    """All model calls of the window, live, shadow and eval, each at its model's price. Calls of a
+    model without a price are counted apart: the total is then a lower bound, said so in words."""
+    by_model: dict[Model, Usage] = {}
+    for part in (
+        await costs.triage_usage(session, start, end),
+        await costs.shadow_usage(session, start, end),
+        await costs.eval_usage(session, start, end),
+    ):
+        for model, usage in part.items():
+            by_model[model] = by_model[model].plus(usage) if model in by_model else usage
+    total: float | None = None
+    calls = unpriced = 0
+    unpriced_models = []
+    for (endpoint, model_id), usage in sorted(by_model.items()):
+        calls += usage.calls
+        figures = period_cost(price_for(prices, endpoint, model_id, end.date()), usage.as_inputs())
+        if figures.total is not None:
+            total = (total or 0.0) + figures.total
+        missing = usage.calls - figures.priced_calls
+        if missing:
+            unpriced += missing
+            unpriced_models.append(model_id)
+    if calls == 0:
+        total = 0.0  # no call at all: nothing was spent, which is known
+    return Spend(total, calls, unpriced, unpriced_models)

@@ -1,0 +1,31 @@
+"""quality checks keep an eval answer's token counts, so a run has a cost per triage and per correct answer
+
+Revision ID: 0010_e1
+Revises: 0009_w2
+Create Date: 2026-11-26
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0010_e1"
+down_revision: str | None = "0009_w2"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    # Nullable, no default: older checks have no counts, and their cost stays unknown, never zero.
+    with op.batch_alter_table("quality_checks") as batch:
+        batch.add_column(sa.Column("prompt_tokens", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("completion_tokens", sa.Integer(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("quality_checks") as batch:
+        batch.drop_column("completion_tokens")
+        batch.drop_column("prompt_tokens")
