@@ -199,7 +199,9 @@ def monitors_run(services: Services) -> JobFunction:
             return f"skipped: {scheduled_for.isoformat()} is past; the next minute reads the same window"
         assert channel is not None
         try:
-            changes = await evaluate(services.db, services.monitor_specs, now, change_effects(channel, now))
+            changes = await evaluate(
+                services.db, services.monitor_specs, now, change_effects(channel, now), services.prices
+            )
         except IntegrityError:
             # Another process's evaluation (of an earlier, slow minute) opened the same incident
             # first; this one rolled back whole, and the next minute carries on from theirs.
