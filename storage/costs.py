@@ -11,7 +11,7 @@ from sqlalchemy import Integer, and_, cast, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import QualityCheck, ShadowPair, Triage
+from storage.models import EvalRun, QualityCheck, ShadowPair, Triage
 
 Model = tuple[str, str]  # (endpoint, model_id)
 
@@ -120,3 +120,42 @@ async def run_usage(session: AsyncSession, run_id: int) -> Usage:
         )
     ).one()
     return _usage(row[:-1], int(row[-1] or 0))
+
+
+async def review_counts(
+    session: AsyncSession, start: datetime, end: datetime
+) -> dict[Model, tuple[int, int]]:
+    """Reviews per model in [start, end): (reviews, reviews that found the answer right)."""
+    rows = await session.exec(
+        select(
+            col(QualityCheck.endpoint),
+            col(QualityCheck.model_id),
+            func.count(),
+            func.sum(cast(col(QualityCheck.passed), Integer)),
+        )
+        .where(
+            col(QualityCheck.kind) == "review",
+            col(QualityCheck.created_at) >= start,
+            col(QualityCheck.created_at) < end,
+        )
+        .group_by(col(QualityCheck.endpoint), col(QualityCheck.model_id))
+    )
+    return {(e, m): (int(n), int(right or 0)) for e, m, n, right in rows.all()}
+
+
+async def latest_pass_rate(session: AsyncSession, model: Model) -> tuple[int, int] | None:
+    """The model's newest finished run with answers: (passed, cases)."""
+    run = (
+        await session.exec(
+            select(EvalRun)
+            .where(
+                col(EvalRun.endpoint) == model[0],
+                col(EvalRun.model_id) == model[1],
+                col(EvalRun.status) == "finished",
+                col(EvalRun.case_count) > 0,
+            )
+            .order_by(col(EvalRun.id).desc())
+            .limit(1)
+        )
+    ).first()
+    return None if run is None else (run.passed_count, run.case_count)

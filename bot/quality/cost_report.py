@@ -21,20 +21,45 @@ class ModelCost:
     endpoint: str
     model_id: str
     figures: CostFigures
+    # The share of its answers that are right, and what it rests on ("12/14 reviews right", an eval
+    # run): a triage's cost divided by it is what one correctly triaged message costs.
+    right_share: float | None = None
+    basis: str = ""
+
+    @property
+    def per_triage(self) -> float | None:
+        return self.figures.per_call
+
+    @property
+    def per_correct(self) -> float | None:
+        if self.per_triage is None or not self.right_share:
+            return None
+        return self.per_triage / self.right_share
 
 
 async def model_costs(
     db: Database, prices: Sequence[Price], start: datetime, end: datetime
 ) -> list[ModelCost]:
-    """Each model that triaged live traffic in the period: per triage and per reviewed-right answer."""
+    """Each model that triaged live traffic in the period, busiest first: cost per triage, and per
+    correctly triaged message, by the share reviewers found right (or, without reviews, its latest
+    eval pass rate): only a sample is reviewed, so dividing all spend by the reviewed-right count
+    would overstate it."""
+    found = []
     async with db.session() as session:
         usage = await costs.triage_usage(session, start, end)
-    found = [
-        ModelCost(
-            endpoint, model_id, period_cost(price_for(prices, endpoint, model_id, end.date()), u.as_inputs())
-        )
-        for (endpoint, model_id), u in usage.items()
-    ]
+        reviews = await costs.review_counts(session, start, end)
+        for (endpoint, model_id), used in usage.items():
+            price = price_for(prices, endpoint, model_id, end.date())
+            figures = period_cost(price, used.as_inputs())
+            reviewed, right = reviews.get((endpoint, model_id), (0, 0))
+            share: float | None
+            if reviewed:
+                share, basis = right / reviewed, f"{right}/{reviewed} reviews right"
+            elif (run := await costs.latest_pass_rate(session, (endpoint, model_id))) is not None:
+                share, basis = run[0] / run[1], f"eval pass rate {run[0]}/{run[1]}"
+            else:
+                share, basis = None, "no reviews or eval run"
+            found.append(ModelCost(endpoint, model_id, figures, share, basis))
     return sorted(found, key=lambda c: -c.figures.calls)
 
 
