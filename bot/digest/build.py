@@ -10,6 +10,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.cron import fire_before
 from bot.digest import queries
+from bot.digest.evidence import add_evidence
 from bot.digest.figures import SHUTDOWN_WARNING_DAYS, Availability, Digest, LatestRun, Live
 from bot.errors import ModelError, ModelUnknown, NotFound
 from bot.model_client import ModelClient
@@ -44,6 +45,7 @@ async def build_digest(
     end: datetime,
     now: datetime,
     prices: Sequence[Price] = (),
+    categories: Sequence[str] | None = None,
 ) -> Digest:
     async with db.session() as session:
         deployment = await crud.get_live_deployment(session)
@@ -79,6 +81,7 @@ async def build_digest(
             summary.latency_p50_ms,
             summary.latency_p95_ms,
         )
+    await add_evidence(digest, db, categories=categories, prices=prices, start=start, end=end)
     digest.availability = await check_availability(models, live, now)
     await add_countdowns(digest, db, models, now)
     return digest

@@ -5,8 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from bot.quality.agreement import HumanAgreement
+from bot.quality.cost_report import Spend
 from bot.quality.costs import CostFigures
+from bot.quality.evidence import RunEvidence
+from bot.quality.metrics import PairedComparison
 from bot.quality.stats import ratio
+from storage.models import Incident
 
 SHUTDOWN_WARNING_DAYS = 30
 
@@ -24,6 +29,21 @@ class RunScore:
     @property
     def pass_rate(self) -> float | None:
         return ratio(self.passed, self.cases)
+
+
+@dataclass(frozen=True)
+class ClassRecall:
+    """One class in one eval run: how many cases truly had it and how many the model got."""
+
+    run_id: int
+    finished_at: datetime
+    label: str
+    support: int
+    hits: int
+
+    @property
+    def recall(self) -> float | None:
+        return ratio(self.hits, self.support)
 
 
 @dataclass(frozen=True)
@@ -105,6 +125,14 @@ class Digest:
     # in words; and those within a warning threshold (90, 30, 7 days) other than the live model.
     countdown_lines: list[str] = field(default_factory=list)
     other_shutdown_warnings: list[str] = field(default_factory=list)
+    # Classification-grade figures (bot/digest/evidence.py): the latest run of the live model per
+    # field and class, the reviewers' kappa (the human ceiling), the paired test against the
+    # previous model's run, the monitor incidents open during the period and all spend in it.
+    evidence: RunEvidence | None = None
+    human: HumanAgreement | None = None
+    paired: PairedComparison | None = None
+    incidents: list[Incident] = field(default_factory=list)
+    spend: Spend | None = None
 
     @property
     def empty(self) -> bool:

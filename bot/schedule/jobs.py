@@ -71,6 +71,7 @@ def digest_job(services: Services, publisher: DigestPublisher, trigger: CronTrig
             end=end,
             now=now,
             prices=services.prices,
+            categories=services.settings.triage_categories,
         )
         return f"digest posted to {channel}"
 

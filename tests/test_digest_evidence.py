@@ -1,0 +1,217 @@
+"""The digest's classification-grade figures (issue 11): per-class table, kappa with the human
+ceiling, the paired test against the previous model, incidents and spend of the period, and the
+chart's second panel. Hand-counted on the four golden cases; the blocks pass the strict stand-in."""
+
+from __future__ import annotations
+
+import json
+import struct
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pytest
+
+from bot.digest.build import CHART_WINDOW, build_digest, chart_history
+from bot.digest.chart import draw, pass_rate_chart, runs_by_model, shorten
+from bot.digest.evidence import recall_history
+from bot.digest.text import digest_text
+from bot.quality.costs import parse_prices
+from bot.quality.eval_runs import runner_for
+from bot.services import Services
+from bot.standins.openai_api import OpenAIStandIn
+from bot.standins.slack_blockkit import blocks_problem
+from commands.block_kit import as_dicts
+from commands.digest.blocks import TABLE_MAX_ROWS, class_table, digest_blocks
+from storage.models import Deployment, Incident
+from tests.conftest import LIVE_MODEL, Bot
+from tests.test_quality_gate import with_eval_set
+from tests.test_quality_support import script_all, seed_cases, services  # noqa: F401
+
+NEW = "ft:gpt-4o-mini-2024-07-18:acme:triage:new00042"
+ANSWER = {"summary": "s", "next_step": "n"}
+
+
+def _rows(table: dict) -> dict[str, list[str]]:
+    return {row[0]["text"]: [cell["text"] for cell in row[1:]] for row in table["rows"]}
+
+
+@pytest.fixture
+async def digest_world(services: Services, openai_standin: OpenAIStandIn) -> Services:  # noqa: F811
+    await seed_cases(services)
+    runner = runner_for(services)
+    script_all(openai_standin, LIVE_MODEL, right=True)
+    script_all(openai_standin, LIVE_MODEL, right=False, only=["Case C"])
+    await runner.run("openai", LIVE_MODEL, trigger="cli")
+    openai_standin.add_model(NEW)
+    script_all(openai_standin, NEW, right=True)
+    openai_standin.script_for_model(NEW, "Case D:", {"urgency": "high", "category": "billing", **ANSWER})
+    async with services.db.transaction() as session:
+        session.add(
+            Deployment(
+                endpoint="openai",
+                model_id=NEW,
+                previous_endpoint="openai",
+                previous_model_id=LIVE_MODEL,
+                kind="switch",
+                requested_by="U0LEAD",
+                approved_by="U0OTHER",
+            )
+        )
+    await runner.run("openai", NEW, trigger="cli")
+    now = datetime.now(UTC)
+    async with services.db.transaction() as session:
+        session.add(
+            Incident(
+                monitor="failure_rate",
+                endpoint="openai",
+                model_id=NEW,
+                level="alert",
+                worst_level="alert",
+                value=0.25,
+                detail="5 of 20 triages failed",
+                opened_at=now - timedelta(hours=2),
+                resolved_at=now - timedelta(hours=1),
+            )
+        )
+        session.add(  # resolved before the period: not the digest's business
+            Incident(
+                monitor="latency_p95",
+                endpoint="openai",
+                model_id=LIVE_MODEL,
+                level="warning",
+                worst_level="warning",
+                opened_at=now - timedelta(days=3),
+                resolved_at=now - timedelta(days=2),
+            )
+        )
+    return services
+
+
+async def test_digest_figures_by_hand(digest_world: Services) -> None:
+    world = digest_world
+    now = datetime.now(UTC)
+    prices = parse_prices([{"model": NEW, "input_per_million": 1.0, "output_per_million": 1.0}])
+    digest = await build_digest(
+        world.db,
+        world.models,
+        start=now - timedelta(days=1),
+        end=now + timedelta(seconds=1),
+        now=now,
+        prices=prices,
+        categories=world.settings.triage_categories,
+    )
+    assert digest.evidence is not None and digest.paired is not None
+    category = {c.label: c for c in digest.evidence.category.classes}
+    # Expected outage, billing, other, bug; answered outage, billing, other, billing.
+    assert (category["billing"].support, category["billing"].predicted, category["billing"].precision) == (
+        1,
+        2,
+        0.5,
+    )
+    assert (category["bug"].recall, category["outage"].recall, category["billing"].recall) == (0.0, 1.0, 1.0)
+    assert (digest.paired.fixed, digest.paired.broken, digest.paired.n) == (1, 1, 4)
+    said = digest_text(digest)
+    assert f"Paired with the previous model {LIVE_MODEL}" in said
+    assert "no significant difference (n=4): 1 fixed, 1 broken" in said
+    assert "urgency n too small (n=4)" in said  # 4 cases: no kappa pretended
+    assert "human ceiling: no triage has two reviewers yet" in said
+    assert "category bug: recall 0.0% (0/1), precision n/a" in said
+    # One incident of the period, the one resolved two days ago left out.
+    assert [i.monitor for i in digest.incidents] == ["failure_rate"]
+    assert "failure_rate on " + NEW in said and "latency_p95" not in said
+    # Spend: the 8 eval calls of the period; the old model's 4 have no price, so a lower bound.
+    assert digest.spend is not None and (digest.spend.calls, digest.spend.unpriced_calls) == (8, 4)
+    assert digest.spend.total is not None and digest.spend.total > 0
+    assert "at least: 4 call(s) have no price" in said
+
+    blocks = as_dicts(digest_blocks(digest))
+    assert blocks_problem(blocks) is None  # what Slack would accept
+    (table,) = [b for b in blocks if b["type"] == "table"]  # Slack allows one table a message
+    rows = _rows(table)
+    assert rows["Class"] == ["Support", "Precision", "Recall", "F1"]
+    assert rows["category: bug"] == ["1", "n/a", "0.0%", "n/a"]
+    assert rows["category: billing"] == ["1", "50.0%", "100.0%", "0.67"]
+    assert "category: account" not in rows  # no case, no answer: left out
+
+
+def test_class_table_stays_within_slacks_row_limit() -> None:
+    from bot.quality.evidence import FieldEvidence, RunEvidence
+    from bot.quality.metrics import Accuracy, ClassFigures
+
+    many = [ClassFigures(f"c{i:03d}", 1, 1, 1) for i in range(100)]
+    urgency = [ClassFigures(u, 2, 2, 1) for u in ("low", "medium", "high", "critical")]
+    evidence = RunEvidence(
+        1,
+        FieldEvidence("urgency", Accuracy(4, 8), None, urgency),
+        FieldEvidence("category", Accuracy(100, 100), None, many),
+        {},
+    )
+    table = as_dicts([class_table(evidence)])
+    assert blocks_problem(table) is None
+    rows = table[0]["rows"]
+    assert len(rows) == TABLE_MAX_ROWS and all(len(r) == 5 for r in rows)
+    assert rows[-1][0]["text"] == "…and 6 more classes (triagebot eval show)"
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", png[16:24])
+    return width, height
+
+
+async def test_chart_second_panel_shows_category_recall_and_every_model_in_the_legend(
+    digest_world: Services,
+) -> None:
+    now = datetime.now(UTC)
+    history = await chart_history(digest_world.db, now + timedelta(seconds=1))
+    live = ("openai", NEW)
+    recalls = await recall_history(digest_world.db, live, now - CHART_WINDOW)
+    assert {(r.label, r.support, r.hits) for r in recalls} == {
+        ("outage", 1, 1),
+        ("billing", 1, 1),
+        ("other", 1, 1),
+        ("bug", 1, 0),
+    }
+    figure = draw(runs_by_model(history), live, recalls)
+    try:
+        top, lower = figure.axes
+        models = [t.get_text() for t in top.get_legend().get_texts()]
+        assert models == [shorten(LIVE_MODEL), f"{shorten(NEW)} (live)"]  # every model of the period
+        classes = [t.get_text() for t in lower.get_legend().get_texts()]
+        assert classes == ["billing", "bug", "other", "outage"]
+        bug = lower.get_lines()[classes.index("bug")]
+        assert list(bug.get_ydata()) == [0.0]
+        assert tuple(figure.get_size_inches()) == (9.0, 8.5)
+    finally:
+        plt.close(figure)
+    width, height = _png_size(pass_rate_chart(history, live, recalls) or b"")
+    assert 800 <= width <= 1600 and 700 <= height <= 1200  # two panels, readable, not a poster
+    _, one_panel_height = _png_size(pass_rate_chart(history, live) or b"")
+    assert one_panel_height < height
+
+
+def test_digest_command_shows_the_class_table_and_kappa_over_http(
+    bot: Bot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with_eval_set(bot, tmp_path, monkeypatch)
+    script_all(bot.openai, LIVE_MODEL, right=True)
+    bot.send.command("/model", "eval")
+    bot.slack.wait_for(
+        "response_url", lambda c: "Pass rate: 100.0%" in str(c.params.get("blocks")), timeout=10
+    )
+
+    bot.send.command("/digest", "", user_id="U0LEAD")
+    (delivered,) = bot.slack.wait_for(
+        "response_url", lambda c: "Triage model digest" in str(c.params.get("blocks"))
+    )
+    blocks = delivered.params["blocks"]  # accepted by the strict stand-in: valid Block Kit
+    (table,) = [b for b in blocks if b["type"] == "table"]
+    rows = _rows(table)
+    assert rows["category: outage"] == ["1", "100.0%", "100.0%", "1.00"]
+    assert rows["urgency: critical"][2] == "100.0%"
+    shown = json.dumps(blocks)
+    assert "Kappa (run #1)" in shown and "human ceiling" in shown
+    assert "Paired test: no eval run of the previous model" in shown
+    assert "Monitor incidents: none in this period." in shown
+    assert "Spend (every model call: live, shadow, eval): unknown" in shown
