@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import struct
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,16 +21,26 @@ from bot.quality.costs import parse_prices
 from bot.quality.eval_runs import runner_for
 from bot.services import Services
 from bot.standins.openai_api import OpenAIStandIn
+from bot.standins.slack_api import SlackStandIn
 from bot.standins.slack_blockkit import blocks_problem
 from commands.block_kit import as_dicts
 from commands.digest.blocks import TABLE_MAX_ROWS, class_table, digest_blocks
 from storage.models import Deployment, Incident
 from tests.conftest import LIVE_MODEL, Bot
 from tests.test_quality_gate import with_eval_set
-from tests.test_quality_support import script_all, seed_cases, services  # noqa: F401
+from tests.test_quality_support import open_services, script_all, seed_cases
 
 NEW = "ft:gpt-4o-mini-2024-07-18:acme:triage:new00042"
 ANSWER = {"summary": "s", "next_step": "n"}
+
+
+@pytest.fixture
+async def services(
+    any_db_url: str, slack_standin: SlackStandIn, openai_standin: OpenAIStandIn
+) -> AsyncIterator[Services]:
+    """Both databases: the aggregates are SQL, and PostgreSQL is stricter about types than SQLite."""
+    async with open_services(any_db_url, slack_standin, openai_standin, triage_model_max_retries=0) as built:
+        yield built
 
 
 def _rows(table: dict) -> dict[str, list[str]]:
@@ -37,7 +48,7 @@ def _rows(table: dict) -> dict[str, list[str]]:
 
 
 @pytest.fixture
-async def digest_world(services: Services, openai_standin: OpenAIStandIn) -> Services:  # noqa: F811
+async def digest_world(services: Services, openai_standin: OpenAIStandIn) -> Services:
     await seed_cases(services)
     runner = runner_for(services)
     script_all(openai_standin, LIVE_MODEL, right=True)

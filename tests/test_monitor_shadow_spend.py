@@ -3,22 +3,36 @@ values; an unknown price is no data, never $0."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from bot.monitors.examples import examples
 from bot.monitors.service import evaluate, states
 from bot.monitors.specs import DEFAULT_SPECS, Level, configured_specs
 from bot.quality.costs import parse_prices
 from bot.services import Services
+from bot.standins.openai_api import OpenAIStandIn
+from bot.standins.slack_api import SlackStandIn
 from storage.models import ShadowPair, ShadowRoute, Triage
 from tests.conftest import LIVE_MODEL
-from tests.test_quality_support import services  # noqa: F401
+from tests.test_quality_support import open_services
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 CANDIDATE = "ft:gpt-4o-mini-2024-07-18:acme:triage:cand9"
 SHADOW = next(spec for spec in DEFAULT_SPECS if spec.name == "shadow_disagreement")
 SPEND = next(spec for spec in DEFAULT_SPECS if spec.name == "spend_per_day")
+
+
+@pytest.fixture
+async def services(
+    any_db_url: str, slack_standin: SlackStandIn, openai_standin: OpenAIStandIn
+) -> AsyncIterator[Services]:
+    """Both databases: the aggregates are SQL, and PostgreSQL is stricter about types than SQLite."""
+    async with open_services(any_db_url, slack_standin, openai_standin, triage_model_max_retries=0) as built:
+        yield built
 
 
 def triage(i: int, at: datetime, *, model: str = LIVE_MODEL, tokens: tuple[int, int] | None = None) -> Triage:
@@ -38,7 +52,7 @@ def triage(i: int, at: datetime, *, model: str = LIVE_MODEL, tokens: tuple[int, 
     )
 
 
-async def shadow_pairs(services: Services, agree: int, differ: int, failed: int = 0) -> None:  # noqa: F811
+async def shadow_pairs(services: Services, agree: int, differ: int, failed: int = 0) -> None:
     at = NOW - timedelta(hours=1)
     async with services.db.transaction() as session:
         route = ShadowRoute(started_by="U0LEAD", endpoint="openai", model_id=CANDIDATE)
@@ -65,7 +79,7 @@ async def shadow_pairs(services: Services, agree: int, differ: int, failed: int 
             )
 
 
-async def test_shadow_disagreement_counts_answered_pairs_only_and_alerts(services: Services) -> None:  # noqa: F811
+async def test_shadow_disagreement_counts_answered_pairs_only_and_alerts(services: Services) -> None:
     # 24 agree, 16 disagree (category), 5 candidate errors left out: 16 / 40 = 40% > 35% alert.
     await shadow_pairs(services, agree=24, differ=16, failed=5)
     (state,) = await states(services.db, [SHADOW], NOW)
@@ -78,13 +92,13 @@ async def test_shadow_disagreement_counts_answered_pairs_only_and_alerts(service
     assert replace(SHADOW, min_sample=41).level(0.4, 40) is Level.NO_DATA
 
 
-async def test_shadow_disagreement_without_pairs_is_no_data(services: Services) -> None:  # noqa: F811
+async def test_shadow_disagreement_without_pairs_is_no_data(services: Services) -> None:
     (state,) = await states(services.db, [SHADOW], NOW)
     assert state.level is Level.NO_DATA and state.reading is not None and state.reading.value is None
 
 
 async def test_spend_per_day_prices_live_shadow_calls_and_unknown_is_no_data_never_zero(
-    services: Services,  # noqa: F811
+    services: Services,
 ) -> None:
     await shadow_pairs(services, agree=10, differ=0)  # 10 live triages without tokens, 10 candidate calls
     async with services.db.transaction() as session:
@@ -113,7 +127,7 @@ async def test_spend_per_day_prices_live_shadow_calls_and_unknown_is_no_data_nev
     assert spend.shown(priced.reading.value) == "$0.81"
 
 
-async def test_spend_with_no_calls_is_a_known_zero(services: Services) -> None:  # noqa: F811
+async def test_spend_with_no_calls_is_a_known_zero(services: Services) -> None:
     (state,) = await states(services.db, [SPEND], NOW)
     assert state.reading is not None and state.reading.value == 0.0 and state.level is Level.OK
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -9,14 +10,25 @@ import pytest
 from bot.quality.agreement import agreement_of, human_agreement
 from bot.quality.reviews import ReviewService
 from bot.services import Services
+from bot.standins.openai_api import OpenAIStandIn
+from bot.standins.slack_api import SlackStandIn
 from commands.ids import Action, Block, View
 from storage.models import QualityCheck, Triage
 from storage.reviews import ReviewerLabels
 from tests.conftest import Bot
 from tests.test_quality_review import select, submit_view, triage_and_get_buttons
-from tests.test_quality_support import services  # noqa: F401
+from tests.test_quality_support import open_services
 
 CATEGORIES = ["billing", "bug", "account", "feature_request", "outage", "other"]
+
+
+@pytest.fixture
+async def services(
+    any_db_url: str, slack_standin: SlackStandIn, openai_standin: OpenAIStandIn
+) -> AsyncIterator[Services]:
+    """Both databases: the aggregates are SQL, and PostgreSQL is stricter about types than SQLite."""
+    async with open_services(any_db_url, slack_standin, openai_standin, triage_model_max_retries=0) as built:
+        yield built
 
 
 def buttons_of(call: Any) -> dict[str, str]:
@@ -118,7 +130,7 @@ def test_reviewer_kappa_says_n_too_small_and_nothing_without_pairs() -> None:
     assert "no triage has two reviewers yet" in none.describe()
 
 
-async def test_latest_verdict_per_reviewer_counts_and_first_two_reviewers_pair(services: Services) -> None:  # noqa: F811
+async def test_latest_verdict_per_reviewer_counts_and_first_two_reviewers_pair(services: Services) -> None:
     async with services.db.transaction() as session:
         triage = Triage(
             source="command",
