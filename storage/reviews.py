@@ -32,13 +32,19 @@ def _labels(check: QualityCheck) -> tuple[str, str]:
     )
 
 
-async def reviewers_of(session: AsyncSession, triage_id: int) -> set[str]:
+async def first_reviewer(session: AsyncSession, triage_id: int) -> str | None:
+    """Whose verdict came first on a triage (the one second opinions are measured against)."""
     rows = await session.exec(
-        select(QualityCheck.reviewer).where(
-            col(QualityCheck.kind) == REVIEW, col(QualityCheck.triage_id) == triage_id
+        select(QualityCheck.reviewer)
+        .where(
+            col(QualityCheck.kind) == REVIEW,
+            col(QualityCheck.triage_id) == triage_id,
+            col(QualityCheck.reviewer).is_not(None),
         )
+        .order_by(col(QualityCheck.id))
+        .limit(1)
     )
-    return {reviewer for reviewer in rows.all() if reviewer}
+    return rows.first()
 
 
 async def multi_reviewed(session: AsyncSession) -> list[ReviewerLabels]:

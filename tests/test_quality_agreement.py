@@ -79,6 +79,13 @@ def test_second_opinion_is_asked_in_channel_and_stored_beside_the_first(bot: Bot
     accepted = submit_view(bot, view, values, user_id="U0SECOND")
     assert accepted.status_code == 200 and not accepted.content.strip()
     bot.slack.wait_for("response_url", lambda c: "should have been" in str(c.params.get("blocks")))
+    # The second reviewer may change their mind on the same request; it replaces their own verdict.
+    bot.send.block_action(Action.SECOND_OPINION_CORRECT, triage_id, user_id="U0SECOND")
+    bot.slack.wait_for("response_url", lambda c: "was correct" in str(c.params.get("text")))
+    bot.send.block_action(Action.SECOND_OPINION_WRONG, triage_id, user_id="U0SECOND")
+    bot.slack.wait_for("views.open", count=2)
+    assert submit_view(bot, view, values, user_id="U0SECOND").status_code == 200
+    bot.slack.wait_for("response_url", lambda c: "should have been" in str(c.params.get("blocks")), count=2)
     checks = {c.reviewer: c for c in bot.rows(QualityCheck)}
     assert set(checks) == {"U0LEAD", "U0SECOND"}
     assert checks["U0LEAD"].passed is True

@@ -105,14 +105,20 @@ class ReviewService:
         triage = await self._triage(check.triage_id)
         assert triage.id is not None
         return SecondOpinion(
-            triage.id, triage.model_id, triage.input_text, triage.urgency or "", triage.category or "", asked_by
+            triage.id,
+            triage.model_id,
+            triage.input_text,
+            triage.urgency or "",
+            triage.category or "",
+            asked_by,
         )
 
     async def check_second_reviewer(self, triage_id: int, reviewer: str) -> None:
-        """A second opinion from someone who already judged the triage would be their first one again."""
+        """The first reviewer's click on a second-opinion request would only replace their own first
+        verdict, leaving no second one. A later reviewer clicking again changes their own mind."""
         async with self.db.session() as session:
-            already = await review_rows.reviewers_of(session, triage_id)
-        if reviewer in already:
+            first = await review_rows.first_reviewer(session, triage_id)
+        if reviewer == first:
             raise InvalidInput(
                 f"You already reviewed triage #{triage_id}: a second opinion has to come from another "
                 "reviewer. (To change your own verdict, use the buttons on the result.)"
