@@ -14,6 +14,7 @@ from bot.digest.evidence import add_evidence
 from bot.digest.figures import SHUTDOWN_WARNING_DAYS, Availability, Digest, LatestRun, Live
 from bot.errors import ModelError, ModelUnknown, NotFound
 from bot.model_client import ModelClient
+from bot.quality.cost_report import with_right_share
 from bot.quality.costs import Price, period_cost, price_for
 from bot.quality.eval_runs import run_summary
 from storage import crud
@@ -70,7 +71,8 @@ async def build_digest(
         digest.eval_runs_in_period = await queries.eval_runs_between(session, start, end)
         if digest.triages.live_volume:
             price = price_for(prices, live.endpoint, live.model_id, end.date())
-            digest.cost = period_cost(price, await queries.cost_inputs(session, live_model, start, end))
+            cost = period_cost(price, await queries.cost_inputs(session, live_model, start, end))
+            digest.cost = await with_right_share(session, cost, live_model, start, end)
         digest.replacement = await queries.best_other_run(session, live_model, now - CANDIDATE_WINDOW)
     if runs:
         summary = await run_summary(db, runs[0].run_id)

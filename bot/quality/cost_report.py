@@ -5,7 +5,7 @@ monitor). Unknown prices stay unknown: None, never zero."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -20,11 +20,7 @@ from storage.db import Database
 class ModelCost:
     endpoint: str
     model_id: str
-    figures: CostFigures
-    # The share of its answers that are right, and what it rests on ("12/14 reviews right", an eval
-    # run): a triage's cost divided by it is what one correctly triaged message costs.
-    right_share: float | None = None
-    basis: str = ""
+    figures: CostFigures  # per_correct by the share of right answers, `basis` saying what it rests on
 
     @property
     def per_triage(self) -> float | None:
@@ -32,34 +28,48 @@ class ModelCost:
 
     @property
     def per_correct(self) -> float | None:
-        if self.per_triage is None or not self.right_share:
-            return None
-        return self.per_triage / self.right_share
+        return self.figures.per_correct
+
+    @property
+    def basis(self) -> str:
+        return self.figures.basis or "no reviews or eval run"
+
+
+async def with_right_share(
+    session: AsyncSession,
+    cost: CostFigures,
+    model: Model,
+    start: datetime,
+    end: datetime,
+    reviews: dict[Model, tuple[int, int]] | None = None,
+) -> CostFigures:
+    """Only a sample of triages is reviewed: a right answer costs a triage's cost divided by the
+    share reviewers found right (without reviews, the latest eval pass rate), not all spend divided
+    by the few reviewed right."""
+    if reviews is None:
+        reviews = await costs.review_counts(session, start, end)
+    reviewed, right = reviews.get(model, (0, 0))
+    if reviewed:
+        return replace(cost, right_share=right / reviewed, basis=f"{right}/{reviewed} reviews right")
+    run = await costs.latest_pass_rate(session, model)
+    if run is not None:
+        return replace(cost, right_share=run[0] / run[1], basis=f"eval pass rate {run[0]}/{run[1]}")
+    return replace(cost, right_share=0.0)  # nothing says how many are right: per correct unknown
 
 
 async def model_costs(
     db: Database, prices: Sequence[Price], start: datetime, end: datetime
 ) -> list[ModelCost]:
-    """Each model that triaged live traffic in the period, busiest first: cost per triage, and per
-    correctly triaged message, by the share reviewers found right (or, without reviews, its latest
-    eval pass rate): only a sample is reviewed, so dividing all spend by the reviewed-right count
-    would overstate it."""
+    """Each model that triaged live traffic in the period, busiest first: cost per triage and per
+    correctly triaged message (see with_right_share)."""
     found = []
     async with db.session() as session:
         usage = await costs.triage_usage(session, start, end)
         reviews = await costs.review_counts(session, start, end)
-        for (endpoint, model_id), used in usage.items():
-            price = price_for(prices, endpoint, model_id, end.date())
-            figures = period_cost(price, used.as_inputs())
-            reviewed, right = reviews.get((endpoint, model_id), (0, 0))
-            share: float | None
-            if reviewed:
-                share, basis = right / reviewed, f"{right}/{reviewed} reviews right"
-            elif (run := await costs.latest_pass_rate(session, (endpoint, model_id))) is not None:
-                share, basis = run[0] / run[1], f"eval pass rate {run[0]}/{run[1]}"
-            else:
-                share, basis = None, "no reviews or eval run"
-            found.append(ModelCost(endpoint, model_id, figures, share, basis))
+        for model, used in usage.items():
+            figures = period_cost(price_for(prices, model[0], model[1], end.date()), used.as_inputs())
+            figures = await with_right_share(session, figures, model, start, end, reviews)
+            found.append(ModelCost(model[0], model[1], figures))
     return sorted(found, key=lambda c: -c.figures.calls)
 
 
