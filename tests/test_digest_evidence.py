@@ -226,3 +226,22 @@ def test_digest_command_shows_the_class_table_and_kappa_over_http(
     assert "Paired test: no eval run of the previous model" in shown
     assert "Monitor incidents: none in this period." in shown
     assert "Spend (every model call: live, shadow, eval): unknown" in shown
+
+
+def test_the_sandbox_shows_a_table_as_aligned_columns() -> None:
+    from bot.quality.evidence import FieldEvidence, RunEvidence
+    from bot.quality.metrics import Accuracy, ClassFigures
+    from bot.sandbox.render import Directory, blocks_text
+
+    evidence = RunEvidence(
+        1,
+        FieldEvidence("urgency", Accuracy(1, 1), None, [ClassFigures("high", 1, 1, 1)]),
+        FieldEvidence("category", Accuracy(0, 1), None, [ClassFigures("bug", 1, 0, 0)]),
+        {},
+    )
+    lines = blocks_text(as_dicts([class_table(evidence)]), "", lambda *_: 1, Directory({}, {}))
+    assert lines[0].split() == ["Class", "Support", "Precision", "Recall", "F1"]
+    assert set(lines[1].strip()) <= {"─", " "}
+    assert lines[2].split() == ["urgency:", "high", "1", "100.0%", "100.0%", "1.00"]
+    assert lines[3].split() == ["category:", "bug", "1", "n/a", "0.0%", "n/a"]
+    assert lines[2].index("100.0%") == lines[3].index("n/a")  # columns line up
