@@ -11,7 +11,6 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func
@@ -49,7 +48,7 @@ class GateView:
     live_evidence: RunEvidence | None = None
     # Reviewer against reviewer: the ceiling the models' kappas are read against.
     human: HumanAgreement | None = None
-    # Each run's cost per answered case and per passed case, at today's prices (None: not computed).
+    # Each run's cost per answered case and per passed case (None: not computed).
     live_cost: CostFigures | None = None
     candidate_cost: CostFigures | None = None
 
@@ -169,7 +168,6 @@ async def gate_view(
     candidate_evidence = await run_evidence(db, candidate.run_id, categories)
     live_evidence = await run_evidence(db, live.run_id, categories)
     comparison = compare(live_evidence, candidate_evidence, max_class_drop)
-    today = datetime.now(UTC)
     if state == PASSED and comparison.class_drops:
         state = CLASS_DROP
     return replace(
@@ -179,9 +177,10 @@ async def gate_view(
         candidate_evidence=candidate_evidence,
         live_evidence=live_evidence,
         human=await human_agreement(db, categories),
-        live_cost=await run_cost(db, prices, live.run_id, live.endpoint, live.model_id, today),
+        # Each run at the prices in force when it ran.
+        live_cost=await run_cost(db, prices, live.run_id, live.endpoint, live.model_id, live.started_at),
         candidate_cost=await run_cost(
-            db, prices, candidate.run_id, candidate.endpoint, candidate.model_id, today
+            db, prices, candidate.run_id, candidate.endpoint, candidate.model_id, candidate.started_at
         ),
     )
 
