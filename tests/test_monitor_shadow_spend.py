@@ -3,7 +3,9 @@ values; an unknown price is no data, never $0."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import json
+import re
+from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -17,7 +19,9 @@ from bot.services import Services
 from bot.standins.openai_api import OpenAIStandIn
 from bot.standins.slack_api import SlackStandIn
 from storage.models import ShadowPair, ShadowRoute, Triage
-from tests.conftest import LIVE_MODEL
+from tests.conftest import LIVE_MODEL, Bot
+from tests.test_model_helpers import responses
+from tests.test_quality_review import triage_and_get_buttons
 from tests.test_quality_support import open_services
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
@@ -141,3 +145,22 @@ def test_both_monitors_are_configurable_like_the_others() -> None:
     }
     assert specs["spend_per_day"].alert == 500 and specs["spend_per_day"].warning == SPEND.warning
     assert specs["shadow_disagreement"].enabled is False
+
+
+def test_model_monitors_lists_shadow_disagreement_and_spend_over_http(
+    bot_factory: Callable[..., Bot], sqlite_url: str
+) -> None:
+    prices = [{"model": "ft:gpt-4o-mini-2024-07-18:*", "input_per_million": 0.3, "output_per_million": 1.2}]
+    bot = bot_factory(sqlite_url, triage_prices=prices)
+    triage_and_get_buttons(bot)  # one priced call: a few millionths of a dollar
+    _, url = bot.send.command("/model", "monitors", user_id="U0AGENT")
+    (answer,) = responses(bot, url)
+    shown = json.dumps(answer["blocks"], ensure_ascii=False)
+    assert "*shadow_disagreement*" in shown and "*spend_per_day*" in shown
+    assert (
+        "Value *no data* (0 samples, needs 30) over the last 24 h; warning ≥ 20.0% · alert ≥ 35.0%" in shown
+    )
+    # A spend under a cent is shown to the hundred-thousandth: "$0.00" would read as nothing spent.
+    spent = re.search(r"Value \*\$(0\.\d{5})\* \(1 samples, needs 0\) over the last 24 h", shown)
+    assert spent is not None and float(spent.group(1)) > 0
+    assert "warning ≥ $50.00 · alert ≥ $100.00" in shown

@@ -65,7 +65,8 @@ class MonitorSpec:
         if self.unit == "ms":
             return f"{value:,.0f} ms"
         if self.unit == "$":
-            return f"${value:,.2f}"
+            # Under a cent, "$0.00" would read as nothing spent: show the hundred-thousandths.
+            return f"${value:,.2f}" if value >= 0.01 or value == 0 else f"${value:.5f}"
         return f"p={value:.4f}"
 
 
