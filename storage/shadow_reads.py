@@ -55,3 +55,31 @@ async def disagreements(
         .limit(limit)
     )
     return [(pair, triage) for pair, triage in (await session.exec(stmt)).all()]
+
+
+async def judged_pairs(
+    session: AsyncSession, live: tuple[str, str], candidate: tuple[str, str]
+) -> dict[str, int]:
+    """Shadow pairs of `candidate` against live triages of `live` where both answered: how many agree
+    (key "agree"), and the reviewers' verdicts on those that disagree (ShadowVerdict values);
+    disagreements nobody judged yet are not counted."""
+    where = [
+        col(ShadowPair.status) == ShadowPairStatus.OK,
+        col(Triage.status) == "ok",
+        col(ShadowPair.endpoint) == candidate[0],
+        col(ShadowPair.model_id) == candidate[1],
+        col(Triage.endpoint) == live[0],
+        col(Triage.model_id) == live[1],
+    ]
+    joined = (
+        select(func.count()).select_from(ShadowPair).join(Triage, col(Triage.id) == col(ShadowPair.triage_id))
+    )
+    agree = (await session.exec(joined.where(*where, ~_disagrees()))).one()
+    verdicts = await session.exec(
+        select(col(ShadowPair.verdict), func.count())
+        .select_from(ShadowPair)
+        .join(Triage, col(Triage.id) == col(ShadowPair.triage_id))
+        .where(*where, _disagrees(), col(ShadowPair.verdict).is_not(None))
+        .group_by(col(ShadowPair.verdict))
+    )
+    return {"agree": int(agree), **{str(verdict): int(n) for verdict, n in verdicts.all()}}

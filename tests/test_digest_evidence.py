@@ -245,3 +245,62 @@ def test_the_sandbox_shows_a_table_as_aligned_columns() -> None:
     assert lines[2].split() == ["urgency:", "high", "1", "100.0%", "100.0%", "1.00"]
     assert lines[3].split() == ["category:", "bug", "1", "n/a", "0.0%", "n/a"]
     assert lines[2].index("100.0%") == lines[3].index("n/a")  # columns line up
+
+
+async def test_digest_pairs_the_models_on_judged_shadow_pairs(services: Services) -> None:
+    """The live model was shadowed against the previous one: 3 pairs agreed, reviewers judged 6
+    disagreements for it, 1 for neither, and 2 were never judged. McNemar on 6 fixed, 0 broken:
+    p = 2 x 0.5^6 = 0.031, better."""
+    from storage.models import ShadowPair, ShadowRoute, Triage
+
+    async with services.db.transaction() as session:
+        route = ShadowRoute(started_by="U0LEAD", endpoint="openai", model_id=NEW)
+        session.add(route)
+        await session.flush()
+        verdicts = [None] * 3 + ["candidate"] * 6 + ["neither"] + [None] * 2
+        for i, verdict in enumerate(verdicts):
+            live = Triage(
+                source="command",
+                input_text=f"message {i}",
+                endpoint="openai",
+                model_id=LIVE_MODEL,
+                prompt_version="triage_v1",
+                status="ok",
+                urgency="high",
+                category="bug",
+            )
+            session.add(live)
+            await session.flush()
+            assert route.id is not None and live.id is not None
+            session.add(
+                ShadowPair(
+                    route_id=route.id,
+                    triage_id=live.id,
+                    endpoint="openai",
+                    model_id=NEW,
+                    status="ok",
+                    urgency="high",
+                    category="bug" if i < 3 else "billing",
+                    verdict=verdict,
+                )
+            )
+        session.add(
+            Deployment(
+                endpoint="openai",
+                model_id=NEW,
+                previous_endpoint="openai",
+                previous_model_id=LIVE_MODEL,
+                kind="switch",
+                requested_by="U0LEAD",
+                approved_by="U0OTHER",
+            )
+        )
+    now = datetime.now(UTC)
+    digest = await build_digest(services.db, services.models, start=now - timedelta(days=1), end=now, now=now)
+    assert digest.paired_reviews is not None
+    paired = digest.paired_reviews
+    assert (paired.both_right, paired.fixed, paired.broken, paired.both_wrong) == (3, 6, 0, 1)
+    assert paired.p_value == pytest.approx(2 / 64) and paired.verdict == "better"
+    said = digest_text(digest)
+    assert f"Paired on live traffic (shadow pairs judged by reviewers, against {LIVE_MODEL}): better" in said
+    assert blocks_problem(as_dicts(digest_blocks(digest))) is None

@@ -58,6 +58,7 @@ async def build_digest(
         runs = await queries.finished_runs(session, live_model, 2)
         digest.previous_run = runs[1] if len(runs) > 1 else None
         previous_model = await queries.previous_model(session, deployment)
+        digest.previous_model = previous_model
         if previous_model:
             before = await queries.finished_runs(session, previous_model, 1)
             digest.previous_model_run = before[0] if before else None

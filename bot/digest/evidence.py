@@ -15,11 +15,11 @@ from bot.quality.agreement import human_agreement
 from bot.quality.cost_report import spend
 from bot.quality.costs import Price
 from bot.quality.evidence import run_evidence
-from bot.quality.metrics import paired_comparison
+from bot.quality.metrics import PairedComparison, paired_comparison
 from bot.settings import DEFAULT_CATEGORIES
-from storage import incidents
+from storage import incidents, shadow_reads
 from storage.db import Database
-from storage.models import EvalRun, QualityCheck
+from storage.models import EvalRun, QualityCheck, ShadowVerdict
 
 
 async def add_evidence(
@@ -40,6 +40,16 @@ async def add_evidence(
             digest.paired = paired_comparison(previous.passed, digest.evidence.passed)
     digest.human = await human_agreement(db, labels)
     async with db.session() as session:
+        if digest.live is not None and digest.previous_model is not None:
+            current = (digest.live.endpoint, digest.live.model_id)
+            counts = await shadow_reads.judged_pairs(session, digest.previous_model, current)
+            if sum(counts.values()) > counts["agree"]:  # at least one judged disagreement
+                digest.paired_reviews = PairedComparison(
+                    both_right=counts["agree"],  # same labels: unchanged, whichever way
+                    fixed=counts.get(ShadowVerdict.CANDIDATE, 0),
+                    broken=counts.get(ShadowVerdict.LIVE, 0),
+                    both_wrong=counts.get(ShadowVerdict.NEITHER, 0),
+                )
         digest.incidents = await incidents.incidents_between(session, start, end)
         digest.spend = await spend(session, prices, start, end)
 

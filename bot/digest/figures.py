@@ -131,6 +131,10 @@ class Digest:
     evidence: RunEvidence | None = None
     human: HumanAgreement | None = None
     paired: PairedComparison | None = None
+    # The same, on live traffic: the reviewers' verdicts on shadow pairs from when the live model was
+    # shadowed against the previous one (agreeing pairs count as unchanged).
+    previous_model: tuple[str, str] | None = None
+    paired_reviews: PairedComparison | None = None
     incidents: list[Incident] = field(default_factory=list)
     spend: Spend | None = None
 

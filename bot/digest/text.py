@@ -96,6 +96,11 @@ def kappa_lines(digest: Digest) -> list[str]:
         )
     elif latest is not None:
         lines.append("Paired test: no eval run of the previous model to compare with.")
+    if digest.paired_reviews is not None and digest.previous_model is not None:
+        lines.append(
+            f"Paired on live traffic (shadow pairs judged by reviewers, against {digest.previous_model[1]}): "
+            f"{digest.paired_reviews.describe()}"
+        )
     return lines
 
 
