@@ -219,6 +219,9 @@ class QualityCheck(SQLModel, table=True):
             "model_id",
             "passed",
         ),
+        # Triages judged by two reviewers or more (the human ceiling), read in triage order without a
+        # sort (migration 0010_e1).
+        Index("ix_quality_checks_kind_triage_reviewer", "kind", "triage_id", "reviewer"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -17,7 +17,7 @@ from bot.model_client import ModelClient
 from bot.quality.cost_report import with_right_share
 from bot.quality.costs import Price, period_cost, price_for
 from bot.quality.eval_runs import run_summary
-from storage import crud
+from storage import costs, crud
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -72,7 +72,10 @@ async def build_digest(
         digest.eval_runs_in_period = await queries.eval_runs_between(session, start, end)
         if digest.triages.live_volume:
             price = price_for(prices, live.endpoint, live.model_id, end.date())
-            cost = period_cost(price, await queries.cost_inputs(session, live_model, start, end))
+            # One pass over the period's triages serves the live model's cost and the spend line.
+            digest.triage_usage = await costs.triage_usage(session, start, end)
+            used = digest.triage_usage.get(live_model)
+            cost = period_cost(price, used.as_inputs() if used else (0,) * 7)
             digest.cost = await with_right_share(session, cost, live_model, start, end)
         digest.replacement = await queries.best_other_run(session, live_model, now - CANDIDATE_WINDOW)
     if runs:

@@ -51,7 +51,7 @@ async def add_evidence(
                     both_wrong=counts.get(ShadowVerdict.NEITHER, 0),
                 )
         digest.incidents = await incidents.incidents_between(session, start, end)
-        digest.spend = await spend(session, prices, start, end)
+        digest.spend = await spend(session, prices, start, end, digest.triage_usage)
 
 
 async def recall_history(db: Database, model: tuple[str, str], since: datetime) -> list[ClassRecall]:

@@ -11,6 +11,7 @@ from bot.quality.costs import CostFigures
 from bot.quality.evidence import RunEvidence
 from bot.quality.metrics import PairedComparison
 from bot.quality.stats import ratio
+from storage.costs import Usage
 from storage.models import Incident
 
 SHUTDOWN_WARNING_DAYS = 30
@@ -137,6 +138,8 @@ class Digest:
     paired_reviews: PairedComparison | None = None
     incidents: list[Incident] = field(default_factory=list)
     spend: Spend | None = None
+    # Every model's live traffic in the period, read once for the live model's cost and the spend.
+    triage_usage: dict[tuple[str, str], Usage] | None = None
 
     @property
     def empty(self) -> bool:

@@ -91,12 +91,21 @@ class Spend:
     unpriced_models: list[str]
 
 
-async def spend(session: AsyncSession, prices: Sequence[Price], start: datetime, end: datetime) -> Spend:
+async def spend(
+    session: AsyncSession,
+    prices: Sequence[Price],
+    start: datetime,
+    end: datetime,
+    triage_usage: dict[Model, Usage] | None = None,
+) -> Spend:
     """All model calls of the window, live, shadow and eval, each at its model's price. Calls of a
-    model without a price are counted apart: the total is then a lower bound, said so in words."""
+    model without a price are counted apart: the total is then a lower bound, said so in words.
+    `triage_usage`: the window's live traffic when the caller has read it already (the digest)."""
+    if triage_usage is None:
+        triage_usage = await costs.triage_usage(session, start, end)
     by_model: dict[Model, Usage] = {}
     for part in (
-        await costs.triage_usage(session, start, end),
+        triage_usage,
         await costs.shadow_usage(session, start, end),
         await costs.eval_usage(session, start, end),
     ):

@@ -144,7 +144,7 @@ def money(value: float | None, currency: str = "$") -> str:
 
 
 def period_cost(price: Price | None, inputs: tuple[int, ...]) -> CostFigures:
-    """CostFigures from the digest's sums (see bot.digest.queries.cost_inputs). The price in force at
+    """CostFigures from the digest's sums (see storage.costs.Usage.as_inputs). The price in force at
     the end of the period is applied to all of it: a price change inside one digest period is rare
     and would shift one day's figure, not hide a model's cost."""
     calls, token_calls, prompt, completion, timed, latency_ms, right = inputs
