@@ -94,3 +94,17 @@ async def wrong_reviews(
         .limit(limit)
     )
     return [(check, triage) for check, triage in (await session.exec(stmt)).all()]
+
+
+async def incidents_between(session: AsyncSession, start: datetime, end: datetime) -> list[Incident]:
+    """Incidents open at any moment of [start, end): opened before its end, not resolved before its
+    start; oldest first."""
+    stmt = (
+        select(Incident)
+        .where(
+            col(Incident.opened_at) < end,
+            or_(col(Incident.resolved_at).is_(None), col(Incident.resolved_at) >= start),
+        )
+        .order_by(col(Incident.opened_at), col(Incident.id))
+    )
+    return list((await session.exec(stmt)).all())

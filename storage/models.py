@@ -231,6 +231,9 @@ class QualityCheck(SQLModel, table=True):
             "model_id",
             "passed",
         ),
+        # Triages judged by two reviewers or more (the human ceiling), read in triage order without a
+        # sort (migration 0010_e1).
+        Index("ix_quality_checks_kind_triage_reviewer", "kind", "triage_id", "reviewer"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -246,6 +249,9 @@ class QualityCheck(SQLModel, table=True):
     category_match: bool | None = None
     output: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     latency_ms: int | None = None
+    # An eval answer's token counts (migration 0010_e1): a run's cost per triage; None before then.
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
     error: str | None = Field(default=None, sa_column=Column(Text))
     reviewer: str | None = Field(default=None, max_length=64)
     expected_urgency: str | None = Field(default=None, max_length=16)

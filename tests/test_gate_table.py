@@ -45,11 +45,13 @@ def test_a_lost_class_shows_in_the_table_and_approving_asks_for_an_override(
     request = request_switch(bot)
     shown = gate_update(bot, "recall")
     rows = _table(shown)
-    assert rows[0] == ["Figure", "Live", "Candidate"]
+    assert rows[0] == ["Figure", "Live", "Candidate", "Reviewers (ceiling)"]
     figures = {row[0]: row[1:] for row in rows}
     assert figures["Urgency accuracy"][1].startswith("75.0% (3/4)")
     assert "n too small" in figures["Urgency accuracy"][1]  # 4 cases: no interval pretended
-    assert figures["Recall: urgency critical"] == ["100%", "0%"]
+    assert figures["Recall: urgency critical"] == ["100%", "0%", " "]
+    # No triage has two reviewers: the ceiling column says so next to each kappa.
+    assert figures["Category kappa"][2] == figures["Urgency kappa (weighted)"][2] == "no second opinions yet"
     assert "Category kappa" in figures
     assert "McNemar" in shown and "1 fixed, 1 broken" in shown
     assert "dropped" in shown and "override" in shown
@@ -70,7 +72,27 @@ def test_a_lenient_class_drop_setting_lets_it_through_and_says_none_dropped(
     request = request_switch(bot)
     shown = gate_update(bot, "meets the bar")
     rows: list[Any] = _table(shown)
-    assert ["Recall drops", " ", "none beyond 100 points"] in rows
+    assert ["Recall drops", " ", "none beyond 100 points", " "] in rows
     click(bot, Action.APPROVE_SWITCH, request, "U0LEAD")
     wait_until(lambda: len(bot.rows(Deployment)) == 2)
     assert bot.slack.calls_to("views.open") == []
+
+
+def test_the_table_shows_cost_per_triage_candidate_against_live_unknown_without_a_price(
+    bot_factory: Callable[..., Bot], sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Only the candidate has a price: the live model's cost is unknown, never $0.
+    prices = [{"model": CANDIDATE, "input_per_million": 1000.0, "output_per_million": 1000.0}]
+    bot = approvals_bot(bot_factory, sqlite_url, triage_prices=prices)
+    with_eval_set(bot, tmp_path, monkeypatch)
+    _lose_the_critical_class(bot)
+
+    request_switch(bot)
+    figures = {row[0]: row[1:] for row in _table(gate_update(bot, "recall"))}
+    live, candidate, _ = figures["Cost per triage"]
+    assert live.startswith("unknown") and "$0." not in live
+    assert candidate.startswith("$") and float(candidate[1:]) > 0
+    # 3 of 4 cases passed: a right answer costs 4/3 of an answered case.
+    per_correct = float(figures["Cost per correct answer"][1][1:])
+    assert per_correct == pytest.approx(float(candidate[1:]) * 4 / 3, rel=0.01)
+    assert figures["Cost per correct answer"][0] == "unknown"

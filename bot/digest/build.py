@@ -10,13 +10,15 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.cron import fire_before
 from bot.digest import queries
+from bot.digest.evidence import add_evidence
 from bot.digest.figures import SHUTDOWN_WARNING_DAYS, Availability, Digest, LatestRun, Live, RunScore
 from bot.errors import ModelError, ModelUnknown, NotFound
 from bot.model_client import ModelClient
+from bot.quality.cost_report import with_right_share
 from bot.quality.costs import Price, period_cost, price_for
 from bot.quality.eval_runs import run_summary
 from bot.routing.summary import routing_summary
-from storage import crud
+from storage import costs, crud
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -45,6 +47,7 @@ async def build_digest(
     end: datetime,
     now: datetime,
     prices: Sequence[Price] = (),
+    categories: Sequence[str] | None = None,
 ) -> Digest:
     async with db.session() as session:
         deployment = await crud.get_live_deployment(session)
@@ -56,6 +59,7 @@ async def build_digest(
         runs = await queries.finished_runs(session, live_model, 2)
         digest.previous_run = runs[1] if len(runs) > 1 else None
         previous_model = await queries.previous_model(session, deployment)
+        digest.previous_model = previous_model
         if previous_model:
             before = await queries.finished_runs(session, previous_model, 1)
             digest.previous_model_run = before[0] if before else None
@@ -69,7 +73,11 @@ async def build_digest(
         digest.eval_runs_in_period = await queries.eval_runs_between(session, start, end)
         if digest.triages.live_volume:
             price = price_for(prices, live.endpoint, live.model_id, end.date())
-            digest.cost = period_cost(price, await queries.cost_inputs(session, live_model, start, end))
+            # One pass over the period's triages serves the live model's cost and the spend line.
+            digest.triage_usage = await costs.triage_usage(session, start, end)
+            used = digest.triage_usage.get(live_model)
+            cost = period_cost(price, used.as_inputs() if used else (0,) * 7)
+            digest.cost = await with_right_share(session, cost, live_model, start, end)
         digest.replacement = await queries.best_other_run(session, live_model, now - CANDIDATE_WINDOW)
     if runs:
         summary = await run_summary(db, runs[0].run_id)
@@ -80,6 +88,7 @@ async def build_digest(
             summary.latency_p50_ms,
             summary.latency_p95_ms,
         )
+    await add_evidence(digest, db, categories=categories, prices=prices, start=start, end=end)
     digest.availability = await check_availability(models, live, now)
     await add_countdowns(digest, db, models, now)
     digest.routing = await routing_summary(db)

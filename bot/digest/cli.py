@@ -53,7 +53,13 @@ def digest_command(args: argparse.Namespace, settings: Settings) -> int:
     async def work(services: Services) -> str:
         if not args.post:
             digest = await build_digest(
-                services.db, services.models, start=start, end=end, now=now, prices=services.prices
+                services.db,
+                services.models,
+                start=start,
+                end=end,
+                now=now,
+                prices=services.prices,
+                categories=services.settings.triage_categories,
             )
             said = digest_text(digest)
             if args.chart:
@@ -73,6 +79,7 @@ def digest_command(args: argparse.Namespace, settings: Settings) -> int:
             end=end,
             now=now,
             prices=services.prices,
+            categories=services.settings.triage_categories,
         )
         return f"Digest posted to {channel}."
 
@@ -84,10 +91,12 @@ async def write_chart(services: Services, digest: Digest, path: str, now: dateti
     """The chart the digest posts to Slack, as a file, so it can be looked at without Slack."""
     from bot.digest.build import CHART_WINDOW, chart_history
     from bot.digest.chart import pass_rate_chart
+    from bot.digest.evidence import recall_history
 
     history = await chart_history(services.db, now)
     live = (digest.live.endpoint, digest.live.model_id) if digest.live else None
-    png = await asyncio.to_thread(pass_rate_chart, history, live)
+    recalls = await recall_history(services.db, live, now - CHART_WINDOW) if live else []
+    png = await asyncio.to_thread(pass_rate_chart, history, live, recalls)
     if png is None:
         return f"Chart: no finished eval run in the last {CHART_WINDOW.days} days, so no chart was written."
     await asyncio.to_thread(Path(path).write_bytes, png)

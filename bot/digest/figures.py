@@ -5,9 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from bot.quality.agreement import HumanAgreement
+from bot.quality.cost_report import Spend
 from bot.quality.costs import CostFigures
+from bot.quality.evidence import RunEvidence
+from bot.quality.metrics import PairedComparison
 from bot.quality.stats import ratio
 from bot.routing.summary import RoutingSummary
+from storage.costs import Usage
+from storage.models import Incident
 
 SHUTDOWN_WARNING_DAYS = 30
 
@@ -25,6 +31,21 @@ class RunScore:
     @property
     def pass_rate(self) -> float | None:
         return ratio(self.passed, self.cases)
+
+
+@dataclass(frozen=True)
+class ClassRecall:
+    """One class in one eval run: how many cases truly had it and how many the model got."""
+
+    run_id: int
+    finished_at: datetime
+    label: str
+    support: int
+    hits: int
+
+    @property
+    def recall(self) -> float | None:
+        return ratio(self.hits, self.support)
 
 
 @dataclass(frozen=True)
@@ -108,6 +129,20 @@ class Digest:
     other_shutdown_warnings: list[str] = field(default_factory=list)
     # Where live triages go now (bot/routing/summary.py): the shadow and the canary with their counters.
     routing: RoutingSummary | None = None
+    # Classification-grade figures (bot/digest/evidence.py): the latest run of the live model per
+    # field and class, the reviewers' kappa (the human ceiling), the paired test against the
+    # previous model's run, the monitor incidents open during the period and all spend in it.
+    evidence: RunEvidence | None = None
+    human: HumanAgreement | None = None
+    paired: PairedComparison | None = None
+    # The same, on live traffic: the reviewers' verdicts on shadow pairs from when the live model was
+    # shadowed against the previous one (agreeing pairs count as unchanged).
+    previous_model: tuple[str, str] | None = None
+    paired_reviews: PairedComparison | None = None
+    incidents: list[Incident] = field(default_factory=list)
+    spend: Spend | None = None
+    # Every model's live traffic in the period, read once for the live model's cost and the spend.
+    triage_usage: dict[tuple[str, str], Usage] | None = None
 
     @property
     def empty(self) -> bool:

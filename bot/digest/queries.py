@@ -178,39 +178,3 @@ async def pass_rate_history(session: AsyncSession, since: datetime, limit: int =
         .limit(limit)
     )
     return [_score(run) for run in reversed((await session.exec(stmt)).all())]
-
-
-async def cost_inputs(
-    session: AsyncSession, live_model: Model, start: datetime, end: datetime
-) -> tuple[int, ...]:
-    """Sums a price needs, over the live model's triages in the period: (calls, calls with token
-    counts, prompt tokens, completion tokens, calls with a latency, latency ms), and the reviews
-    that found its answer right."""
-    where = triages.of_model_between(live_model, start, end)
-    tokens = and_(col(Triage.prompt_tokens).is_not(None), col(Triage.completion_tokens).is_not(None))
-    row = (
-        await session.exec(
-            # sqlmodel types select() for up to four columns; SQLAlchemy takes any number.
-            select(  # type: ignore[call-overload]
-                func.count(),
-                func.sum(cast(tokens, Integer)),
-                func.sum(col(Triage.prompt_tokens)),
-                func.sum(col(Triage.completion_tokens)),
-                func.count(col(Triage.latency_ms)),
-                func.sum(col(Triage.latency_ms)),
-            ).where(*where)
-        )
-    ).one()
-    right = (
-        await session.exec(
-            select(func.count()).where(
-                col(QualityCheck.kind) == QualityCheckKind.REVIEW,
-                col(QualityCheck.endpoint) == live_model[0],
-                col(QualityCheck.model_id) == live_model[1],
-                col(QualityCheck.passed),
-                col(QualityCheck.created_at) >= start,
-                col(QualityCheck.created_at) < end,
-            )
-        )
-    ).one()
-    return (*(int(v or 0) for v in row), int(right))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from bot.digest.figures import Digest, RunScore
+from bot.quality.costs import money
+from bot.quality.metrics import ClassFigures, describe_kappa
 from bot.quality.text import millis, percent
 
 
@@ -74,6 +76,83 @@ def activity_lines(digest: Digest) -> list[str]:
     return lines
 
 
+def kappa_lines(digest: Digest) -> list[str]:
+    """The live model's kappa on its latest run, the reviewers' own beside it, and the paired test
+    against the model live before it."""
+    lines: list[str] = []
+    evidence, latest = digest.evidence, digest.latest
+    if evidence is not None and latest is not None:
+        lines.append(
+            f"Kappa (run #{latest.score.run_id}): urgency {describe_kappa(evidence.urgency.kappa, evidence.urgency.n)} "
+            f"(linearly weighted), category {describe_kappa(evidence.category.kappa, evidence.category.n)}"
+        )
+    if digest.human is not None:
+        lines.append(f"  human ceiling: {digest.human.describe()}")
+    before = digest.previous_model_run
+    if digest.paired is not None and before is not None:
+        lines.append(
+            f"Paired with the previous model {before.model_id} on {before.endpoint} (run #{before.run_id}), "
+            f"same cases: {digest.paired.describe()}"
+        )
+    elif latest is not None:
+        lines.append("Paired test: no eval run of the previous model to compare with.")
+    if digest.paired_reviews is not None and digest.previous_model is not None:
+        lines.append(
+            f"Paired on live traffic (shadow pairs judged by reviewers, against {digest.previous_model[1]}): "
+            f"{digest.paired_reviews.describe()}"
+        )
+    return lines
+
+
+def class_line(field: str, figures: ClassFigures) -> str:
+    f1 = f"{figures.f1:.2f}" if figures.f1 is not None else "n/a"
+    return (
+        f"  {field} {figures.label}: recall {percent(figures.recall)} ({figures.true_positives}/{figures.support}), "
+        f"precision {percent(figures.precision)}, F1 {f1}"
+    )
+
+
+def class_lines(digest: Digest) -> list[str]:
+    """Per class of the latest run, classes the run never met left out (terminal form of the table)."""
+    if digest.evidence is None:
+        return []
+    lines = ["Per class (latest run):"]
+    for field in (digest.evidence.urgency, digest.evidence.category):
+        lines += [class_line(field.field, c) for c in field.classes if c.support or c.predicted]
+    return lines
+
+
+def incident_lines(digest: Digest) -> list[str]:
+    if not digest.incidents:
+        return ["Monitor incidents: none in this period."]
+    lines = [f"Monitor incidents: {len(digest.incidents)} in this period"]
+    for incident in digest.incidents[:10]:
+        state = (
+            f"resolved {when(incident.resolved_at)}"
+            if incident.resolved_at
+            else f"still open ({incident.level})"
+        )
+        lines.append(
+            f"  - {incident.monitor} on {incident.model_id}: worst {incident.worst_level}, opened "
+            f"{when(incident.opened_at)}, {state}" + (f"; {incident.detail}" if incident.detail else "")
+        )
+    if len(digest.incidents) > 10:
+        lines.append(f"  … and {len(digest.incidents) - 10} more")
+    return lines
+
+
+def spend_line(digest: Digest) -> str | None:
+    found = digest.spend
+    if found is None:
+        return None
+    if found.total is None:
+        return f"Spend (every model call: live, shadow, eval): unknown, no price for {', '.join(found.unpriced_models[:3])}"
+    line = f"Spend (every model call: live, shadow, eval): {money(found.total)} for {found.calls} call(s)"
+    if found.unpriced_calls:
+        line += f", at least: {found.unpriced_calls} call(s) have no price ({', '.join(found.unpriced_models[:3])})"
+    return line
+
+
 def availability_line(digest: Digest) -> str | None:
     check = digest.availability
     if check is None or not check.answers:
@@ -98,5 +177,10 @@ def digest_text(digest: Digest) -> str:
     if (line := availability_line(digest)) is not None:
         lines.append(line)
     lines += eval_lines(digest)
+    lines += kappa_lines(digest)
+    lines += class_lines(digest)
     lines += activity_lines(digest)
+    if (spent := spend_line(digest)) is not None:
+        lines.append(spent)
+    lines += incident_lines(digest)
     return "\n".join(lines)

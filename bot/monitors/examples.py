@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.monitors.specs import MonitorSpec
-from storage import incidents
+from storage import incidents, shadow_reads
 from storage.db import Database
 from storage.models import Incident, Triage
 
@@ -54,5 +54,11 @@ async def examples(db: Database, incident: Incident, spec: MonitorSpec, now: dat
                 )
                 for check, triage in wrong
             ]
-        # Drift has no wrong answer: the most recent triages show the mix as it is now.
+        if spec.name == "shadow_disagreement":
+            pairs = await shadow_reads.disagreements(session, start, end, LIMIT)
+            return [
+                _example(triage, f"candidate {pair.model_id} said {pair.urgency} / {pair.category}")
+                for pair, triage in pairs
+            ]
+        # Drift and spend have no wrong answer: the most recent triages show the mix as it is now.
         return [_example(t) for t in await incidents.recent_triages(session, model, start, end, LIMIT)]

@@ -3,6 +3,7 @@ samples it rests on. Aggregates only; no rows are loaded into Python."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -12,7 +13,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.monitors.specs import MonitorSpec
 from bot.monitors.stats import category_drift
+from bot.quality.cost_report import spend
+from bot.quality.costs import Price
 from bot.quality.stats import percentiles
+from storage import shadow_reads
 from storage.models import QualityCheck, Triage
 from storage.statuses import QualityCheckKind
 from storage.triages import of_model_between
@@ -90,13 +94,43 @@ async def drift(session: AsyncSession, model: Model, start: datetime, end: datet
     )
 
 
+async def shadow_disagreement(session: AsyncSession, model: Model, start: datetime, end: datetime) -> Reading:
+    """Of the shadow pairs in the window where both answered, the share whose labels differ. Pairs
+    are against whichever model was live when they were made (the live side is the triage row)."""
+    total, differ = await shadow_reads.disagreement_counts(session, start, end)
+    if not total:
+        return Reading(None, 0, "no shadow pairs in the window (nothing shadowed)")
+    return Reading(differ / total, total, f"{differ} of {total} shadow pairs disagree")
+
+
+async def spend_per_day(
+    session: AsyncSession, prices: Sequence[Price], start: datetime, end: datetime
+) -> Reading:
+    found = await spend(session, prices, start, end)
+    if found.total is None:
+        models = ", ".join(found.unpriced_models[:3])
+        return Reading(
+            None, found.calls, f"{found.calls} call(s), no price known for {models} (TRIAGE_PRICES)"
+        )
+    detail = f"{found.calls} model call(s)"
+    if found.unpriced_calls:
+        # A lower bound still tells a lead the budget is blown; the unpriced part is named.
+        detail += f"; at least: {found.unpriced_calls} call(s) of {', '.join(found.unpriced_models[:3])} have no price"
+    return Reading(found.total, found.calls, detail)
+
+
 READERS = {
     "failure_rate": failure_rate,
     "latency_p95": latency_p95,
     "review_wrong_rate": review_wrong_rate,
     "category_drift": drift,
+    "shadow_disagreement": shadow_disagreement,
 }
 
 
-async def read(session: AsyncSession, spec: MonitorSpec, model: Model, now: datetime) -> Reading:
+async def read(
+    session: AsyncSession, spec: MonitorSpec, model: Model, now: datetime, prices: Sequence[Price] = ()
+) -> Reading:
+    if spec.name == "spend_per_day":  # all models' calls, each at its own price
+        return await spend_per_day(session, prices, now - spec.window, now)
     return await READERS[spec.name](session, model, now - spec.window, now)

@@ -16,6 +16,7 @@ from bot.monitors.readings import Reading, read
 from bot.monitors.specs import Level, MonitorSpec
 from bot.outbox import effects as outbox
 from bot.outbox.effects import SlackEffect
+from bot.quality.costs import Price
 from storage import crud, incidents
 from storage.db import Database
 from storage.models import Incident
@@ -73,7 +74,11 @@ class MonitorState:
 
 
 async def evaluate(
-    db: Database, specs: Sequence[MonitorSpec], now: datetime, effects: ChangeEffects = _no_effects
+    db: Database,
+    specs: Sequence[MonitorSpec],
+    now: datetime,
+    effects: ChangeEffects = _no_effects,
+    prices: Sequence[Price] = (),
 ) -> list[Change]:
     """Read each enabled monitor on the live model and open, update or resolve its incident,
     queueing `effects(change)` for every change not muted."""
@@ -87,7 +92,7 @@ async def evaluate(
         for spec in specs:
             if not spec.enabled:
                 continue
-            reading = await read(session, spec, model, now)
+            reading = await read(session, spec, model, now, prices)
             incident = current.get(spec.name)
             known = OpenIncident(Level(incident.level), incident.value) if incident else None
             raw = spec.level(reading.value, reading.sample)
@@ -131,7 +136,9 @@ async def evaluate(
     return changes
 
 
-async def states(db: Database, specs: Sequence[MonitorSpec], now: datetime) -> list[MonitorState]:
+async def states(
+    db: Database, specs: Sequence[MonitorSpec], now: datetime, prices: Sequence[Price] = ()
+) -> list[MonitorState]:
     """Every monitor's current value and level, for `/model monitors` (reads only)."""
     async with db.session() as session:
         live = await crud.get_live_deployment(session)
@@ -141,7 +148,7 @@ async def states(db: Database, specs: Sequence[MonitorSpec], now: datetime) -> l
             if live is None or not spec.enabled:
                 found.append(MonitorState(spec, None, Level.NO_DATA, current.get(spec.name)))
                 continue
-            reading = await read(session, spec, (live.endpoint, live.model_id), now)
+            reading = await read(session, spec, (live.endpoint, live.model_id), now, prices)
             found.append(
                 MonitorState(spec, reading, spec.level(reading.value, reading.sample), current.get(spec.name))
             )

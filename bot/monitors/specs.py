@@ -29,7 +29,9 @@ class NoData(StrEnum):
 class MonitorSpec:
     name: str
     description: str
-    unit: str  # "%" (a share 0..1), "ms", "p" (a p-value: lower is worse)
+    unit: (
+        str  # "%" (a share 0..1), "ms", "p" (a p-value: lower is worse), "$" (money, TRIAGE_PRICES' currency)
+    )
     window_minutes: int
     warning: float
     alert: float
@@ -64,6 +66,9 @@ class MonitorSpec:
             return f"{value * 100:.1f}%"
         if self.unit == "ms":
             return f"{value:,.0f} ms"
+        if self.unit == "$":
+            # Under a cent, "$0.00" would read as nothing spent: show the hundred-thousandths.
+            return f"${value:,.2f}" if value >= 0.01 or value == 0 else f"${value:.5f}"
         return f"p={value:.4f}"
 
 
@@ -103,6 +108,25 @@ DEFAULT_SPECS: tuple[MonitorSpec, ...] = (
         warning=0.01,
         alert=0.001,
         min_sample=50,
+    ),
+    MonitorSpec(
+        "shadow_disagreement",
+        "shadowed candidate answers whose urgency or category differ from the live model's",
+        "%",
+        window_minutes=24 * 60,
+        warning=0.20,
+        alert=0.35,
+        min_sample=30,
+    ),
+    MonitorSpec(
+        "spend_per_day",
+        "what model calls (live, shadow, eval) cost over the last 24 hours, from TRIAGE_PRICES",
+        "$",
+        window_minutes=24 * 60,
+        warning=50.0,
+        alert=100.0,
+        # No call at all is a known $0; a model without a price is unknown (no data), never $0.
+        min_sample=0,
     ),
 )
 

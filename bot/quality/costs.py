@@ -105,6 +105,10 @@ class CostFigures:
     priced_calls: int  # calls whose cost could be known
     total: float | None  # None: no call could be priced
     correct: int  # reviewed right or eval-passed answers in the same period
+    # The share of answers that are right when only a sample was judged (reviews): a triage's cost
+    # divided by it is what a right answer costs. None: `correct` counts every right answer.
+    right_share: float | None = None
+    basis: str = ""  # what the share rests on, in words ("3/4 reviews right")
 
     @property
     def per_call(self) -> float | None:
@@ -112,6 +116,9 @@ class CostFigures:
 
     @property
     def per_correct(self) -> float | None:
+        if self.right_share is not None:
+            per_call = self.per_call
+            return None if per_call is None or not self.right_share else per_call / self.right_share
         return None if self.total is None or not self.correct else self.total / self.correct
 
     def describe(self, currency: str = "$") -> str:
@@ -122,11 +129,22 @@ class CostFigures:
         )
         per_call = f"{currency}{self.per_call:.5f}" if self.per_call is not None else "unknown"
         per_correct = f"{currency}{self.per_correct:.5f}" if self.per_correct is not None else "unknown"
-        return f"{currency}{self.total:.2f} for {self.calls} call(s){partial}: {per_call} a triage, {per_correct} per correct answer"
+        basis = f" ({self.basis})" if self.basis else ""
+        return (
+            f"{currency}{self.total:.2f} for {self.calls} call(s){partial}: {per_call} a triage, "
+            f"{per_correct} per correct answer{basis}"
+        )
+
+
+def money(value: float | None, currency: str = "$") -> str:
+    """An amount as a lead reads it; None is "unknown" (no price), never "$0"."""
+    if value is None:
+        return "unknown"
+    return f"{currency}{value:.2f}" if value >= 1 else f"{currency}{value:.5f}"
 
 
 def period_cost(price: Price | None, inputs: tuple[int, ...]) -> CostFigures:
-    """CostFigures from the digest's sums (see bot.digest.queries.cost_inputs). The price in force at
+    """CostFigures from the digest's sums (see storage.costs.Usage.as_inputs). The price in force at
     the end of the period is applied to all of it: a price change inside one digest period is rare
     and would shift one day's figure, not hide a model's cost."""
     calls, token_calls, prompt, completion, timed, latency_ms, right = inputs

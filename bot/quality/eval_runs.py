@@ -156,6 +156,8 @@ class EvalRunner:
         answer = reply.answer.model_dump()
         check.output = answer
         check.latency_ms = reply.latency_ms
+        check.prompt_tokens = reply.prompt_tokens
+        check.completion_tokens = reply.completion_tokens
         check.urgency_match = answer["urgency"] == case.expected_urgency
         check.category_match = answer["category"] == case.expected_category
         check.passed = bool(check.urgency_match and check.category_match)

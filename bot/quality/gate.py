@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from bot.quality.agreement import HumanAgreement, human_agreement
+from bot.quality.cost_report import run_cost
+from bot.quality.costs import CostFigures, Price
 from bot.quality.eval_runs import EvalRunner, RunSummary, run_summary
 from bot.quality.evidence import Comparison, RunEvidence, compare, run_evidence
 from bot.registry.eval_gate import GateCheck
@@ -44,6 +48,11 @@ class GateView:
     comparison: Comparison | None = None
     candidate_evidence: RunEvidence | None = None
     live_evidence: RunEvidence | None = None
+    # Reviewer against reviewer: the ceiling the models' kappas are read against.
+    human: HumanAgreement | None = None
+    # Each run's cost per answered case and per passed case (None: not computed).
+    live_cost: CostFigures | None = None
+    candidate_cost: CostFigures | None = None
 
     @property
     def needs_override(self) -> bool:
@@ -131,6 +140,7 @@ async def gate_view(
     *,
     categories: list[str] | None = None,
     max_class_drop: float = DEFAULT_MAX_CLASS_DROP,
+    prices: Sequence[Price] = (),
 ) -> GateView | None:
     """Where the gate stands for this request (None: no gate, e.g. a rollback).
 
@@ -166,6 +176,12 @@ async def gate_view(
         comparison=comparison,
         candidate_evidence=candidate_evidence,
         live_evidence=live_evidence,
+        human=await human_agreement(db, categories),
+        # Each run at the prices in force when it ran.
+        live_cost=await run_cost(db, prices, live.run_id, live.endpoint, live.model_id, live.started_at),
+        candidate_cost=await run_cost(
+            db, prices, candidate.run_id, candidate.endpoint, candidate.model_id, candidate.started_at
+        ),
     )
 
 

@@ -156,7 +156,7 @@ class PairedComparison:
 
     @property
     def verdict(self) -> str:
-        """"better" or "worse" only when significant at 5%; otherwise said as such, with n."""
+        """ "better" or "worse" only when significant at 5%; otherwise said as such, with n."""
         if self.p_value < SIGNIFICANCE and self.fixed != self.broken:
             return "better" if self.fixed > self.broken else "worse"
         return f"no significant difference (n={self.n})"

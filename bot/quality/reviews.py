@@ -9,6 +9,7 @@ from sqlmodel import col, select
 from bot.errors import InvalidInput, NotFound
 from bot.quality.golden_cases import CaseEdit, edit_case
 from bot.triage import URGENCIES
+from storage import reviews as review_rows
 from storage.db import Database
 from storage.models import EvalCase, QualityCheck, Triage
 from storage.statuses import QualityCheckKind, TriageStatus
@@ -25,6 +26,19 @@ class Review:
     urgency: str  # the label the reviewer vouches for
     category: str
     note: str | None
+
+
+@dataclass(frozen=True)
+class SecondOpinion:
+    """A request for another reviewer's verdict on a reviewed triage. The first verdict is not part
+    of it: a second opinion given without seeing the first is what makes their agreement mean something."""
+
+    triage_id: int
+    model_id: str
+    input_text: str
+    urgency: str  # the model's labels
+    category: str
+    asked_by: str
 
 
 @dataclass(frozen=True)
@@ -53,12 +67,21 @@ class ReviewService:
         self.db = db
         self.categories = categories
 
-    async def confirm(self, triage_id: int, reviewer: str) -> Review:
+    async def confirm(self, triage_id: int, reviewer: str, *, second_opinion: bool = False) -> Review:
         triage = await self._triage(triage_id)
+        if second_opinion:
+            await self.check_second_reviewer(triage_id, reviewer)
         return await self._record(triage, reviewer, True, triage.urgency or "", triage.category or "", None)
 
     async def correct(
-        self, triage_id: int, reviewer: str, urgency: str, category: str, note: str | None
+        self,
+        triage_id: int,
+        reviewer: str,
+        urgency: str,
+        category: str,
+        note: str | None,
+        *,
+        second_opinion: bool = False,
     ) -> Review:
         if urgency not in URGENCIES or category not in self.categories:
             raise InvalidInput("Pick an urgency and a category from the lists.")
@@ -66,11 +89,41 @@ class ReviewService:
         if note and len(note) > MAX_NOTE_CHARS:
             raise InvalidInput(f"Keep the note under {MAX_NOTE_CHARS} characters.")
         triage = await self._triage(triage_id)
+        if second_opinion:
+            await self.check_second_reviewer(triage_id, reviewer)
         if (urgency, category) == (triage.urgency, triage.category) and not note:
             raise InvalidInput(
                 "Those are the labels the model gave. Pick the right ones, or say in the note what was wrong."
             )
         return await self._record(triage, reviewer, False, urgency, category, note)
+
+    async def ask_second_opinion(self, check_id: int, asked_by: str) -> SecondOpinion:
+        """Anyone may ask; the answer must come from someone who has not reviewed the triage yet."""
+        async with self.db.session() as session:
+            check = await session.get(QualityCheck, check_id)
+        if check is None or check.kind != "review" or check.triage_id is None:
+            raise NotFound("That review no longer exists.")
+        triage = await self._triage(check.triage_id)
+        assert triage.id is not None
+        return SecondOpinion(
+            triage.id,
+            triage.model_id,
+            triage.input_text,
+            triage.urgency or "",
+            triage.category or "",
+            asked_by,
+        )
+
+    async def check_second_reviewer(self, triage_id: int, reviewer: str) -> None:
+        """The first reviewer's click on a second-opinion request would only replace their own first
+        verdict, leaving no second one. A later reviewer clicking again changes their own mind."""
+        async with self.db.session() as session:
+            first = await review_rows.first_reviewer(session, triage_id)
+        if reviewer == first:
+            raise InvalidInput(
+                f"You already reviewed triage #{triage_id}: a second opinion has to come from another "
+                "reviewer. (To change your own verdict, use the buttons on the result.)"
+            )
 
     async def triage_labels(self, triage_id: int) -> tuple[str, str]:
         triage = await self._triage(triage_id)

@@ -23,7 +23,9 @@ def existing_data(db_path: Path) -> dict[str, int]:
     with closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
         for source, label in COUNTED.items():
             try:
-                (count,) = conn.execute(f"SELECT count(*) FROM {source}").fetchone()  # fixed names, never user input
+                (count,) = conn.execute(
+                    f"SELECT count(*) FROM {source}"
+                ).fetchone()  # fixed names, never user input
             except sqlite3.Error:  # an older or foreign file: that table is not there
                 continue
             if count:

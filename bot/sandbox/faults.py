@@ -16,7 +16,11 @@ FAULTS: dict[str, tuple[FaultKind, str]] = {
     "overloaded": ("overloaded", "the endpoint answers 503 overloaded"),
     "disconnect": ("disconnect", "the connection drops mid-request"),
 }
-USAGE = "fault <" + "|".join(FAULTS) + "> [times]   (times: how many model calls fail; default: enough for one triage)"
+USAGE = (
+    "fault <"
+    + "|".join(FAULTS)
+    + "> [times]   (times: how many model calls fail; default: enough for one triage)"
+)
 
 
 @dataclass(frozen=True)

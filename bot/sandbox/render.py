@@ -215,7 +215,31 @@ def block_lines(block: dict[str, Any], number: Numberer, names: Directory) -> li
         return input_block(block, names)
     if kind == "rich_text":
         return wrap(rich_text(block, names))
+    if kind == "table":
+        return table_lines(block, names)
     return [f"  [{kind} block]"]
+
+
+TABLE_CELL_WIDTH = 28
+
+
+def table_lines(block: dict[str, Any], names: Directory) -> list[str]:
+    """A table block as aligned columns (cells cut to a width a terminal holds), header underlined."""
+    rows = [
+        [
+            (plain(cell, names) if cell.get("type") == "raw_text" else rich_text(cell, names))[
+                :TABLE_CELL_WIDTH
+            ]
+            for cell in row
+        ]
+        for row in block.get("rows") or []
+    ]
+    if not rows:
+        return ["  (empty table)"]
+    widths = [max(len(row[i]) if i < len(row) else 0 for row in rows) for i in range(max(map(len, rows)))]
+    lines = ["  " + "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
+    lines.insert(1, "  " + "  ".join("─" * w for w in widths))
+    return lines
 
 
 def blocks_text(

@@ -71,6 +71,7 @@ def digest_job(services: JobDeps, trigger: CronTrigger) -> JobFunction:
             end=end,
             now=now,
             prices=list(services.prices),
+            categories=services.settings.triage_categories,
         )
         return f"digest posted to {channel}"
 
@@ -194,7 +195,11 @@ def monitors_run(services: JobDeps) -> JobFunction:
         assert channel is not None
         try:
             changes = await evaluate(
-                services.db, services.monitor_specs, now, services.renderers.incident_changes(channel, now)
+                services.db,
+                services.monitor_specs,
+                now,
+                services.renderers.incident_changes(channel, now),
+                services.prices,
             )
         except IntegrityError:
             # Another process's evaluation (of an earlier, slow minute) opened the same incident

@@ -36,7 +36,13 @@ async def digest_command(ack: AsyncAck, command: dict[str, Any], context: dict) 
     start, end = _period(command.get("text") or "", services, now)
     await ack(response_type="ephemeral", text=":hourglass_flowing_sand: Building the digest…")
     digest = await build_digest(
-        services.db, services.models, start=start, end=end, now=now, prices=services.prices
+        services.db,
+        services.models,
+        start=start,
+        end=end,
+        now=now,
+        prices=services.prices,
+        categories=services.settings.triage_categories,
     )
     await respond(
         command["response_url"],

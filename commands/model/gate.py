@@ -16,6 +16,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.quality.costs import CostFigures, money
 from bot.quality.eval_runs import RunSummary
 from bot.quality.gate import (
     BELOW_BAR,
@@ -80,6 +81,26 @@ def verdict(view: GateView) -> str:
     return ":hourglass_flowing_sand: Eval running. Approving before it finishes needs an override reason."
 
 
+def _per_triage(cost: CostFigures | None) -> str:
+    if cost is None or cost.total is None:
+        return "unknown (no price in TRIAGE_PRICES, or no token counts)"
+    return money(cost.per_call)
+
+
+def _per_correct(cost: CostFigures | None) -> str:
+    if cost is None or cost.total is None:
+        return "unknown"
+    return money(cost.per_correct) if cost.correct else "unknown (no case passed)"
+
+
+def cost_rows(view: GateView) -> list[tuple[str, str, str]]:
+    """Live against candidate, on the eval cases each answered: what a triage and a right answer cost."""
+    return [
+        ("Cost per triage", _per_triage(view.live_cost), _per_triage(view.candidate_cost)),
+        ("Cost per correct answer", _per_correct(view.live_cost), _per_correct(view.candidate_cost)),
+    ]
+
+
 def gate_blocks(view: GateView | None, max_class_drop: float = DEFAULT_MAX_CLASS_DROP) -> list[Block]:
     if view is None:
         return []
@@ -91,7 +112,14 @@ def gate_blocks(view: GateView | None, max_class_drop: float = DEFAULT_MAX_CLASS
     if view.comparison and view.live_evidence and view.candidate_evidence:
         # Both runs finished: the per-field evidence, then the paired test's verdict under it.
         blocks.append(
-            gate_table(view.live_evidence, view.candidate_evidence, view.comparison, max_class_drop)
+            gate_table(
+                view.live_evidence,
+                view.candidate_evidence,
+                view.comparison,
+                max_class_drop,
+                human=view.human,
+                extra_rows=cost_rows(view),
+            )
         )
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=paired_verdict(view.comparison))]))
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=verdict(view))]))
@@ -107,6 +135,7 @@ async def current_gate(services: Services, request: RequestView) -> GateView | N
         settings.triage_quality_bar,
         categories=list(settings.triage_categories),
         max_class_drop=settings.max_class_drop,
+        prices=services.prices,
     )
 
 

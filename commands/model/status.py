@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import shutdowns
+from bot.quality.cost_report import model_costs
 from bot.registry.status import history_limit
 from bot.routing.summary import routing_summary
 from bot.services import Services
@@ -34,12 +35,14 @@ async def status_subcommand(
     status = await services.registry.status(now=now)
     countdowns = await shutdowns.refresh(services.db, services.models, now)
     routing = routing_blocks(await routing_summary(services.db))
+    start = now - timedelta(days=status_blocks.COST_DAYS)
+    costs = await model_costs(services.db, services.prices, start, now)
     await respond_with_retries(
         command["response_url"],
         response_type="ephemeral",
         replace_original=True,
         text=status_blocks.status_text(status),
-        blocks=status_blocks.status_blocks(status, now, countdowns) + routing,
+        blocks=status_blocks.status_blocks(status, now, countdowns, costs) + routing,
     )
 
 

@@ -11,6 +11,8 @@ from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, Sec
 from bot import shutdowns
 from bot.model_client import MODEL_LIST
 from bot.outbox.effects import SlackEffect
+from bot.quality.cost_report import ModelCost
+from bot.quality.costs import money
 from bot.registry import ModelListing, ModelStatus
 from bot.registry.status import ListedModel
 from bot.registry.views import DeploymentView, RequestView
@@ -85,10 +87,41 @@ def pending_line(request: RequestView) -> str:
 
 
 def status_blocks(
-    status: ModelStatus, now: datetime, countdowns: list[Countdown] | None = None
+    status: ModelStatus,
+    now: datetime,
+    countdowns: list[Countdown] | None = None,
+    costs: list[ModelCost] | None = None,
 ) -> list[Block]:
     blocks = live_blocks(with_effective_shutdown(status, countdowns), now) + pending_blocks(status.pending)
-    return blocks + (countdown_blocks(countdowns, now) if countdowns is not None else [])
+    blocks += countdown_blocks(countdowns, now) if countdowns is not None else []
+    return blocks + (cost_blocks(costs, status) if costs is not None else [])
+
+
+# Cost per model (issue 11): what a triage and a correctly triaged message cost, unknown as unknown.
+COST_DAYS = 7
+MAX_COST_LINES = 10
+
+
+def cost_line(cost: ModelCost, status: ModelStatus) -> str:
+    live = (cost.endpoint, cost.model_id) == (status.live.endpoint, status.live.model_id)
+    name = render.model(cost.model_id, cost.endpoint) + (" (live)" if live else "")
+    if cost.figures.total is None:
+        return f"• {name}: unknown, no price in `TRIAGE_PRICES` ({cost.figures.calls} triages)"
+    per_correct = money(cost.per_correct) if cost.per_correct is not None else "unknown"
+    return (
+        f"• {name}: {money(cost.per_triage)} a triage, {per_correct} per correctly triaged message "
+        f"({text.escape_mrkdwn(cost.basis)}; {cost.figures.calls} triages)"
+    )
+
+
+def cost_blocks(costs: list[ModelCost], status: ModelStatus) -> list[Block]:
+    title = f"*Cost, last {COST_DAYS} days*"
+    if not costs:
+        return render.sections([title, "No triages in the period."])
+    lines = [cost_line(c, status) for c in costs[:MAX_COST_LINES]]
+    if len(costs) > MAX_COST_LINES:
+        lines.append(f"… and {len(costs) - MAX_COST_LINES} more models")
+    return render.sections([title, *lines])
 
 
 def with_effective_shutdown(status: ModelStatus, countdowns: list[Countdown] | None) -> ModelStatus:

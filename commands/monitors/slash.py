@@ -24,7 +24,7 @@ async def monitors_subcommand(
     # Reading the windows takes a few aggregates: acknowledge first, answer through the response URL.
     await ack(response_type="ephemeral", text="Reading the monitors…")
     services = services_of(context)
-    found = await service.states(services.db, services.monitor_specs, utcnow())
+    found = await service.states(services.db, services.monitor_specs, utcnow(), services.prices)
     try:
         live: str | None = (await live_deployment(services.db)).model_id
     except NotFound:

@@ -13,6 +13,7 @@ from commands.quality.review import (
     review_wrong_submitted,
     update_eval_case,
 )
+from commands.quality.second_opinion import ask_second_opinion, second_opinion_correct, second_opinion_wrong
 from commands.subcommands import SubcommandTable
 
 
@@ -28,3 +29,6 @@ def register(app: AsyncApp) -> None:
     app.view(View.REVIEW_WRONG)(review_wrong_submitted)
     app.action(Action.ADD_TO_EVAL_SET)(add_to_eval_set)
     app.action(Action.UPDATE_EVAL_CASE)(update_eval_case)
+    app.action(Action.ASK_SECOND_OPINION)(ask_second_opinion)
+    app.action(Action.SECOND_OPINION_CORRECT)(second_opinion_correct)
+    app.action(Action.SECOND_OPINION_WRONG)(second_opinion_wrong)

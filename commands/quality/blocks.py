@@ -4,6 +4,7 @@ the eval gate's evidence table."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -21,6 +22,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.quality.agreement import HumanAgreement
 from bot.quality.evidence import Comparison, FieldEvidence, RunEvidence
 from bot.quality.metrics import describe_kappa
 from bot.quality.reviews import AddedCase, Review
@@ -42,9 +44,17 @@ def _select(action_id: str, values: list[str] | tuple[str, ...], initial: str) -
 
 
 def review_modal(
-    triage_id: int, urgency: str, category: str, categories: list[str], response_url: str | None
+    triage_id: int,
+    urgency: str,
+    category: str,
+    categories: list[str],
+    response_url: str | None,
+    *,
+    second_opinion: bool = False,
 ) -> View:
-    metadata = json.dumps({"triage_id": triage_id, "response_url": response_url})
+    metadata = json.dumps(
+        {"triage_id": triage_id, "response_url": response_url, "second_opinion": second_opinion}
+    )
     return View(
         type="modal",
         callback_id=ViewId.REVIEW_WRONG,
@@ -106,7 +116,10 @@ def review_confirmation(review: Review) -> list[Block]:
             elements=[
                 ButtonElement(
                     text="Add to eval set", action_id=Action.ADD_TO_EVAL_SET, value=str(review.check_id)
-                )
+                ),
+                ButtonElement(
+                    text="Second opinion", action_id=Action.ASK_SECOND_OPINION, value=str(review.check_id)
+                ),
             ],
         ),
     ]
@@ -128,7 +141,6 @@ def added_text(added: AddedCase) -> str:
 # raw_text (never parsed as mrkdwn), kept short so the table stays readable on a phone.
 TABLE_MAX_ROWS = 100
 TABLE_CELL_MAX = 120
-_FIXED_ROWS = 6  # header, accuracy and kappa for two fields, and room for a "more" row
 
 
 def _cell(value: str) -> dict[str, str]:
@@ -148,36 +160,63 @@ def _recall(value: float) -> str:
 
 
 def gate_table(
-    live: RunEvidence, candidate: RunEvidence, comparison: Comparison, max_class_drop: float
+    live: RunEvidence,
+    candidate: RunEvidence,
+    comparison: Comparison,
+    max_class_drop: float,
+    human: HumanAgreement | None = None,
+    extra_rows: Sequence[tuple[str, str, str]] = (),
 ) -> TableBlock:
-    """Per field, live vs candidate: accuracy with its 95% interval, kappa, and each class whose
-    recall fell by more than the allowed drop (none: said so, so an empty row is never ambiguous)."""
+    """Per field, live vs candidate: accuracy with its 95% interval, kappa (with the reviewers' own
+    kappa beside it: the human ceiling), and each class whose recall fell by more than the allowed
+    drop (none: said so, so an empty row is never ambiguous)."""
+    ceiling_urgency = human.urgency() if human else "n/a"
+    ceiling_category = human.category() if human else "n/a"
     rows = [
-        [_cell("Figure"), _cell("Live"), _cell("Candidate")],
-        [_cell("Urgency accuracy"), _cell(_accuracy(live.urgency)), _cell(_accuracy(candidate.urgency))],
-        [_cell("Urgency kappa (weighted)"), _cell(_kappa(live.urgency)), _cell(_kappa(candidate.urgency))],
-        [_cell("Category accuracy"), _cell(_accuracy(live.category)), _cell(_accuracy(candidate.category))],
-        [_cell("Category kappa"), _cell(_kappa(live.category)), _cell(_kappa(candidate.category))],
+        [_cell("Figure"), _cell("Live"), _cell("Candidate"), _cell("Reviewers (ceiling)")],
+        [
+            _cell("Urgency accuracy"),
+            _cell(_accuracy(live.urgency)),
+            _cell(_accuracy(candidate.urgency)),
+            _cell(" "),
+        ],
+        [
+            _cell("Urgency kappa (weighted)"),
+            _cell(_kappa(live.urgency)),
+            _cell(_kappa(candidate.urgency)),
+            _cell(ceiling_urgency),
+        ],
+        [
+            _cell("Category accuracy"),
+            _cell(_accuracy(live.category)),
+            _cell(_accuracy(candidate.category)),
+            _cell(" "),
+        ],
+        [
+            _cell("Category kappa"),
+            _cell(_kappa(live.category)),
+            _cell(_kappa(candidate.category)),
+            _cell(ceiling_category),
+        ],
     ]
+    rows += [[_cell(name), _cell(before), _cell(after), _cell(" ")] for name, before, after in extra_rows]
     drops = comparison.class_drops
-    room = TABLE_MAX_ROWS - _FIXED_ROWS
+    room = TABLE_MAX_ROWS - len(rows) - 1  # one row kept for "…and N more"
     for drop in drops[:room]:
         rows.append(
             [
                 _cell(f"Recall: {drop.field} {drop.label}"),
                 _cell(_recall(drop.before)),
                 _cell(_recall(drop.after)),
+                _cell(" "),
             ]
         )
     if len(drops) > room:
-        rows.append([_cell(f"…and {len(drops) - room} more classes"), _cell(" "), _cell(" ")])
+        rows.append([_cell(f"…and {len(drops) - room} more classes"), _cell(" "), _cell(" "), _cell(" ")])
     if not drops:
         allowed = f"{max_class_drop * 100:.0f} points"
-        rows.append([_cell("Recall drops"), _cell(" "), _cell(f"none beyond {allowed}")])
-    return TableBlock(
-        rows=rows,
-        column_settings=[{"is_wrapped": True}, {"is_wrapped": True}, {"is_wrapped": True}],
-    )
+        rows.append([_cell("Recall drops"), _cell(" "), _cell(f"none beyond {allowed}"), _cell(" ")])
+    return TableBlock(rows=rows, column_settings=[{"is_wrapped": True}] * 4)
 
 
 def paired_verdict(comparison: Comparison) -> str:

@@ -86,6 +86,7 @@ async def review_wrong_submitted(
             _selected(values, Block.REVIEW_URGENCY, Action.REVIEW_URGENCY),
             _selected(values, Block.REVIEW_CATEGORY, Action.REVIEW_CATEGORY),
             _selected(values, Block.REVIEW_NOTE, Action.REVIEW_NOTE),
+            second_opinion=metadata.get("second_opinion") is True,
         )
     except InvalidInput as exc:
         # A modal shows errors next to the field; anything else would close it and lose the input.
