@@ -3,7 +3,7 @@ SQL; the prices themselves are applied in bot/quality/cost_report.py."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import EvalRun, QualityCheck, ShadowPair, Triage
+from storage.statuses import QualityCheckKind
 
 Model = tuple[str, str]  # (endpoint, model_id)
 
@@ -60,21 +61,51 @@ def _usage(row: Any, correct: int = 0) -> Usage:
     return Usage(calls, token_calls, prompt, completion, timed, latency, correct=correct)
 
 
+async def _triaging_models(session: AsyncSession) -> list[Model]:
+    """Every model that has triages, one index seek per model: a GROUP BY over a month of triages
+    sorts every row of it (seconds at a million), while this walks the usage index's leading columns."""
+    found: list[Model] = []
+    model_id = (await session.exec(select(func.min(col(Triage.model_id))))).one()
+    while model_id is not None:
+        same_model = col(Triage.model_id) == model_id
+        endpoint = (await session.exec(select(func.min(col(Triage.endpoint))).where(same_model))).one()
+        while endpoint is not None:
+            found.append((endpoint, model_id))
+            endpoint = (
+                await session.exec(
+                    select(func.min(col(Triage.endpoint))).where(same_model, col(Triage.endpoint) > endpoint)
+                )
+            ).one()
+        model_id = (
+            await session.exec(select(func.min(col(Triage.model_id))).where(col(Triage.model_id) > model_id))
+        ).one()
+    return found
+
+
 async def triage_usage(session: AsyncSession, start: datetime, end: datetime) -> dict[Model, Usage]:
     """Live traffic per model in [start, end), with the reviews in the same period that found its
-    answers right."""
-    rows = await session.exec(
-        select(col(Triage.endpoint), col(Triage.model_id), *_sums(Triage))
-        .where(col(Triage.created_at) >= start, col(Triage.created_at) < end)
-        .group_by(col(Triage.endpoint), col(Triage.model_id))
-    )
+    answers right. Each model's sums are one range of ix_triages_model_endpoint_created_usage."""
+    usage: dict[Model, Usage] = {}
+    for endpoint, model_id in await _triaging_models(session):
+        row = (
+            await session.exec(
+                select(*_sums(Triage)).where(
+                    col(Triage.model_id) == model_id,
+                    col(Triage.endpoint) == endpoint,
+                    col(Triage.created_at) >= start,
+                    col(Triage.created_at) < end,
+                )
+            )
+        ).one()
+        if row[0]:
+            usage[(endpoint, model_id)] = _usage(row)
     right = dict(
         ((endpoint, model_id), int(n))
         for endpoint, model_id, n in (
             await session.exec(
                 select(col(QualityCheck.endpoint), col(QualityCheck.model_id), func.count())
                 .where(
-                    col(QualityCheck.kind) == "review",
+                    col(QualityCheck.kind) == QualityCheckKind.REVIEW,
                     col(QualityCheck.passed),
                     col(QualityCheck.created_at) >= start,
                     col(QualityCheck.created_at) < end,
@@ -83,7 +114,7 @@ async def triage_usage(session: AsyncSession, start: datetime, end: datetime) ->
             )
         ).all()
     )
-    return {(row[0], row[1]): _usage(row[2:], right.get((row[0], row[1]), 0)) for row in rows.all()}
+    return {model: replace(sums, correct=right.get(model, 0)) for model, sums in usage.items()}
 
 
 async def shadow_usage(session: AsyncSession, start: datetime, end: datetime) -> dict[Model, Usage]:
@@ -97,18 +128,29 @@ async def shadow_usage(session: AsyncSession, start: datetime, end: datetime) ->
 
 
 async def eval_usage(session: AsyncSession, start: datetime, end: datetime) -> dict[Model, Usage]:
-    """Eval cases answered in [start, end) (errors made no billable answer)."""
-    rows = await session.exec(
-        select(col(QualityCheck.endpoint), col(QualityCheck.model_id), *_sums(QualityCheck))
-        .where(
-            col(QualityCheck.kind) == "eval",
-            col(QualityCheck.error).is_(None),
-            col(QualityCheck.created_at) >= start,
-            col(QualityCheck.created_at) < end,
-        )
-        .group_by(col(QualityCheck.endpoint), col(QualityCheck.model_id))
-    )
-    return {(row[0], row[1]): _usage(row[2:]) for row in rows.all()}
+    """Eval cases answered in [start, end) (errors made no billable answer). The models are the eval
+    runs' (a small table); each one's sums are one range of the partial ix_quality_checks_answered_usage,
+    whose condition (error IS NULL) this query repeats so the planner may use it."""
+    models = (
+        await session.exec(select(col(EvalRun.endpoint), col(EvalRun.model_id)).distinct())
+    ).all()
+    usage: dict[Model, Usage] = {}
+    for endpoint, model_id in models:
+        row = (
+            await session.exec(
+                select(*_sums(QualityCheck)).where(
+                    col(QualityCheck.kind) == QualityCheckKind.EVAL,
+                    col(QualityCheck.error).is_(None),
+                    col(QualityCheck.model_id) == model_id,
+                    col(QualityCheck.endpoint) == endpoint,
+                    col(QualityCheck.created_at) >= start,
+                    col(QualityCheck.created_at) < end,
+                )
+            )
+        ).one()
+        if row[0]:
+            usage[(endpoint, model_id)] = _usage(row)
+    return usage
 
 
 async def run_usage(session: AsyncSession, run_id: int) -> Usage:

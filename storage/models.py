@@ -111,14 +111,17 @@ class Triage(SQLModel, table=True):
     __tablename__ = "triages"
     __table_args__ = (
         Index("ix_triages_model_created", "model_id", "created_at"),
-        # Covering indexes for the digest's aggregates of one model (endpoint + ID): migration 0005.
+        # Covering indexes for the digest's aggregates of one model (endpoint + ID): migration 0005;
+        # with the token counts since 0011, so a model's spend in a period is one range of the index.
         Index(
-            "ix_triages_model_endpoint_created_status_latency",
+            "ix_triages_model_endpoint_created_usage",
             "model_id",
             "endpoint",
             "created_at",
             "status",
             "latency_ms",
+            "prompt_tokens",
+            "completion_tokens",
         ),
         Index(
             "ix_triages_model_endpoint_status_latency",
@@ -234,6 +237,20 @@ class QualityCheck(SQLModel, table=True):
         # Triages judged by two reviewers or more (the human ceiling), read in triage order without a
         # sort (migration 0010_e1).
         Index("ix_quality_checks_kind_triage_reviewer", "kind", "triage_id", "reviewer"),
+        # One model's answered eval cases in a period, with what they used (the spend): migration 0011.
+        # Partial (answered checks only), so it never holds an error's text.
+        Index(
+            "ix_quality_checks_answered_usage",
+            "kind",
+            "model_id",
+            "endpoint",
+            "created_at",
+            "prompt_tokens",
+            "completion_tokens",
+            "latency_ms",
+            sqlite_where=sql_text("error IS NULL"),
+            postgresql_where=sql_text("error IS NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

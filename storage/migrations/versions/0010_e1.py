@@ -2,7 +2,7 @@
 an index for the triages judged by two reviewers or more
 
 Revision ID: 0010_e1
-Revises: 0009_w2
+Revises: 0010_c1
 Create Date: 2026-11-26
 """
 
