@@ -31,6 +31,8 @@ class Assignment:
     canary_id: int | None = None  # None: no canary running
     endpoint: str | None = None  # the candidate's, when the arm is the candidate
     model_id: str | None = None
+    # False when the same read found no shadow running: the answer need not be offered to one.
+    shadowing: bool = True
 
 
 LIVE_ONLY = Assignment(TriageArm.LIVE)
@@ -104,6 +106,7 @@ class TriageOutcome:
     triage_id: int
     result: TriageResult | None
     error: ModelError | None
+    shadowing: bool = True  # a shadow may want this answer (the arm's read found one running)
 
 
 def text_key(text: str) -> str:
@@ -183,7 +186,7 @@ class TriageService:
             self._candidate_counted(row)
             # Shown to the agent rather than raised, but for the request's log line still a failure.
             log_context.note(outcome="error", error=exc.kind)
-            return TriageOutcome(triage_id, None, exc)
+            return TriageOutcome(triage_id, None, exc, assignment.shadowing)
         answer = reply.answer.model_dump()  # the answer model's fields are built at run time
         row.status = TriageStatus.OK
         row.urgency = answer["urgency"]
@@ -198,7 +201,7 @@ class TriageService:
         row.response_mode = reply.response_mode
         triage_id = await self._add(row)
         self._candidate_counted(row)
-        return TriageOutcome(triage_id, TriageResult.from_row(row), None)
+        return TriageOutcome(triage_id, TriageResult.from_row(row), None, assignment.shadowing)
 
     async def _assign(self, deployment: DeploymentView, key: str) -> Assignment:
 

@@ -20,10 +20,10 @@ from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.registry.approvers import Approvers
 from bot.registry.requests import clean_reason
 from bot.registry.views import DeploymentView
-from bot.triage import LIVE_ONLY, Assignment
+from bot.triage import Assignment
 from storage import canaries
 from storage.db import Database
-from storage.models import CanaryEvent, CanaryRoute, CanaryState, TriageArm
+from storage.models import CanaryEvent, CanaryRoute, CanaryState, ShadowState, TriageArm
 
 BUCKETS = 10_000  # hundredths of a percent
 NEEDS_APPROVER_TO_LOWER = (
@@ -52,40 +52,50 @@ class CanaryRouter:
         self.db = db
 
     async def assign(self, live: DeploymentView, key: str) -> Assignment:
-        found = await active_split(self.db)
-        if found is None:
-            return LIVE_ONLY
-        canary_id, endpoint, model_id, percent = found
+        split, shadowing = await active_routing(self.db)
+        if split is None:
+            return Assignment(TriageArm.LIVE, shadowing=shadowing)
+        canary_id, endpoint, model_id, percent = split
         if (endpoint, model_id) == (live.endpoint, live.model_id):
-            return LIVE_ONLY  # promoted: the candidate is live now
+            # Promoted: the candidate is live now.
+            return Assignment(TriageArm.LIVE, shadowing=shadowing)
         if on_candidate(canary_id, key, percent):
-            return Assignment(TriageArm.CANDIDATE, canary_id, endpoint, model_id)
-        return Assignment(TriageArm.LIVE, canary_id)
+            return Assignment(TriageArm.CANDIDATE, canary_id, endpoint, model_id, shadowing=shadowing)
+        return Assignment(TriageArm.LIVE, canary_id, shadowing=shadowing)
 
 
+# The running canary and whether a shadow runs, in one statement (each side one row of its state index).
 _ACTIVE_SQL = (
-    "SELECT id, endpoint, model_id, percent FROM canary_routes "
-    f"WHERE state = '{CanaryState.ACTIVE.value}' ORDER BY id DESC LIMIT 1"
+    "SELECT * FROM (SELECT 'canary', id, endpoint, model_id, percent FROM canary_routes "
+    f"WHERE state = '{CanaryState.ACTIVE.value}' ORDER BY id DESC LIMIT 1) AS canary "
+    "UNION ALL "
+    "SELECT * FROM (SELECT 'shadow', id, endpoint, model_id, percent FROM shadow_routes "
+    f"WHERE state = '{ShadowState.ACTIVE.value}' ORDER BY id DESC LIMIT 1) AS shadow"
 )
 _ACTIVE = text(_ACTIVE_SQL)
+Split = tuple[int, str, str, int]  # the running canary's id, endpoint, model and percent
 
 
-async def active_split(db: Database) -> tuple[int, str, str, int] | None:
-    """The running canary's id, endpoint, model and percent, as committed now by any process.
+async def active_routing(db: Database) -> tuple[Split | None, bool]:
+    """The running canary (None: none) and whether a shadow runs, as committed now by any process.
 
-    On every triage: one read of ix_canary_routes_state and no ORM session (on SQLite straight
-    through the driver, as bot.deployments reads the live model)."""
+    On every triage: one statement over the two routing tables' state indexes and no ORM session (on
+    SQLite straight through the driver, as bot.deployments reads the live model)."""
     async with db.engine.connect() as conn:
         if db.sqlite:
             # Driver autocommit and no BEGIN issued here: this statement sees the latest commit.
             raw = await conn.get_raw_connection()
             rows = await raw.driver_connection.execute_fetchall(_ACTIVE_SQL)  # type: ignore[union-attr]
-            row = rows[0] if rows else None
         else:
-            row = (await conn.execute(_ACTIVE)).first()
-    if row is None:
-        return None
-    return int(row[0]), str(row[1]), str(row[2]), int(row[3])
+            rows = (await conn.execute(_ACTIVE)).all()
+    split: Split | None = None
+    shadowing = False
+    for kind, route_id, endpoint, model_id, percent in rows:
+        if kind == "canary":
+            split = int(route_id), str(endpoint), str(model_id), int(percent)
+        else:
+            shadowing = True
+    return split, shadowing
 
 
 @dataclass(frozen=True)

@@ -195,5 +195,5 @@ async def triage_and_deliver(
         await destination.notice(refused_text(outcome.triage_id))
     # The agent has their answer: only now may a shadow candidate see the same input, in a task
     # of its own that nothing here waits for.
-    if outcome.result is not None:
+    if outcome.result is not None and outcome.shadowing:
         start_background(mirror_quietly(services.shadow_mirror, outcome.triage_id))
