@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pexpect
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+from tests.support.paths import REPO_ROOT as ROOT
+
 TRIAGEBOT = ROOT / ".venv" / "bin" / "triagebot"
 PROMPT = re.compile(r"@(\w+) in #support> ")
 
