@@ -4,35 +4,31 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlmodel import Session, SQLModel, select
 
-from bot.settings import Settings
 from bot.standins.openai_api import OpenAIStandIn
 from bot.standins.slack_api import SlackStandIn, live_standins
-from storage.db import sync_url
 from storage.migrate import upgrade
+from tests.support.app_under_test import (  # re-exported: tests on other branches import them from here
+    BOT_TOKEN,
+    LIVE_MODEL,
+    OPENAI_KEY,
+    SIGNING_SECRET,
+    Bot,
+    make_settings,
+    reset_postgres,
+)
+
+# Fixtures shared by several test folders, defined next to the helpers they go with.
+from tests.support.cli_process import cli_env  # noqa: F401
+from tests.support.raw_requests import app, module_bot  # noqa: F401
+from tests.support.registry_setup import registry  # noqa: F401
 from tests.support.server import serve_app
 from tests.support.slack_checks import unescaped_mentions
 from tests.support.slack_requests import SlackSender
-
-LIVE_MODEL = "ft:gpt-4o-mini-2024-07-18:acme:triage:base0001"
-SIGNING_SECRET = "test-signing-secret-8d7c6b5a"
-BOT_TOKEN = "xoxb-0000-test-bot-token"
-OPENAI_KEY = "sk-test-0123456789abcdefghij"
-
-
-def reset_postgres(url: str) -> None:
-    engine = create_engine(sync_url(url))
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 @pytest.fixture(autouse=True)
@@ -80,43 +76,6 @@ def slack_standin() -> Iterator[SlackStandIn]:
     stand_in = SlackStandIn(bot_token=BOT_TOKEN)
     with stand_in.serve():
         yield stand_in
-
-
-def make_settings(db_url: str, slack: SlackStandIn, openai: OpenAIStandIn, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {
-        "slack_bot_token": BOT_TOKEN,
-        "slack_signing_secret": SIGNING_SECRET,
-        "slack_api_url": f"{slack.base_url}/api/",
-        "openai_api_key": OPENAI_KEY,
-        "openai_base_url": f"{openai.base_url}/v1",
-        "database_url": db_url,
-        "triage_default_model": LIVE_MODEL,
-        "openai_strict_validation": True,
-        "triage_model_timeout": 2.0,
-        "triage_model_max_retries": 1,
-    }
-    values.update(overrides)
-    return Settings(_env_file=None, **values)
-
-
-@dataclass
-class Bot:
-    """The app under test with everything it talks to."""
-
-    url: str
-    db_url: str
-    slack: SlackStandIn
-    openai: OpenAIStandIn
-    send: SlackSender
-    settings: Settings
-
-    def rows(self, model: type[SQLModel], *where: Any) -> list[Any]:
-        engine = create_engine(sync_url(self.db_url))
-        try:
-            with Session(engine) as session:
-                return list(session.exec(select(model).where(*where)).all())
-        finally:
-            engine.dispose()
 
 
 @pytest.fixture

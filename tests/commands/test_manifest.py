@@ -5,24 +5,19 @@ from __future__ import annotations
 import inspect
 import json
 import re
-from typing import Any
 
 import jsonschema
-import yaml
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.standins.slack_scopes import ChannelKind, needed_scopes
 from commands.ids import Event, Shortcut, SlashCommand
-from tests.conftest import Bot
+from tests.support.app_under_test import Bot
+from tests.support.manifest import manifest
 from tests.support.paths import REPO_ROOT, TEST_DATA
 
 ROOT = REPO_ROOT
 # Vendored (see tests/data/README.md): the tests need nothing outside the repository.
 SCHEMA = TEST_DATA / "slack-app-manifest.schema.json"
-
-
-def manifest() -> dict[str, Any]:
-    return yaml.safe_load((ROOT / "app.yaml").read_text())
 
 
 def test_manifest_matches_slack_schema() -> None:

@@ -13,7 +13,7 @@ from bot.triage import TriageResult
 from commands import text
 from commands.block_kit import as_dicts
 from commands.triage import blocks
-from tests.conftest import Bot
+from tests.support.app_under_test import Bot
 
 HOSTILE = (
     "<!channel> <!here> <!everyone> <@U123> <@U123|boss> <#C123> <!subteam^S123> @here @channel "

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from commands import text
 from storage.models import Triage
-from tests.conftest import Bot
+from tests.support.app_under_test import Bot
 
 _LOOSE_AMPERSAND = re.compile(r"&(?!amp;|lt;|gt;)")
 

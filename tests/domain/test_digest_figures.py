@@ -11,7 +11,7 @@ from bot.services import Services
 from bot.standins.openai_api import OpenAIStandIn
 from bot.standins.slack_api import SlackStandIn
 from storage.models import Deployment, QualityCheck, Triage
-from tests.conftest import LIVE_MODEL
+from tests.support.app_under_test import LIVE_MODEL
 from tests.support.quality_services import open_services, script_all, seed_cases, services  # noqa: F401
 
 NEW_LIVE = "ft:gpt-4o-mini-2024-07-18:acme:triage:new00003"

@@ -17,8 +17,8 @@ from bot.quality.eval_runs import runner_for
 from bot.quality.gate import _latest_finished
 from bot.standins.openai_api import OpenAIStandIn
 from bot.standins.slack_api import SlackStandIn
-from tests.conftest import LIVE_MODEL, OPENAI_KEY
-from tests.e2e.test_cli import run
+from tests.support.app_under_test import LIVE_MODEL, OPENAI_KEY
+from tests.support.cli_process import run
 from tests.support.quality_services import open_services, script_all, seed_cases
 
 OTHER = "ft:gpt-4o-mini-2024-07-18:acme:triage:other0009"

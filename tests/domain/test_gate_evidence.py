@@ -10,7 +10,7 @@ from bot.quality.gate import CLASS_DROP, PASSED, gate_view
 from bot.services import Services
 from bot.standins.openai_api import OpenAIStandIn
 from storage.models import SwitchRequest
-from tests.conftest import LIVE_MODEL
+from tests.support.app_under_test import LIVE_MODEL
 from tests.support.quality_services import CASES, script_all, seed_cases, services  # noqa: F401
 
 CANDIDATE = "ft:gpt-4o-mini-2024-07-18:acme:triage:cand0002"

@@ -18,8 +18,8 @@ from bot.services import Services
 from bot.standins.openai_api import OpenAIStandIn
 from bot.standins.slack_api import SlackStandIn
 from storage.models import EvalCaseChange, QualityCheck
-from tests.conftest import LIVE_MODEL, OPENAI_KEY
-from tests.e2e.test_cli import run
+from tests.support.app_under_test import LIVE_MODEL, OPENAI_KEY
+from tests.support.cli_process import run
 from tests.support.quality_services import open_services, script_all, seed_cases, services  # noqa: F401
 
 CATEGORIES = ["billing", "bug", "account", "feature_request", "outage", "other"]

@@ -14,7 +14,7 @@ from bot.schedule.jobs import MONITORS_JOB, Job, monitors_job
 from bot.schedule.runner import JobRunner
 from bot.services import Services
 from storage.models import Incident, JobRun, Triage
-from tests.conftest import LIVE_MODEL
+from tests.support.app_under_test import LIVE_MODEL
 from tests.support.quality_services import services  # noqa: F401
 
 

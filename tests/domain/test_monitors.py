@@ -13,7 +13,7 @@ from bot.monitors.specs import DEFAULT_SPECS, Level, NoData, configured_specs
 from bot.monitors.stats import category_drift, chi_square_sf
 from bot.services import Services
 from storage.models import Incident, Triage
-from tests.conftest import LIVE_MODEL
+from tests.support.app_under_test import LIVE_MODEL
 from tests.support.quality_services import services  # noqa: F401
 
 FAILURE = next(spec for spec in DEFAULT_SPECS if spec.name == "failure_rate")

@@ -11,8 +11,8 @@ import yaml
 
 from bot.standins.openai_api import OpenAIStandIn
 from bot.standins.slack_api import SlackStandIn
-from tests.conftest import LIVE_MODEL, OPENAI_KEY
-from tests.e2e.test_cli import run
+from tests.support.app_under_test import LIVE_MODEL, OPENAI_KEY
+from tests.support.cli_process import run
 from tests.support.paths import TEST_DATA
 from tests.support.quality_services import CASES, open_services, seed_cases
 

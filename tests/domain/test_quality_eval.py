@@ -13,22 +13,10 @@ from bot.services import Services
 from bot.standins.openai_api import OpenAIStandIn
 from bot.standins.slack_api import SlackStandIn
 from storage.models import EvalCase, EvalRun, QualityCheck
-from tests.conftest import LIVE_MODEL, OPENAI_KEY, Bot, make_settings
+from tests.support.app_under_test import LIVE_MODEL, Bot, make_settings
 from tests.support.quality_services import CASES, jsonl, script_all, seed_cases, services  # noqa: F401
 
 CANDIDATE = "ft:gpt-4o-mini-2024-07-18:acme:triage:cand0002"
-
-
-@pytest.fixture
-def cli_env(
-    monkeypatch: pytest.MonkeyPatch, sqlite_url: str, openai_standin: OpenAIStandIn, tmp_path: Path
-) -> str:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", sqlite_url)
-    monkeypatch.setenv("OPENAI_API_KEY", OPENAI_KEY)
-    monkeypatch.setenv("OPENAI_BASE_URL", f"{openai_standin.base_url}/v1")
-    monkeypatch.setenv("TRIAGE_DEFAULT_MODEL", LIVE_MODEL)
-    return sqlite_url
 
 
 def rows(db_url: str, model: type, *where: object) -> list:

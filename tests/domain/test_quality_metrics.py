@@ -107,7 +107,7 @@ def test_recall_drops_name_the_classes_that_got_worse() -> None:
 async def test_run_evidence_and_comparison_from_stored_checks(services, openai_standin) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     from bot.quality.eval_runs import runner_for
     from bot.quality.evidence import compare, run_evidence
-    from tests.conftest import LIVE_MODEL
+    from tests.support.app_under_test import LIVE_MODEL
     from tests.support.quality_services import script_all, seed_cases
 
     categories = services.settings.triage_categories

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import date, timedelta
 
 import pytest
@@ -11,31 +10,9 @@ import pytest
 from bot.errors import Conflict, InvalidInput, ModelUnknown, NotAllowed, NotFound
 from bot.registry import Registry, RequestClosed
 from bot.standins.openai_api import OpenAIStandIn
-from storage.models import Deployment, SwitchRequest
-from tests.conftest import LIVE_MODEL
-from tests.domain.test_registry_requests import CANDIDATE, NOW, make_registry
-
-
-@pytest.fixture
-async def registry(sqlite_url: str, openai_standin: OpenAIStandIn) -> AsyncIterator[Registry]:
-    openai_standin.add_model(CANDIDATE)
-    reg = await make_registry(sqlite_url, openai_standin)
-    yield reg
-    await reg.models.close()
-    await reg.db.dispose()
-
-
-async def published(
-    reg: Registry, model_id: str = CANDIDATE, by: str = "U0AGENT", ts: str = "1.1"
-) -> SwitchRequest:
-    plan = await reg.plan_switch(by, model_id, None, "fewer wrong billing labels", now=NOW)
-    request = await reg.open_request(plan, requester_channel_id="C0SUPPORT", now=NOW)
-    request, _ = await reg.publish_request(request.id, channel_id="C0APPROVALS", message_ts=ts, now=NOW)
-    return request
-
-
-async def deployments(reg: Registry) -> list[Deployment]:
-    return list(reversed(await reg.history(50)))
+from tests.support.app_under_test import LIVE_MODEL
+from tests.support.model_requests import CANDIDATE
+from tests.support.registry_setup import NOW, deployments, make_registry, published
 
 
 async def test_approve_records_the_whole_trail_in_one_deployment(registry: Registry) -> None:

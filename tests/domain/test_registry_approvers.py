@@ -6,7 +6,7 @@ from collections.abc import Collection
 from datetime import timedelta
 
 from bot.registry import Approvers
-from tests.domain.test_registry_requests import NOW
+from tests.support.registry_setup import NOW
 
 
 class GroupLookup:

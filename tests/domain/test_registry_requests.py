@@ -3,50 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 
-from bot.deployments import ensure_initial_deployment
 from bot.errors import InvalidInput, ModelUnknown, NotAllowed, NotFound
-from bot.model_client import ModelClient
 from bot.registry import Approvers, Registry
 from bot.registry.model_ids import validate_model_id
-from bot.settings import Endpoint
 from bot.standins.openai_api import OpenAIStandIn
-from storage.db import Database
 from storage.models import SwitchRequest
-from tests.conftest import LIVE_MODEL, OPENAI_KEY
-
-NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
-CANDIDATE = "ft:gpt-4o-mini-2024-07-18:acme:triage:cand0002"
-
-
-def endpoints(openai: OpenAIStandIn, **extra: OpenAIStandIn) -> dict[str, Endpoint]:
-    from pydantic import SecretStr
-
-    found = {
-        "openai": Endpoint(name="openai", base_url=f"{openai.base_url}/v1", api_key=SecretStr(OPENAI_KEY))
-    }
-    for name, stand_in in extra.items():
-        found[name] = Endpoint(
-            name=name,
-            base_url=f"{stand_in.base_url}/v1",
-            api_key=SecretStr(OPENAI_KEY),
-            supports_retrieve=False,
-        )
-    return found
-
-
-async def make_registry(
-    db_url: str, openai: OpenAIStandIn, approvers: Approvers | None = None, **extra: OpenAIStandIn
-) -> Registry:
-    db = Database(db_url)
-    await ensure_initial_deployment(db, LIVE_MODEL)
-    models = ModelClient(endpoints(openai, **extra), timeout=2, max_retries=0)
-    return Registry(
-        db, models, approvers or Approvers(["U0LEAD", "U0LEAD2"]), approval_ttl=timedelta(hours=24)
-    )
+from tests.support.app_under_test import LIVE_MODEL, OPENAI_KEY
+from tests.support.model_requests import CANDIDATE
+from tests.support.registry_setup import NOW, make_registry
 
 
 @pytest.fixture

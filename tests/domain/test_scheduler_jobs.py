@@ -24,7 +24,7 @@ from bot.services import Services
 from bot.standins.openai_api import OpenAIStandIn
 from bot.standins.slack_api import SlackStandIn
 from storage.models import EvalRun, JobRun
-from tests.conftest import LIVE_MODEL, OPENAI_KEY, Bot
+from tests.support.app_under_test import LIVE_MODEL, OPENAI_KEY, Bot
 from tests.support.quality_services import open_services, script_all, seed_cases
 
 CHANNEL = "C0DIGEST"

@@ -25,7 +25,7 @@ from bot.services import Services
 from bot.standins.openai_api import OpenAIStandIn
 from bot.standins.slack_api import SlackStandIn
 from storage.models import Deployment, ShadowPair, ShadowVerdict
-from tests.conftest import LIVE_MODEL
+from tests.support.app_under_test import LIVE_MODEL
 from tests.support.model_requests import CANDIDATE
 from tests.support.quality_services import open_services
 

@@ -11,8 +11,8 @@ from bot.services import Services
 from bot.standins.openai_api import OpenAIStandIn
 from commands.block_kit import as_dicts
 from commands.digest.blocks import digest_blocks
-from tests.conftest import LIVE_MODEL
-from tests.e2e.test_shutdown_dates import OTHER, _switch_to
+from tests.support.app_under_test import LIVE_MODEL
+from tests.support.deployments import OTHER, switch_to
 from tests.support.quality_services import services  # noqa: F401
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -24,7 +24,7 @@ async def test_the_digest_counts_down_and_warns_about_the_rollback_target(
 ) -> None:
     openai_standin.add_model(LIVE_MODEL, shutdown_date=date(2026, 12, 15))  # the rollback target: 20 days
     openai_standin.add_model(OTHER, shutdown_date=date(2027, 1, 14))  # live: 50 days
-    await _switch_to(services, OTHER)
+    await switch_to(services, OTHER)
     digest = await build_digest(services.db, services.models, start=NOW - timedelta(days=1), end=NOW, now=NOW)
     assert digest.countdown_lines == [
         f"{LIVE_MODEL} on openai (previous): shuts down on 2026-12-15, 20 days left (published by the endpoint)",

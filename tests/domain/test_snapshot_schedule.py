@@ -16,8 +16,8 @@ from bot.standins.openai_api import OpenAIStandIn
 from bot.standins.slack_api import SlackStandIn
 from commands.outbox_sender import outbox_client, slack_sender
 from storage.models import OutboxMessage, Snapshot
-from tests.conftest import LIVE_MODEL
-from tests.e2e.test_cli import run
+from tests.support.app_under_test import LIVE_MODEL
+from tests.support.cli_process import run
 from tests.support.quality_services import open_services, script_all, seed_cases
 
 SHUTDOWN = date(2027, 1, 14)

@@ -13,8 +13,8 @@ from bot.snapshots.record import record
 from bot.standins.openai_api import OpenAIStandIn
 from bot.standins.slack_api import SlackStandIn
 from storage.models import Triage
-from tests.conftest import LIVE_MODEL, OPENAI_KEY
-from tests.e2e.test_cli import run
+from tests.support.app_under_test import LIVE_MODEL, OPENAI_KEY
+from tests.support.cli_process import run
 from tests.support.quality_services import CASES, open_services, script_all, seed_cases, services  # noqa: F401
 
 CANDIDATE = "ft:gpt-4o-mini-2024-07-18:acme:triage:cand0002"

@@ -10,70 +10,17 @@ import hashlib
 import hmac
 import json
 import time
-from collections.abc import Iterator
 from urllib.parse import urlencode
 
-import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.standins.openai_api import OpenAIStandIn
-from bot.standins.slack_api import SlackStandIn
 from commands.errors import UNEXPECTED
-from storage.migrate import upgrade
 from storage.models import Triage
-from tests.conftest import BOT_TOKEN, LIVE_MODEL, OPENAI_KEY, SIGNING_SECRET, Bot, make_settings
-from tests.support.server import serve_app
+from tests.support.app_under_test import SIGNING_SECRET, Bot
+from tests.support.raw_requests import FORM, assert_nothing_happened, command_body, post_raw
 from tests.support.slack_requests import SlackSender
-
-FORM = "application/x-www-form-urlencoded"
-
-
-@pytest.fixture(scope="module")
-def module_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
-    db_url = f"sqlite:///{tmp_path_factory.mktemp('bad') / 'triagebot.db'}"
-    upgrade(db_url)
-    slack = SlackStandIn(bot_token=BOT_TOKEN)
-    openai = OpenAIStandIn(models=[LIVE_MODEL], api_key=OPENAI_KEY)
-    with slack.serve(), openai.serve():
-        settings_ = make_settings(db_url, slack, openai)
-        with serve_app(settings_) as (url, _services):
-            sender = SlackSender(url, SIGNING_SECRET, slack.response_url)
-            yield Bot(url, db_url, slack, openai, sender, settings_)
-
-
-@pytest.fixture
-def app(module_bot: Bot) -> Bot:
-    module_bot.slack.reset()
-    module_bot.openai.reset()
-    return module_bot
-
-
-def command_body(text: str = "I was charged twice", command: str = "/triage", **extra: str) -> bytes:
-    form = {
-        "team_id": "T0STANDIN",
-        "channel_id": "C0SUPPORT",
-        "user_id": "U0AGENT",
-        "command": command,
-        "text": text,
-        "response_url": "http://127.0.0.1:9/response/never",
-        "trigger_id": "1.2.3",
-        **extra,
-    }
-    return urlencode(form).encode()
-
-
-def post_raw(bot: Bot, body: bytes, headers: dict[str, str] | dict[str, bytes]) -> httpx.Response:
-    return bot.send.client.post(f"{bot.url}/slack/events", content=body, headers=headers)
-
-
-def assert_nothing_happened(bot: Bot, triages_before: int) -> None:
-    time.sleep(0.1)  # anything a listener started after the answer would show up by now
-    assert len(bot.rows(Triage)) == triages_before
-    assert bot.openai.chat_requests() == []
-    assert [c.method for c in bot.slack.calls if c.method != "auth.test"] == []
-
 
 # ---- signatures and timestamps ------------------------------------------------------------------
 

@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import argparse
 import sqlite3
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from bot.check import manifest_scopes
-from bot.cli_ops import check_command
 from bot.settings import Settings
 from bot.standins.openai_api import OpenAIStandIn
 from bot.standins.slack_api import DEFAULT_SCOPES, SlackStandIn
-from tests.conftest import BOT_TOKEN, LIVE_MODEL, OPENAI_KEY, SIGNING_SECRET, make_settings
+from tests.support.app_under_test import BOT_TOKEN, LIVE_MODEL
+from tests.support.check_setup import APPROVALS, check, healthy, line
 
-APPROVALS = "C0APPROVALS"
-DIGESTS = "C0DIGESTS"
 ALL_SCOPES = sorted(set(DEFAULT_SCOPES) | set(manifest_scopes() or []))
 
 
@@ -28,34 +24,6 @@ def slack() -> Iterator[SlackStandIn]:
     stand_in = SlackStandIn(bot_token=BOT_TOKEN, scopes=ALL_SCOPES, missing_channels=["C0GONE"])
     with stand_in.serve():
         yield stand_in
-
-
-def healthy(sqlite_url: str, slack: SlackStandIn, openai: OpenAIStandIn, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {
-        "triage_approval_channel": APPROVALS,
-        "triage_digest_channel": DIGESTS,
-        "triage_approvers": ["U0LEAD"],
-    }
-    values.update(overrides)
-    return make_settings(sqlite_url, slack, openai, **values)
-
-
-def check(settings: Settings, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    code = check_command(argparse.Namespace(), settings)
-    out = capsys.readouterr().out
-    for secret in (BOT_TOKEN, OPENAI_KEY, SIGNING_SECRET, "s3cret-pw"):
-        assert secret not in out
-    return code, out
-
-
-def line(out: str, name: str) -> str:
-    """The check's line and its fix line, if any."""
-    lines = out.splitlines()
-    for i, text in enumerate(lines):
-        if name in text and not text.startswith(" "):
-            following = lines[i + 1] if i + 1 < len(lines) and "fix:" in lines[i + 1] else ""
-            return text + "\n" + following
-    raise AssertionError(f"no {name!r} line in:\n{out}")
 
 
 def test_a_healthy_setup_passes_every_check(

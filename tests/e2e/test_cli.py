@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -13,22 +11,8 @@ import httpx
 import pytest
 
 from bot.standins.openai_api import OpenAIStandIn
-from tests.conftest import BOT_TOKEN, LIVE_MODEL, OPENAI_KEY, SIGNING_SECRET
-
-TRIAGEBOT = str(Path(sys.executable).parent / "triagebot")
-
-
-def clean_env(**values: str) -> dict[str, str]:
-    """Only what the test sets: nothing from the developer's shell or .env leaks in."""
-    env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), "LANG": "C.UTF-8"}
-    env.update(values)
-    return env
-
-
-def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [TRIAGEBOT, *args], cwd=tmp_path, env=clean_env(**env), capture_output=True, text=True, timeout=60
-    )
+from tests.support.app_under_test import BOT_TOKEN, LIVE_MODEL, OPENAI_KEY, SIGNING_SECRET
+from tests.support.cli_process import TRIAGEBOT, clean_env, run
 
 
 def test_serve_without_configuration_names_every_missing_setting(tmp_path: Path) -> None:

@@ -9,10 +9,9 @@ from pathlib import Path
 
 from bot.standins.openai_api import OpenAIStandIn
 from storage.models import Deployment, ModelShutdown, OutboxMessage, OutboxStatus
-from tests.conftest import LIVE_MODEL, OPENAI_KEY, Bot
-from tests.e2e.test_cli import run
-from tests.e2e.test_model_status import switched
-from tests.support.model_requests import APPROVALS, CANDIDATE, approvals_bot, wait_until
+from tests.support.app_under_test import LIVE_MODEL, OPENAI_KEY, Bot
+from tests.support.cli_process import run
+from tests.support.model_requests import APPROVALS, CANDIDATE, approvals_bot, switched, wait_until
 
 
 def cli_env(bot: Bot, **extra: str) -> dict[str, str]:

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot import cli
-from tests.conftest import BOT_TOKEN, LIVE_MODEL, OPENAI_KEY, Bot
-from tests.e2e.test_quality_review import triage_and_get_buttons
+from tests.support.app_under_test import BOT_TOKEN, LIVE_MODEL, OPENAI_KEY, Bot
+from tests.support.review_requests import triage_and_get_buttons
 
 CHANNEL = "C0DIGEST"
 

@@ -10,7 +10,7 @@ import pytest
 
 from commands.retries import delivery_keys
 from storage.models import Triage
-from tests.conftest import Bot
+from tests.support.app_under_test import Bot
 
 # Every X-Slack-Retry-Reason in Slack's Events API documentation, and a retry without one.
 RETRY_REASONS = [

@@ -20,10 +20,7 @@ from bot.registry import Registry
 from commands.ids import Action
 from storage.db import Database
 from storage.models import OutboxMessage, OutboxStatus, SwitchRequest
-from tests.conftest import Bot
-from tests.domain.test_registry_approvals import deployments, published, registry
-from tests.domain.test_registry_requests import NOW
-from tests.e2e.test_model_approvals import set_request
+from tests.support.app_under_test import Bot
 from tests.support.bot_processes import process_of, start_bots, switches
 from tests.support.model_requests import (
     APPROVALS,
@@ -31,11 +28,13 @@ from tests.support.model_requests import (
     approvals_bot,
     click,
     request_switch,
+    set_request,
     submit_reject,
     wait_until,
 )
+from tests.support.registry_setup import NOW, deployments, published
 
-__all__ = ["registry", "start_bots"]  # fixtures, used by name
+__all__ = ["start_bots"]  # fixtures, used by name
 
 
 def effects_of(bot: Bot, request_id: int | None) -> dict[str, Any]:

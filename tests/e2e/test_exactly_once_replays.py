@@ -13,9 +13,8 @@ from bot.outbox.seen import KEEP_FOR, SeenDeliveries
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Deployment, SeenRequest, SwitchRequest, Triage
-from tests.conftest import LIVE_MODEL, Bot
-from tests.e2e.test_model_status import ask, switched
-from tests.support.model_requests import CANDIDATE, approvals_bot, wait_until
+from tests.support.app_under_test import LIVE_MODEL, Bot
+from tests.support.model_requests import CANDIDATE, approvals_bot, ask, switched, wait_until
 
 
 def test_a_replayed_lead_rollback_does_not_flip_the_model_back(

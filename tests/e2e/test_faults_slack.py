@@ -14,7 +14,7 @@ import pytest
 from bot.app import slack_client
 from bot.standins.slack_api import SlackCall
 from storage.models import Triage
-from tests.conftest import Bot
+from tests.support.app_under_test import Bot
 
 
 def token_of(response_url: str) -> str:

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from storage.models import EvalRun
-from tests.conftest import Bot
-from tests.e2e.test_quality_commands import CANDIDATE, import_cases
+from tests.support.app_under_test import Bot
+from tests.support.eval_set_setup import import_cases
+from tests.support.model_requests import CANDIDATE
 from tests.support.quality_services import script_all
 
 

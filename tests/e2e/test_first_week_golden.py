@@ -6,8 +6,8 @@ from typing import Any
 
 from commands.ids import Action, Block
 from storage.models import EvalCase, EvalCaseChange, QualityCheck
-from tests.conftest import Bot
-from tests.e2e.test_quality_review import select, submit_view, triage_and_get_buttons
+from tests.support.app_under_test import Bot
+from tests.support.review_requests import select, submit_view, triage_and_get_buttons
 
 
 def button(call: Any, action: str) -> str:

@@ -15,7 +15,7 @@ from sqlmodel import Session
 from commands.ids import Action
 from storage.db import sync_url
 from storage.models import Deployment, EvalRun, QualityCheck, SwitchRequest
-from tests.conftest import LIVE_MODEL, Bot
+from tests.support.app_under_test import LIVE_MODEL, Bot
 from tests.support.model_requests import APPROVALS, approvals_bot, request_switch, wait_until
 
 

@@ -9,8 +9,8 @@ import pytest
 
 from bot.app import bolt_logger, create_bolt_app
 from bot.signature_log import RateLimitedWarnings
-from tests.conftest import Bot
-from tests.e2e.test_bad_requests import FORM, command_body, post_raw
+from tests.support.app_under_test import Bot
+from tests.support.raw_requests import FORM, command_body, post_raw
 
 
 def test_bolt_token_warning_is_silenced_and_other_bolt_lines_are_not(

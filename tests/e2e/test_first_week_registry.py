@@ -17,18 +17,18 @@ from commands.ids import Action
 from storage.db import sync_url
 from storage.migrate import upgrade
 from storage.models import Deployment, SwitchRequest
-from tests.conftest import LIVE_MODEL, Bot
-from tests.domain.test_registry_approvals import published
-from tests.domain.test_registry_requests import NOW, make_registry
-from tests.e2e.test_model_status import ask, switched
+from tests.support.app_under_test import LIVE_MODEL, Bot
 from tests.support.model_requests import (
     APPROVALS,
     CANDIDATE,
     approvals_bot,
+    ask,
     click,
     request_switch,
+    switched,
     wait_until,
 )
+from tests.support.registry_setup import NOW, make_registry, published
 
 NEXT = "ft:gpt-4o-mini:acme::next"
 

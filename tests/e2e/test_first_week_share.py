@@ -8,7 +8,7 @@ import time
 from bot.standins.slack_api import SlackCall
 from commands.ids import Action
 from storage.models import QualityCheck, Triage, TriageShare
-from tests.conftest import Bot
+from tests.support.app_under_test import Bot
 from tests.support.model_requests import wait_until
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot import cli
-from tests.conftest import LIVE_MODEL, Bot
-from tests.e2e.test_quality_gate import gate_update, with_eval_set
+from tests.support.app_under_test import LIVE_MODEL, Bot
+from tests.support.eval_set_setup import gate_update, with_eval_set
 from tests.support.model_requests import CANDIDATE, approvals_bot, request_switch
 from tests.support.quality_services import script_all
 

@@ -12,8 +12,8 @@ import pytest
 
 from commands.ids import Action, View
 from storage.models import Deployment
-from tests.conftest import LIVE_MODEL, Bot
-from tests.e2e.test_quality_gate import gate_update, with_eval_set
+from tests.support.app_under_test import LIVE_MODEL, Bot
+from tests.support.eval_set_setup import gate_update, with_eval_set
 from tests.support.model_requests import CANDIDATE, approvals_bot, click, request_switch, wait_until
 from tests.support.quality_services import script_all
 

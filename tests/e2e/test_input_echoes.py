@@ -9,13 +9,11 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import create_engine
-from sqlmodel import Session
 
-from storage.db import sync_url
-from storage.models import EvalCase, QualityCheck, SwitchRequest
-from tests.conftest import Bot
+from storage.models import QualityCheck, SwitchRequest
+from tests.support.app_under_test import Bot
 from tests.support.model_requests import LEADS, approvals_bot, request_switch, submit_reject
+from tests.support.review_requests import add_eval_case
 
 PINGS = ["<!channel>", "<!here>", "<@U123>"]
 
@@ -43,14 +41,6 @@ def assert_no_raw_pings(bot: Bot, acks: list[httpx.Response]) -> None:
     for text in texts:
         for ping in PINGS:
             assert ping not in text, text
-
-
-def add_eval_case(bot: Bot) -> None:
-    engine = create_engine(sync_url(bot.db_url))
-    with Session(engine) as session:
-        session.add(EvalCase(input_text="Site down", expected_urgency="critical", expected_category="outage"))
-        session.commit()
-    engine.dispose()
 
 
 @pytest.fixture
@@ -96,8 +86,8 @@ def test_reasons_and_notes_are_escaped_where_they_are_shown(leads_bot: Bot, ping
     submit_reject(bot, request, LEADS[0], f"{ping} no")
 
     from commands.quality.blocks import review_modal
-    from tests.e2e.test_input_shapes import review_values, view_submission
-    from tests.e2e.test_quality_review import triage_and_get_buttons
+    from tests.support.raw_requests import review_values, view_submission
+    from tests.support.review_requests import triage_and_get_buttons
 
     triage_id = int(triage_and_get_buttons(bot, f"{ping} the site is down {ping}")["review_wrong"])
     values = review_values()
@@ -119,8 +109,8 @@ def test_control_characters_never_reach_storage(any_db_url: str, bot_factory: Ca
     assert rejected.status == "rejected" and rejected.decision_reason == "not now"
 
     from commands.quality.blocks import review_modal
-    from tests.e2e.test_input_shapes import review_values, view_submission
-    from tests.e2e.test_quality_review import triage_and_get_buttons
+    from tests.support.raw_requests import review_values, view_submission
+    from tests.support.review_requests import triage_and_get_buttons
 
     triage_id = int(triage_and_get_buttons(bot)["review_wrong"])
     values = review_values()

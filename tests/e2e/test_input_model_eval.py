@@ -15,11 +15,10 @@ from bot.quality.eval_runs import runner_for
 from bot.services import Services
 from bot.standins.openai_api import OpenAIStandIn
 from storage.models import EvalRun
-from tests.conftest import LIVE_MODEL, Bot
-from tests.domain.test_quality_eval import cli_env  # noqa: F401
-from tests.e2e.test_input_echoes import add_eval_case
+from tests.support.app_under_test import LIVE_MODEL, Bot
 from tests.support.model_requests import CANDIDATE, LEADS, approvals_bot, request_switch, responses
 from tests.support.quality_services import CASES, jsonl, seed_cases, services  # noqa: F401
+from tests.support.review_requests import add_eval_case
 
 
 @pytest.fixture
@@ -87,7 +86,7 @@ def test_slack_says_a_failed_run_is_not_a_quality_figure(eval_bot: Bot) -> None:
 
 
 def test_cli_eval_run_exits_non_zero_when_every_case_errored(
-    cli_env: str,  # noqa: F811
+    cli_env: str,
     tmp_path: Path,
     openai_standin: OpenAIStandIn,
     capsys: Any,

@@ -15,8 +15,8 @@ from commands.quality.blocks import review_modal
 from commands.respond import is_slack_url
 from commands.workspace import FOREIGN_WORKSPACE
 from storage.models import QualityCheck, Triage
-from tests.conftest import Bot
-from tests.e2e.test_bad_requests import FORM, app, assert_nothing_happened, module_bot  # noqa: F401
+from tests.support.app_under_test import Bot
+from tests.support.raw_requests import FORM, assert_nothing_happened, review_values, view_submission
 from tests.support.slack_requests import TEAM_ID
 
 DEEP = 10_000
@@ -24,21 +24,6 @@ DEEP = 10_000
 
 def form_payload(payload: str) -> bytes:
     return urlencode({"payload": payload}).encode()
-
-
-def view_submission(view: dict[str, Any], *, state: Any = None, user_id: str = "U0LEAD") -> dict[str, Any]:
-    full_view = {"id": "V0REVIEW", "type": "modal", **view}
-    if state is not None:
-        full_view["state"] = state
-    return {
-        "type": "view_submission",
-        "team": {"id": TEAM_ID, "domain": "acme"},
-        "user": {"id": user_id, "username": user_id.lower(), "team_id": TEAM_ID},
-        "api_app_id": "A0TRIAGEBOT",
-        "trigger_id": f"{int(time.time())}.123.xyz",
-        "view": full_view,
-        "response_urls": [],
-    }
 
 
 # ---- shapes that gave 500 -----------------------------------------------------------------------
@@ -62,7 +47,7 @@ def view_submission(view: dict[str, Any], *, state: Any = None, user_id: str = "
     ],
     ids=["payload", "actions", "event"],
 )
-def test_deeply_nested_json_is_400(app: Bot, content_type: str, body: bytes) -> None:  # noqa: F811
+def test_deeply_nested_json_is_400(app: Bot, content_type: str, body: bytes) -> None:
     before = len(app.rows(Triage))
     response = app.send.post(body, content_type)
     assert response.status_code == 400, response.text
@@ -70,7 +55,7 @@ def test_deeply_nested_json_is_400(app: Bot, content_type: str, body: bytes) -> 
     assert_nothing_happened(app, before)
 
 
-def test_block_actions_without_actions_is_400(app: Bot) -> None:  # noqa: F811
+def test_block_actions_without_actions_is_400(app: Bot) -> None:
     before = len(app.rows(Triage))
     payload = {"type": "block_actions", "team": {"id": TEAM_ID}, "user": {"id": "U0AGENT"}, "actions": []}
     response = app.send.interaction(payload)
@@ -78,7 +63,7 @@ def test_block_actions_without_actions_is_400(app: Bot) -> None:  # noqa: F811
     assert_nothing_happened(app, before)
 
 
-def test_global_shortcut_with_the_message_shortcut_id_is_4xx(app: Bot) -> None:  # noqa: F811
+def test_global_shortcut_with_the_message_shortcut_id_is_4xx(app: Bot) -> None:
     before = len(app.rows(Triage))
     payload = {
         "type": "shortcut",
@@ -93,7 +78,7 @@ def test_global_shortcut_with_the_message_shortcut_id_is_4xx(app: Bot) -> None: 
     assert_nothing_happened(app, before)
 
 
-def test_message_shortcut_without_channel_is_400(app: Bot) -> None:  # noqa: F811
+def test_message_shortcut_without_channel_is_400(app: Bot) -> None:
     before = len(app.rows(Triage))
     payload = {
         "type": "message_action",
@@ -109,7 +94,7 @@ def test_message_shortcut_without_channel_is_400(app: Bot) -> None:  # noqa: F81
 
 
 @pytest.mark.parametrize("state", [{}, {"values": None}, "nope"], ids=["no-values", "null", "string"])
-def test_view_submission_without_state_values_is_400(app: Bot, state: Any) -> None:  # noqa: F811
+def test_view_submission_without_state_values_is_400(app: Bot, state: Any) -> None:
     view = review_modal(1, "low", "bug", ["bug"], None).to_dict()
     response = app.send.interaction(view_submission(view, state=state))
     assert response.status_code == 400, response.text
@@ -135,27 +120,13 @@ HUGE_IDS = [str(2**63), str(2**31), "9" * 5000, "-1", "0", "1e3", "١٢"]
     ],
 )
 @pytest.mark.parametrize("value", HUGE_IDS)
-def test_out_of_range_button_ids_say_out_of_date(app: Bot, action: str, value: str) -> None:  # noqa: F811
+def test_out_of_range_button_ids_say_out_of_date(app: Bot, action: str, value: str) -> None:
     response, response_url = app.send.block_action(action, value, user_id="U0LEAD")
     assert response.status_code == 200
     token = response_url.rsplit("/", 1)[1]
     (answer,) = app.slack.wait_for("response_url", lambda c: c.params["_token"] == token)
     assert "That button is out of date" in answer.params["text"]
     assert app.rows(QualityCheck) == []
-
-
-def review_values() -> dict[str, Any]:
-    def select(value: str) -> dict[str, Any]:
-        return {
-            "type": "static_select",
-            "selected_option": {"text": {"type": "plain_text", "text": value}, "value": value},
-        }
-
-    return {
-        Block.REVIEW_URGENCY: {Action.REVIEW_URGENCY: select("high")},
-        Block.REVIEW_CATEGORY: {Action.REVIEW_CATEGORY: select("outage")},
-        Block.REVIEW_NOTE: {Action.REVIEW_NOTE: {"type": "plain_text_input", "value": "note"}},
-    }
 
 
 @pytest.mark.parametrize(
@@ -172,7 +143,7 @@ def review_values() -> dict[str, Any]:
     ],
     ids=["not-json", "list", "string", "empty", "word", "huge", "list-id", "deep"],
 )
-def test_malformed_private_metadata_answers_in_the_modal(app: Bot, metadata: str) -> None:  # noqa: F811
+def test_malformed_private_metadata_answers_in_the_modal(app: Bot, metadata: str) -> None:
     view = review_modal(1, "low", "bug", ["bug", "outage"], None).to_dict()
     view["private_metadata"] = metadata
     response = app.send.interaction(view_submission(view, state={"values": review_values()}))
@@ -184,7 +155,7 @@ def test_malformed_private_metadata_answers_in_the_modal(app: Bot, metadata: str
     assert app.rows(QualityCheck) == []
 
 
-def test_modal_failures_answer_as_a_modal_not_as_a_command(app: Bot) -> None:  # noqa: F811
+def test_modal_failures_answer_as_a_modal_not_as_a_command(app: Bot) -> None:
     """The reject modal's handler raises a typed error for a forged request ID: the generic error
     handler must answer with response_action, which is all Slack reads from a view submission."""
     view = {
@@ -207,7 +178,7 @@ def test_modal_failures_answer_as_a_modal_not_as_a_command(app: Bot) -> None:  #
 # ---- another workspace ---------------------------------------------------------------------------
 
 
-def test_commands_from_another_workspace_are_refused(app: Bot) -> None:  # noqa: F811
+def test_commands_from_another_workspace_are_refused(app: Bot) -> None:
     before = len(app.rows(Triage))
     body = urlencode(
         {
@@ -226,7 +197,7 @@ def test_commands_from_another_workspace_are_refused(app: Bot) -> None:  # noqa:
     assert_nothing_happened(app, before)
 
 
-def test_enterprise_mismatch_is_refused(app: Bot) -> None:  # noqa: F811
+def test_enterprise_mismatch_is_refused(app: Bot) -> None:
     before = len(app.rows(Triage))
     body = urlencode(
         {
@@ -245,7 +216,7 @@ def test_enterprise_mismatch_is_refused(app: Bot) -> None:  # noqa: F811
     assert_nothing_happened(app, before)
 
 
-def test_mentions_and_buttons_from_another_workspace_run_nothing(app: Bot) -> None:  # noqa: F811
+def test_mentions_and_buttons_from_another_workspace_run_nothing(app: Bot) -> None:
     before = len(app.rows(Triage))
     event = {
         "type": "app_mention",
@@ -272,7 +243,7 @@ def test_mentions_and_buttons_from_another_workspace_run_nothing(app: Bot) -> No
 # ---- response URLs ---------------------------------------------------------------------------------
 
 
-def test_only_slack_response_urls_are_trusted(app: Bot) -> None:  # noqa: F811
+def test_only_slack_response_urls_are_trusted(app: Bot) -> None:
     assert is_slack_url("https://hooks.slack.com/commands/T0/1/abc")
     assert is_slack_url(app.slack.response_url())
     for url in [
@@ -287,8 +258,8 @@ def test_only_slack_response_urls_are_trusted(app: Bot) -> None:  # noqa: F811
         assert not is_slack_url(url), url
 
 
-def test_review_modal_never_posts_to_a_url_in_its_metadata(app: Bot) -> None:  # noqa: F811
-    from tests.e2e.test_quality_review import triage_and_get_buttons
+def test_review_modal_never_posts_to_a_url_in_its_metadata(app: Bot) -> None:
+    from tests.support.review_requests import triage_and_get_buttons
 
     triage_id = triage_and_get_buttons(app)[Action.REVIEW_WRONG]
     attacker = "https://attacker.example:4443/collect"
@@ -303,7 +274,7 @@ def test_review_modal_never_posts_to_a_url_in_its_metadata(app: Bot) -> None:  #
     assert len(app.rows(QualityCheck)) == 1
 
 
-def test_a_forged_response_url_in_a_command_receives_nothing(app: Bot) -> None:  # noqa: F811
+def test_a_forged_response_url_in_a_command_receives_nothing(app: Bot) -> None:
     from bot.standins.slack_api import SlackStandIn
 
     attacker = SlackStandIn(bot_token="xoxb-attacker")

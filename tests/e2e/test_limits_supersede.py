@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from storage.models import SwitchRequest
-from tests.conftest import Bot
+from tests.support.app_under_test import Bot
 from tests.support.model_requests import CANDIDATE, LEADS, approvals_bot, request_switch, responses
 
 OTHER_CANDIDATE = "ft:gpt-4o-mini-2024-07-18:acme:triage:cand0003"

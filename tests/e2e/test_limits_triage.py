@@ -13,7 +13,7 @@ from sqlmodel import select
 from bot.limits import RateLimited, TriageLimits
 from storage.db import Database
 from storage.models import Triage, UsageCounter
-from tests.conftest import Bot
+from tests.support.app_under_test import Bot
 
 T0 = datetime(2026, 11, 25, 12, 0, 15, tzinfo=UTC)
 

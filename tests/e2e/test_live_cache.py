@@ -17,7 +17,7 @@ from bot.errors import NotFound
 from commands.ids import Action
 from storage.db import Database
 from storage.models import Deployment
-from tests.conftest import LIVE_MODEL, Bot
+from tests.support.app_under_test import LIVE_MODEL, Bot
 from tests.support.bot_processes import start_bots, switches, wait_until
 from tests.support.model_requests import CANDIDATE, LEADS, click, request_switch
 from tests.support.paths import REPO_ROOT

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.logs import configure_logging
-from tests.conftest import BOT_TOKEN, LIVE_MODEL, OPENAI_KEY, SIGNING_SECRET, Bot
+from tests.support.app_under_test import BOT_TOKEN, LIVE_MODEL, OPENAI_KEY, SIGNING_SECRET, Bot
 
 
 @pytest.fixture(autouse=True)

@@ -7,12 +7,9 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import create_engine, update
-
 from commands.ids import Action, View
-from storage.db import sync_url
 from storage.models import Deployment, SwitchRequest
-from tests.conftest import LIVE_MODEL, Bot
+from tests.support.app_under_test import LIVE_MODEL, Bot
 from tests.support.model_requests import (
     APPROVALS,
     CANDIDATE,
@@ -20,16 +17,10 @@ from tests.support.model_requests import (
     click,
     ephemeral_texts,
     request_switch,
+    set_request,
     submit_reject,
     wait_until,
 )
-
-
-def set_request(bot: Bot, request_id: int | None, **values: object) -> None:
-    engine = create_engine(sync_url(bot.db_url))
-    with engine.begin() as conn:
-        conn.execute(update(SwitchRequest).where(SwitchRequest.id == request_id).values(**values))
-    engine.dispose()
 
 
 def refused_click(bot: Bot, action: Action, request: SwitchRequest, user: str) -> str:

@@ -17,9 +17,8 @@ from bot.model_client import FINE_TUNING_JOBS, MODEL_LIST, ModelClient
 from bot.settings import Endpoint
 from bot.standins import OpenAIStandIn
 from storage.models import SwitchRequest
-from tests.conftest import Bot
-from tests.e2e.test_model_status import ask
-from tests.support.model_requests import approvals_bot
+from tests.support.app_under_test import Bot
+from tests.support.model_requests import approvals_bot, ask
 
 KEY = "sk-local-0000"
 BASE = "meta-llama/Llama-3.1-8B-Instruct"

@@ -15,8 +15,8 @@ from bot.settings import Endpoint
 from bot.standins import OpenAIStandIn
 from bot.triage import answer_model
 from storage.models import Triage
-from tests.conftest import Bot
-from tests.e2e.test_faults_openai import is_result, triage
+from tests.support.app_under_test import Bot
+from tests.support.triage_requests import is_result, triage
 
 KEY = "sk-test-schema"
 FT = "ft:gpt-4o-mini-2024-07-18:acme:triage:schema1"

@@ -11,9 +11,8 @@ from sqlmodel import Session
 
 from storage.db import sync_url
 from storage.models import ModelShutdown, Snapshot
-from tests.conftest import LIVE_MODEL, Bot
-from tests.e2e.test_model_status import ask
-from tests.support.model_requests import CANDIDATE, approvals_bot, request_switch
+from tests.support.app_under_test import LIVE_MODEL, Bot
+from tests.support.model_requests import CANDIDATE, approvals_bot, ask, request_switch
 
 OTHER = "ft:gpt-4o-mini-2024-07-18:acme:triage:other0004"
 

@@ -12,36 +12,18 @@ import pytest
 from commands.ids import Action
 from commands.model import dispatch
 from storage.models import Deployment, SwitchRequest
-from tests.conftest import LIVE_MODEL, Bot
+from tests.support.app_under_test import LIVE_MODEL, Bot
 from tests.support.model_requests import (
     APPROVALS,
     CANDIDATE,
     approval_posts,
     approvals_bot,
+    ask,
     click,
-    ephemeral_texts,
     request_switch,
+    switched,
     wait_until,
 )
-
-
-def ask(bot: Bot, command_text: str, user: str = "U0AGENT") -> str:
-    """Everything the user was shown: the ack, plus the follow-up when the ack says it is working."""
-    response, url = bot.send.command("/model", command_text, user_id=user)
-    assert response.status_code == 200
-    if not response.headers.get("content-type", "").startswith("application/json"):
-        return response.text  # Bolt sends an ack of text alone as text/plain
-    ack = json.dumps(response.json())
-    if "…" in response.json().get("text", ""):
-        return ack + ephemeral_texts(bot, url)
-    return ack
-
-
-def switched(bot: Bot) -> SwitchRequest:
-    request = request_switch(bot, rest="better billing labels")
-    click(bot, Action.APPROVE_SWITCH, request, "U0LEAD")
-    wait_until(lambda: len(bot.rows(Deployment)) == 2)
-    return request
 
 
 def test_status_shows_the_live_model_and_its_trail(bot_factory: Callable[..., Bot], sqlite_url: str) -> None:

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from bot.standins.openai_api import OpenAIStandIn
 from commands.ids import Action
 from storage.models import Deployment, SwitchRequest
-from tests.conftest import LIVE_MODEL, Bot
+from tests.support.app_under_test import LIVE_MODEL, Bot
 from tests.support.model_requests import (
     APPROVALS,
     CANDIDATE,

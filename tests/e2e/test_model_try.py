@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from storage.models import EvalRun, QualityCheck
-from tests.conftest import Bot
-from tests.e2e.test_quality_gate import with_eval_set
+from tests.support.app_under_test import Bot
+from tests.support.eval_set_setup import with_eval_set
 from tests.support.model_requests import CANDIDATE, approvals_bot, responses
 from tests.support.quality_services import script_all
 

@@ -15,15 +15,16 @@ from commands.ids import Action
 from commands.model import dispatch, status_blocks
 from commands.model.home import home_view
 from storage.models import Deployment, SwitchRequest
-from tests.conftest import LIVE_MODEL, Bot
-from tests.e2e.test_model_status import ask, switched
+from tests.support.app_under_test import LIVE_MODEL, Bot
 from tests.support.model_requests import (
     approvals_bot,
+    ask,
     click,
     ephemeral_texts,
     request_switch,
     responses,
     submit_reject,
+    switched,
 )
 
 

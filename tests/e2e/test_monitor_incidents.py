@@ -19,7 +19,7 @@ from bot.standins.slack_api import SlackCall
 from commands.ids import Action, Block
 from storage.db import sync_url
 from storage.models import Deployment, Incident, JobRun, OutboxMessage, Triage
-from tests.conftest import LIVE_MODEL, Bot
+from tests.support.app_under_test import LIVE_MODEL, Bot
 from tests.support.model_requests import (
     APPROVALS,
     CANDIDATE,

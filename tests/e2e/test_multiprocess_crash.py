@@ -14,7 +14,7 @@ import httpx
 from sqlalchemy.engine import make_url
 
 from commands.ids import Action
-from tests.conftest import LIVE_MODEL, Bot
+from tests.support.app_under_test import LIVE_MODEL, Bot
 from tests.support.bot_processes import (
     assert_no_half_switch,
     process_of,

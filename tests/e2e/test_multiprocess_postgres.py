@@ -19,7 +19,7 @@ from bot.schedule.jobs import DIGEST_JOB
 from commands.ids import Action
 from storage.db import sync_url
 from storage.models import Deployment, JobRun, Triage
-from tests.conftest import LIVE_MODEL, Bot
+from tests.support.app_under_test import LIVE_MODEL, Bot
 from tests.support.bot_processes import assert_no_half_switch, start_bots, switches, wait_until
 from tests.support.model_requests import CANDIDATE, LEADS, click, request_switch
 from tests.support.serve_process import rows

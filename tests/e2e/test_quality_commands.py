@@ -12,25 +12,11 @@ from bot import cli
 from bot.triage import system_prompt
 from commands.ids import Action
 from storage.models import EvalRun, QualityCheck
-from tests.conftest import LIVE_MODEL, OPENAI_KEY, Bot
-from tests.e2e.test_quality_review import select, submit_view, triage_and_get_buttons
-from tests.support.quality_services import CASES, jsonl, script_all
-
-CANDIDATE = "ft:gpt-4o-mini-2024-07-18:acme:triage:cand0002"
-
-
-def import_cases(bot: Bot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    use_bot_database(bot, monkeypatch, tmp_path)
-    source = tmp_path / "cases.jsonl"
-    source.write_text(jsonl(CASES))
-    assert cli.main(["eval", "import", str(source)]) == 0
-
-
-def use_bot_database(bot: Bot, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", bot.db_url)
-    monkeypatch.setenv("OPENAI_API_KEY", OPENAI_KEY)
-    monkeypatch.setenv("OPENAI_BASE_URL", f"{bot.openai.base_url}/v1")
+from tests.support.app_under_test import LIVE_MODEL, Bot
+from tests.support.eval_set_setup import import_cases, use_bot_database
+from tests.support.model_requests import CANDIDATE
+from tests.support.quality_services import script_all
+from tests.support.review_requests import select, submit_view, triage_and_get_buttons
 
 
 def test_model_eval_acks_then_posts_the_summary(

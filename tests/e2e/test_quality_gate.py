@@ -12,24 +12,10 @@ import pytest
 from bot import cli
 from commands.ids import Action, Block, View
 from storage.models import Deployment, EvalRun, SwitchRequest
-from tests.conftest import LIVE_MODEL, OPENAI_KEY, Bot
+from tests.support.app_under_test import LIVE_MODEL, Bot
+from tests.support.eval_set_setup import gate_update, with_eval_set
 from tests.support.model_requests import CANDIDATE, approvals_bot, click, request_switch, wait_until
-from tests.support.quality_services import CASES, jsonl, script_all
-
-
-def with_eval_set(bot: Bot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", bot.db_url)
-    monkeypatch.setenv("OPENAI_API_KEY", OPENAI_KEY)
-    monkeypatch.setenv("OPENAI_BASE_URL", f"{bot.openai.base_url}/v1")
-    source = tmp_path / "cases.jsonl"
-    source.write_text(jsonl(CASES))
-    assert cli.main(["eval", "import", str(source)]) == 0
-
-
-def gate_update(bot: Bot, words: str) -> str:
-    calls = bot.slack.wait_for("chat.update", lambda c: words in json.dumps(c.params), timeout=10)
-    return json.dumps(calls[-1].params)
+from tests.support.quality_services import script_all
 
 
 def submit_override(bot: Bot, request: SwitchRequest, user: str, reason: str | None) -> object:

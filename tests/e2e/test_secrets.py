@@ -12,7 +12,7 @@ import pytest
 
 from bot.standins.openai_api import OpenAIStandIn
 from bot.standins.slack_api import SlackStandIn
-from tests.conftest import BOT_TOKEN, LIVE_MODEL, OPENAI_KEY, SIGNING_SECRET
+from tests.support.app_under_test import BOT_TOKEN, LIVE_MODEL, OPENAI_KEY, SIGNING_SECRET
 from tests.support.serve_process import ServeProcess, serve_process, standin_env
 from tests.support.slack_requests import SlackSender
 

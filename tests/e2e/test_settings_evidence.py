@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.e2e.test_cli import run
+from tests.support.cli_process import run
 
 
 def test_monitor_price_and_gate_settings_are_checked_at_start_up(tmp_path: Path) -> None:

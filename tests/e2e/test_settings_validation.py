@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.settings import SettingsError, load_settings
-from tests.e2e.test_cli import run
+from tests.support.cli_process import run
 
 MANY = ",".join(f"label{i}" for i in range(101))
 

@@ -10,7 +10,7 @@ from typing import Any
 from bot.standins.slack_api import SlackCall
 from commands.ids import Action, Block
 from storage.models import ShadowPair, ShadowRoute, Triage
-from tests.conftest import LIVE_MODEL, Bot
+from tests.support.app_under_test import LIVE_MODEL, Bot
 from tests.support.model_requests import CANDIDATE, approvals_bot, responses, wait_until
 
 LEAD = "U0LEAD"

@@ -18,13 +18,14 @@ from bot.standins.openai_api import OpenAIStandIn
 from bot.standins.slack_api import SlackStandIn
 from commands.ids import Action
 from storage.models import Deployment, ModelShutdown
-from tests.conftest import LIVE_MODEL, Bot
-from tests.e2e.test_model_status import ask
+from tests.support.app_under_test import LIVE_MODEL, Bot
+from tests.support.deployments import NOW, OTHER, switch_to
 from tests.support.model_requests import (
     APPROVALS,
     CANDIDATE,
     approval_posts,
     approvals_bot,
+    ask,
     click,
     request_switch,
     wait_until,
@@ -33,25 +34,6 @@ from tests.support.quality_services import open_services, services  # noqa: F401
 
 BASE = "gpt-4o-mini-2024-07-18"
 OPENAI_SHUTDOWN = date(2027, 1, 14)
-NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-OTHER = "ft:gpt-4.1-mini-2025-04-14:acme:triage:next0003"
-
-
-async def _switch_to(services: Services, model_id: str) -> None:  # noqa: F811
-    """Make `model_id` live (LIVE_MODEL becomes the previous model), as an approved switch does."""
-    async with services.db.transaction() as session:
-        session.add(
-            Deployment(
-                created_at=NOW,
-                endpoint="openai",
-                model_id=model_id,
-                previous_endpoint="openai",
-                previous_model_id=LIVE_MODEL,
-                kind="switch",
-                requested_by="U0AGENT",
-                approved_by="U0LEAD",
-            )
-        )
 
 
 async def test_every_model_that_matters_is_read_and_counted_down(
@@ -60,7 +42,7 @@ async def test_every_model_that_matters_is_read_and_counted_down(
 ) -> None:
     openai_standin.add_model(LIVE_MODEL, shutdown_date=OPENAI_SHUTDOWN)
     openai_standin.add_model(OTHER)  # its host publishes no date
-    await _switch_to(services, OTHER)
+    await switch_to(services, OTHER)
 
     found = await shutdowns.refresh(services.db, services.models, NOW)
     by_model = {c.model_id: c for c in found}
@@ -145,7 +127,7 @@ async def test_a_rollback_target_and_recent_requests_matter(
 ) -> None:
     openai_standin.add_model(LIVE_MODEL, shutdown_date=OPENAI_SHUTDOWN)
     openai_standin.add_model(OTHER)
-    await _switch_to(services, OTHER)
+    await switch_to(services, OTHER)
     plan = await plan_rollback(services.db, services.models, requested_by="U0LEAD", reason=None, now=NOW)
     await rollback_now(services.db, plan, now=NOW)
     found = {c.model_id: c.roles for c in await shutdowns.refresh(services.db, services.models, NOW)}

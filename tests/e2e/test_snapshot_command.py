@@ -6,9 +6,8 @@ import asyncio
 from collections.abc import Callable
 
 from storage.models import Snapshot
-from tests.conftest import LIVE_MODEL, Bot
-from tests.e2e.test_model_status import ask
-from tests.support.model_requests import approvals_bot, responses
+from tests.support.app_under_test import LIVE_MODEL, Bot
+from tests.support.model_requests import approvals_bot, ask, responses
 from tests.support.quality_services import open_services, script_all, seed_cases
 
 

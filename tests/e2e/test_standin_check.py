@@ -7,8 +7,8 @@ import pytest
 
 from bot.standins.openai_api import OpenAIStandIn
 from bot.standins.slack_api import Channel, SlackStandIn
-from tests.conftest import BOT_TOKEN
-from tests.e2e.test_check import APPROVALS, DIGESTS, check, healthy, line
+from tests.support.app_under_test import BOT_TOKEN
+from tests.support.check_setup import APPROVALS, DIGESTS, check, healthy, line
 
 
 def test_the_manifest_scopes_are_enough_for_check_on_private_channels(

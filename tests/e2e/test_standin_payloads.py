@@ -12,7 +12,7 @@ import pytest
 
 from bot.standins import slack_messages
 from bot.standins.slack_api import SlackCall
-from tests.conftest import Bot
+from tests.support.app_under_test import Bot
 
 
 def sent_body(bot: Bot) -> dict[str, Any]:

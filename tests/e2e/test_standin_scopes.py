@@ -10,7 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.standins.slack_api import DEFAULT_SCOPES, SlackStandIn
 from bot.standins.slack_scopes import manifest_bot_scopes, needed_scopes
-from tests.commands.test_manifest import manifest
+from tests.support.manifest import manifest
 
 TOKEN = "xoxb-scopes"
 

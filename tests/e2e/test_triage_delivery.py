@@ -8,7 +8,7 @@ import pytest
 
 from commands.errors import UNEXPECTED
 from storage.models import DeliveryStatus, Triage
-from tests.conftest import Bot
+from tests.support.app_under_test import Bot
 
 
 def _token(response_url: str) -> str:

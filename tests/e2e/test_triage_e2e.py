@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from storage.models import Triage
-from tests.conftest import LIVE_MODEL, Bot
+from tests.support.app_under_test import LIVE_MODEL, Bot
 
 
 def test_slash_triage_acks_fast_then_delivers_result_with_model_id(bot: Bot) -> None:

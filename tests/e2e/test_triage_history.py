@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from storage.models import Triage
-from tests.conftest import Bot
+from tests.support.app_under_test import Bot
 
 
 def _triage(bot: Bot, text: str, user_id: str) -> None:

@@ -15,7 +15,7 @@ from bot.standins.openai_api import OpenAIStandIn
 from bot.standins.slack_api import SlackStandIn
 from commands.triage.delivery import INTERRUPTED
 from storage.models import DeliveryStatus, Triage
-from tests.conftest import BOT_TOKEN, LIVE_MODEL, OPENAI_KEY, SIGNING_SECRET
+from tests.support.app_under_test import BOT_TOKEN, LIVE_MODEL, OPENAI_KEY, SIGNING_SECRET
 from tests.support.serve_process import rows, serve_process, standin_env
 from tests.support.slack_requests import SlackSender
 

@@ -11,7 +11,7 @@ import pytest
 from bot.standins.openai_api import OpenAIStandIn
 from bot.standins.slack_api import SlackStandIn
 from storage.models import Deployment, SwitchRequest
-from tests.conftest import BOT_TOKEN, LIVE_MODEL, OPENAI_KEY, SIGNING_SECRET, Bot
+from tests.support.app_under_test import BOT_TOKEN, LIVE_MODEL, OPENAI_KEY, SIGNING_SECRET, Bot
 from tests.support.model_requests import APPROVALS, CANDIDATE, LEADS
 from tests.support.serve_process import ServeProcess, launch, rows, standin_env, wait_until_healthy
 from tests.support.slack_requests import SlackSender

@@ -9,12 +9,14 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import create_engine, update
 
 from bot.standins.openai_api import OpenAIStandIn
 from bot.standins.slack_api import SlackCall
 from commands.ids import Action, Block, View
-from storage.models import SwitchRequest
-from tests.conftest import Bot
+from storage.db import sync_url
+from storage.models import Deployment, SwitchRequest
+from tests.support.app_under_test import Bot
 
 CANDIDATE = "ft:gpt-4o-mini-2024-07-18:acme:triage:cand0002"
 APPROVALS = "C0APPROVALS"
@@ -126,3 +128,29 @@ def second_endpoint() -> Iterator[tuple[OpenAIStandIn, dict[str, Any]]]:
             "vllm": {"base_url": f"{stand_in.base_url}/v1", "api_key": VLLM_KEY, "supports_retrieve": False}
         }
         yield stand_in, config
+
+
+def ask(bot: Bot, command_text: str, user: str = "U0AGENT") -> str:
+    """Everything the user was shown: the ack, plus the follow-up when the ack says it is working."""
+    response, url = bot.send.command("/model", command_text, user_id=user)
+    assert response.status_code == 200
+    if not response.headers.get("content-type", "").startswith("application/json"):
+        return response.text  # Bolt sends an ack of text alone as text/plain
+    ack = json.dumps(response.json())
+    if "…" in response.json().get("text", ""):
+        return ack + ephemeral_texts(bot, url)
+    return ack
+
+
+def switched(bot: Bot) -> SwitchRequest:
+    request = request_switch(bot, rest="better billing labels")
+    click(bot, Action.APPROVE_SWITCH, request, "U0LEAD")
+    wait_until(lambda: len(bot.rows(Deployment)) == 2)
+    return request
+
+
+def set_request(bot: Bot, request_id: int | None, **values: object) -> None:
+    engine = create_engine(sync_url(bot.db_url))
+    with engine.begin() as conn:
+        conn.execute(update(SwitchRequest).where(SwitchRequest.id == request_id).values(**values))
+    engine.dispose()

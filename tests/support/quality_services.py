@@ -14,7 +14,7 @@ from bot.quality.eval_set import import_cases, parse_jsonl
 from bot.services import Services, build_services
 from bot.standins.openai_api import OpenAIStandIn
 from bot.standins.slack_api import SlackStandIn
-from tests.conftest import LIVE_MODEL, make_settings
+from tests.support.app_under_test import LIVE_MODEL, make_settings
 
 CASES: list[dict[str, Any]] = [
     {
