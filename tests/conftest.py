@@ -19,11 +19,11 @@ from tests.support.app_under_test import (  # re-exported: tests on other branch
     SIGNING_SECRET,
     Bot,
     make_settings,
-    reset_postgres,
 )
 
 # Fixtures shared by several test folders, defined next to the helpers they go with.
 from tests.support.cli_process import cli_env  # noqa: F401
+from tests.support.databases import recreate_database, reset_postgres, worker_database_url
 from tests.support.raw_requests import app, module_bot  # noqa: F401
 from tests.support.registry_setup import registry  # noqa: F401
 from tests.support.server import serve_app
@@ -48,14 +48,25 @@ def sqlite_url(tmp_path: Path) -> str:
     return url
 
 
-@pytest.fixture
-def postgres_url() -> str:
+@pytest.fixture(scope="session")
+def postgres_database(worker_id: str) -> str | None:
+    """This worker's own PostgreSQL database, created once per session from TEST_DATABASE_URL."""
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
+        return None
+    own = worker_database_url(url, worker_id)
+    if own != url:
+        recreate_database(url, own)
+    return own
+
+
+@pytest.fixture
+def postgres_url(postgres_database: str | None) -> str:
+    if not postgres_database:
         pytest.skip("TEST_DATABASE_URL is not set (PostgreSQL tests run in CI)")
-    reset_postgres(url)
-    upgrade(url)
-    return url
+    reset_postgres(postgres_database)
+    upgrade(postgres_database)
+    return postgres_database
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

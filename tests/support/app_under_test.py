@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 from sqlmodel import Session, SQLModel, select
 
 from bot.settings import Settings
@@ -18,14 +18,6 @@ LIVE_MODEL = "ft:gpt-4o-mini-2024-07-18:acme:triage:base0001"
 SIGNING_SECRET = "test-signing-secret-8d7c6b5a"
 BOT_TOKEN = "xoxb-0000-test-bot-token"
 OPENAI_KEY = "sk-test-0123456789abcdefghij"
-
-
-def reset_postgres(url: str) -> None:
-    engine = create_engine(sync_url(url))
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 def make_settings(db_url: str, slack: SlackStandIn, openai: OpenAIStandIn, **overrides: Any) -> Settings:
