@@ -11,7 +11,8 @@ from bot.standins.openai_api import OpenAIStandIn
 from storage.models import Deployment, ModelShutdown, OutboxMessage, OutboxStatus
 from tests.support.app_under_test import LIVE_MODEL, OPENAI_KEY, Bot
 from tests.support.cli_process import run
-from tests.support.model_requests import APPROVALS, CANDIDATE, approvals_bot, switched, wait_until
+from tests.support.model_requests import APPROVALS, CANDIDATE, approvals_bot, switched
+from tests.support.waiting import wait_until
 
 
 def cli_env(bot: Bot, **extra: str) -> dict[str, str]:

@@ -30,9 +30,9 @@ from tests.support.model_requests import (
     request_switch,
     set_request,
     submit_reject,
-    wait_until,
 )
 from tests.support.registry_setup import NOW, deployments, published
+from tests.support.waiting import wait_until
 
 __all__ = ["start_bots"]  # fixtures, used by name
 
@@ -75,7 +75,7 @@ def test_an_approval_queues_its_effects_with_the_decision_and_sends_each_once(
     wait_until(lambda: all(r.status == OutboxStatus.SENT for r in bot.rows(OutboxMessage)))
     (announced,) = effects_of(bot, request.id)["announce"]
     assert announced.params["channel"] == APPROVALS
-    time.sleep(0.3)
+    bot.wait_until_idle()
     assert counts(bot, request.id) == ONCE_EACH
 
 

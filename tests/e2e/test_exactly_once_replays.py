@@ -4,7 +4,6 @@ nothing runs, one warning without the signature. Across processes too, since the
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 
 import pytest
@@ -14,7 +13,8 @@ from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Deployment, SeenRequest, SwitchRequest, Triage
 from tests.support.app_under_test import LIVE_MODEL, Bot
-from tests.support.model_requests import CANDIDATE, approvals_bot, ask, switched, wait_until
+from tests.support.model_requests import CANDIDATE, approvals_bot, ask, switched
+from tests.support.waiting import wait_until
 
 
 def test_a_replayed_lead_rollback_does_not_flip_the_model_back(
@@ -63,7 +63,7 @@ def test_a_replayed_share_is_not_posted_twice(bot: Bot) -> None:
     assert response.status_code == 200
     bot.slack.wait_for("response_url", lambda c: url.endswith(c.params["_token"]))
     assert bot.send.replay().status_code == 401
-    time.sleep(0.3)  # give a wrongly accepted replay time to post
+    bot.wait_until_idle()  # a wrongly accepted replay would have posted by now
     shared = [c for c in bot.slack.calls_to("response_url") if c.params.get("response_type") == "in_channel"]
     assert len(shared) == 1
 

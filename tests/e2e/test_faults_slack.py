@@ -35,7 +35,7 @@ def test_response_url_refusal_is_retried_and_the_result_delivered_once(bot: Bot,
 
     assert "blocks" in delivered.params
     assert len(refused(bot, "response_url")) == 1
-    time.sleep(0.3)  # a duplicate would arrive right behind the first delivery
+    bot.wait_until_idle()  # a duplicate would have arrived by now
     assert len([c for c in bot.slack.calls_to("response_url") if c.params["_token"] == token]) == 1
 
 
@@ -61,7 +61,7 @@ def test_shortcut_post_rate_limited_is_retried_and_posted_once(bot: Bot) -> None
 
     assert posted.params["thread_ts"] == "1700000000.000200"
     assert len(refused(bot, "chat.postMessage")) == 1
-    time.sleep(0.3)
+    bot.wait_until_idle()
     assert len(bot.slack.calls_to("chat.postMessage")) == 1
     assert len(bot.rows(Triage)) == 1
 
@@ -73,7 +73,7 @@ def test_mention_reply_after_a_slack_server_error_is_posted_once(bot: Bot) -> No
     bot.slack.wait_for("chat.postMessage", timeout=10)
 
     assert len(refused(bot, "chat.postMessage")) == 1
-    time.sleep(0.3)
+    bot.wait_until_idle()
     assert len(bot.slack.calls_to("chat.postMessage")) == 1
 
 

@@ -16,7 +16,8 @@ from commands.ids import Action
 from storage.db import sync_url
 from storage.models import Deployment, EvalRun, QualityCheck, SwitchRequest
 from tests.support.app_under_test import LIVE_MODEL, Bot
-from tests.support.model_requests import APPROVALS, approvals_bot, request_switch, wait_until
+from tests.support.model_requests import APPROVALS, approvals_bot, request_switch
+from tests.support.waiting import wait_until
 
 
 def home(bot: Bot, user: str) -> dict[str, Any]:

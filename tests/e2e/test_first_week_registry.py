@@ -26,9 +26,9 @@ from tests.support.model_requests import (
     click,
     request_switch,
     switched,
-    wait_until,
 )
 from tests.support.registry_setup import NOW, make_registry, published
+from tests.support.waiting import wait_until
 
 NEXT = "ft:gpt-4o-mini:acme::next"
 

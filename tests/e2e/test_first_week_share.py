@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import time
 
 from bot.standins.slack_api import SlackCall
 from commands.ids import Action
 from storage.models import QualityCheck, Triage, TriageShare
 from tests.support.app_under_test import Bot
-from tests.support.model_requests import wait_until
+from tests.support.waiting import wait_until
 
 
 def triaged(bot: Bot) -> Triage:
@@ -62,7 +61,7 @@ def test_a_failed_share_can_be_tried_again(bot: Bot) -> None:
     bot.slack.fail_next("response_url", status=404)  # the response_url had expired, say
     _, url = bot.send.block_action(Action.SHARE_TRIAGE, str(row.id))
     wait_until(lambda: any(url.endswith(c.params["_token"]) for c in bot.slack.calls_to("response_url")))
-    time.sleep(0.3)  # the listener releases the claim after the refusal
+    bot.wait_until_idle()  # the listener releases the claim after the refusal
     assert bot.rows(TriageShare) == [] and in_channel(bot) == []
     _, again = bot.send.block_action(Action.SHARE_TRIAGE, str(row.id))
     assert said_through(bot, again).params["response_type"] == "in_channel"

@@ -14,8 +14,9 @@ from commands.ids import Action, View
 from storage.models import Deployment
 from tests.support.app_under_test import LIVE_MODEL, Bot
 from tests.support.eval_set_setup import gate_update, with_eval_set
-from tests.support.model_requests import CANDIDATE, approvals_bot, click, request_switch, wait_until
+from tests.support.model_requests import CANDIDATE, approvals_bot, click, request_switch
 from tests.support.quality_services import script_all
+from tests.support.waiting import wait_until
 
 
 def _table(shown: str) -> list[list[str]]:

@@ -3,7 +3,6 @@ ID, an endpoint name, a reason, a note or a subcommand can never ping a channel 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -34,7 +33,7 @@ def mrkdwn_texts(value: Any, *, top: bool = True) -> Iterator[str]:
 
 
 def assert_no_raw_pings(bot: Bot, acks: list[httpx.Response]) -> None:
-    time.sleep(0.5)  # answers after the ack (response URLs, chat.postMessage) land by now
+    bot.wait_until_idle()  # answers after the ack (response URLs, chat.postMessage) have landed
     texts = [t for ack in acks if ack.content.strip() for t in mrkdwn_texts(ack.json())]
     texts += [t for call in bot.slack.calls for t in mrkdwn_texts(call.params)]
     assert texts, "nothing was answered at all"

@@ -19,8 +19,8 @@ from tests.support.model_requests import (
     request_switch,
     set_request,
     submit_reject,
-    wait_until,
 )
+from tests.support.waiting import wait_until
 
 
 def refused_click(bot: Bot, action: Action, request: SwitchRequest, user: str) -> str:

@@ -22,8 +22,8 @@ from tests.support.model_requests import (
     click,
     request_switch,
     switched,
-    wait_until,
 )
+from tests.support.waiting import wait_until
 
 
 def test_status_shows_the_live_model_and_its_trail(bot_factory: Callable[..., Bot], sqlite_url: str) -> None:

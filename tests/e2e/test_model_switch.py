@@ -20,8 +20,8 @@ from tests.support.model_requests import (
     request_switch,
     responses,
     second_endpoint,  # noqa: F401 - fixture
-    wait_until,
 )
+from tests.support.waiting import wait_until
 
 
 def triage_model(bot: Bot) -> str:

@@ -20,15 +20,8 @@ from commands.ids import Action, Block
 from storage.db import sync_url
 from storage.models import Deployment, Incident, JobRun, OutboxMessage, Triage
 from tests.support.app_under_test import LIVE_MODEL, Bot
-from tests.support.model_requests import (
-    APPROVALS,
-    CANDIDATE,
-    approvals_bot,
-    click,
-    request_switch,
-    responses,
-    wait_until,
-)
+from tests.support.model_requests import APPROVALS, CANDIDATE, approvals_bot, click, request_switch, responses
+from tests.support.waiting import wait_until
 
 ONLY_FAILURES = {name: {"enabled": False} for name in ("latency_p95", "review_wrong_rate", "category_drift")}
 

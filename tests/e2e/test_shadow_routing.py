@@ -11,7 +11,8 @@ from bot.standins.slack_api import SlackCall
 from commands.ids import Action, Block
 from storage.models import ShadowPair, ShadowRoute, Triage
 from tests.support.app_under_test import LIVE_MODEL, Bot
-from tests.support.model_requests import CANDIDATE, approvals_bot, responses, wait_until
+from tests.support.model_requests import CANDIDATE, approvals_bot, responses
+from tests.support.waiting import wait_until
 
 LEAD = "U0LEAD"
 MESSAGE = "Hi, I was charged twice for my subscription this month"
@@ -127,7 +128,7 @@ def test_only_approvers_start_or_stop_and_stop_works(
     stopped = model_says(bot, "stop done comparing")
     assert "Stopped shadowing" in stopped
     triage(bot)
-    time.sleep(0.3)  # room for a mirror that should not happen
+    bot.wait_until_idle()  # a mirror that should not happen would have happened by now
     assert bot.rows(ShadowPair) == [] and candidate_requests(bot) == []
     status = model_says(bot, "status", user="U0AGENT")
     assert "No model is being shadowed" in status and "stopped by" in status and "done comparing" in status
@@ -214,7 +215,7 @@ def test_mentions_are_shadowed_once_even_when_slack_retries(
     )
     assert retry.status_code == 200
     wait_until(lambda: bot.rows(ShadowPair))
-    time.sleep(0.3)  # room for a wrongly mirrored retry
+    bot.wait_until_idle()  # a wrongly mirrored retry would have happened by now
     assert len(bot.rows(ShadowPair)) == 1 and len(candidate_requests(bot)) == 1
     (thread_post,) = bot.slack.calls_to("chat.postMessage")
     assert SECRET not in json.dumps(thread_post.params)

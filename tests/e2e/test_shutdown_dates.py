@@ -28,9 +28,9 @@ from tests.support.model_requests import (
     ask,
     click,
     request_switch,
-    wait_until,
 )
 from tests.support.quality_services import open_services, services  # noqa: F401
+from tests.support.waiting import wait_until
 
 BASE = "gpt-4o-mini-2024-07-18"
 OPENAI_SHUTDOWN = date(2027, 1, 14)

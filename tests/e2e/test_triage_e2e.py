@@ -192,7 +192,7 @@ def test_a_mention_retried_for_a_late_ack_is_not_triaged_twice(bot: Bot) -> None
         headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_error"},
     )
     assert after_error.status_code == 200
-    time.sleep(0.3)
+    bot.wait_until_idle()
     # Whatever the retry reason, the first delivery was acted on: no second triage (H3).
     assert len(bot.slack.calls_to("chat.postMessage")) == 1
     assert len(bot.rows(Triage)) == 1

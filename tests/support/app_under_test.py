@@ -12,7 +12,9 @@ from bot.settings import Settings
 from bot.standins.openai_api import OpenAIStandIn
 from bot.standins.slack_api import SlackStandIn
 from storage.db import sync_url
+from tests.support.server import in_flight
 from tests.support.slack_requests import SlackSender
+from tests.support.waiting import wait_until
 
 LIVE_MODEL = "ft:gpt-4o-mini-2024-07-18:acme:triage:base0001"
 SIGNING_SECRET = "test-signing-secret-8d7c6b5a"
@@ -55,3 +57,8 @@ class Bot:
                 return list(session.exec(select(model).where(*where)).all())
         finally:
             engine.dispose()
+
+    def wait_until_idle(self, timeout: float = 5.0) -> None:
+        """Wait until the app has finished everything its listeners acknowledged: after this, what did not
+        happen will not happen, short of the outbox worker and scheduled jobs (instead of sleeping "long enough")."""
+        wait_until(lambda: in_flight(self.url) == 0, timeout)

@@ -17,6 +17,7 @@ from commands.ids import Action, Block, View
 from storage.db import sync_url
 from storage.models import Deployment, SwitchRequest
 from tests.support.app_under_test import Bot
+from tests.support.waiting import wait_until
 
 CANDIDATE = "ft:gpt-4o-mini-2024-07-18:acme:triage:cand0002"
 APPROVALS = "C0APPROVALS"
@@ -103,16 +104,6 @@ def submit_reject(bot: Bot, request: SwitchRequest, user: str, reason: str | Non
         "response_urls": [],
     }
     return bot.send.interaction(payload)
-
-
-def wait_until(condition: Callable[[], Any], timeout: float = 5.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError("condition not met in time")
 
 
 def ephemeral_texts(bot: Bot, response_url: str) -> str:

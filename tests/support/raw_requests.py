@@ -61,7 +61,7 @@ def post_raw(bot: Bot, body: bytes, headers: dict[str, str] | dict[str, bytes]) 
 
 
 def assert_nothing_happened(bot: Bot, triages_before: int) -> None:
-    time.sleep(0.1)  # anything a listener started after the answer would show up by now
+    bot.wait_until_idle()  # anything a listener started after the answer has shown up by now
     assert len(bot.rows(Triage)) == triages_before
     assert bot.openai.chat_requests() == []
     assert [c.method for c in bot.slack.calls if c.method != "auth.test"] == []
