@@ -7,7 +7,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
-import time
 from collections.abc import Callable
 
 import pytest
@@ -16,7 +15,7 @@ from bot.deployments import ensure_initial_deployment, live_deployment, live_ver
 from bot.errors import NotFound
 from commands.ids import Action
 from storage.db import Database
-from storage.models import Deployment
+from storage.models import DeliveryStatus, Deployment, Triage
 from tests.support.app_under_test import LIVE_MODEL, Bot
 from tests.support.bot_processes import start_bots, switches, wait_until
 from tests.support.model_requests import CANDIDATE, LEADS, click, request_switch
@@ -36,7 +35,7 @@ def in_another_process(db_url: str, model_id: str, *, replacing_id: int | None =
         from sqlalchemy import create_engine, delete
         from sqlmodel import Session
         from storage.db import sync_url
-        from storage.models import Deployment
+        from storage.models import DeliveryStatus, Deployment, Triage
         engine = create_engine(sync_url({db_url!r}))
         with Session(engine) as session:
             if {replacing_id!r} is not None:
@@ -93,6 +92,10 @@ async def test_nothing_deployed_is_still_refused(any_db_url: str) -> None:
         await db.dispose()
 
 
+def delivered_triages(db_url: str) -> list[Triage]:
+    return [t for t in rows(db_url, Triage) if t.delivery_status not in (None, DeliveryStatus.PENDING)]
+
+
 def triage_model(bot: Bot) -> str:
     ack, _ = bot.send.command("/triage", "Which model answers me?")
     assert ack.status_code == 200
@@ -120,7 +123,8 @@ def test_a_switch_approved_in_one_process_is_the_next_triage_in_the_other(
     click(b, Action.APPROVE_SWITCH, back, LEADS[1])
     wait_until(lambda: len(switches(any_db_url)) == 2)
     assert LIVE_MODEL in triage_model(a)
-    time.sleep(0.2)  # let the background triages finish before the processes stop
+    # Let the five background triages finish (recorded and delivered) before the processes stop.
+    wait_until(lambda: len(delivered_triages(any_db_url)) == 5)
     assert [d.model_id for d in sorted(switches(any_db_url), key=lambda d: d.id or 0)] == [
         CANDIDATE,
         LIVE_MODEL,
