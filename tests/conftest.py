@@ -11,7 +11,6 @@ import pytest
 
 from bot.standins.openai_api import OpenAIStandIn
 from bot.standins.slack_api import SlackStandIn, live_standins
-from storage.migrate import upgrade
 from tests.support.app_under_test import (  # re-exported: tests on other branches import them from here
     BOT_TOKEN,
     LIVE_MODEL,
@@ -23,7 +22,13 @@ from tests.support.app_under_test import (  # re-exported: tests on other branch
 
 # Fixtures shared by several test folders, defined next to the helpers they go with.
 from tests.support.cli_process import cli_env  # noqa: F401
-from tests.support.databases import recreate_database, reset_postgres, worker_database_url
+from tests.support.databases import (
+    derived_url,
+    migrated_postgres_template,
+    migrated_sqlite_file,
+    recreate_database,
+    sqlite_copy,
+)
 from tests.support.raw_requests import app, module_bot  # noqa: F401
 from tests.support.registry_setup import registry  # noqa: F401
 from tests.support.server import serve_app
@@ -41,32 +46,33 @@ def no_unescaped_mentions() -> Iterator[None]:
         pytest.fail("unescaped special mention sent to Slack:\n" + "\n".join(found), pytrace=False)
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite database migrated to head per worker; each test gets a copy of it."""
+    return migrated_sqlite_file(tmp_path_factory.mktemp("migrated"))
+
+
 @pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'triagebot.db'}"
-    upgrade(url)
-    return url
+def sqlite_url(tmp_path: Path, migrated_sqlite: Path) -> str:
+    return sqlite_copy(migrated_sqlite, tmp_path)
 
 
 @pytest.fixture(scope="session")
-def postgres_database(worker_id: str) -> str | None:
-    """This worker's own PostgreSQL database, created once per session from TEST_DATABASE_URL."""
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        return None
-    own = worker_database_url(url, worker_id)
-    if own != url:
-        recreate_database(url, own)
-    return own
+def postgres_template(worker_id: str) -> str | None:
+    """This worker's PostgreSQL template, migrated to head once per session from TEST_DATABASE_URL."""
+    admin_url = os.environ.get("TEST_DATABASE_URL")
+    return migrated_postgres_template(admin_url, worker_id) if admin_url else None
 
 
 @pytest.fixture
-def postgres_url(postgres_database: str | None) -> str:
-    if not postgres_database:
+def postgres_url(postgres_template: str | None, worker_id: str) -> str:
+    """A database of this worker's own, migrated to head: `<TEST_DATABASE_URL's database>_<worker>`."""
+    admin_url = os.environ.get("TEST_DATABASE_URL")
+    if not admin_url or not postgres_template:
         pytest.skip("TEST_DATABASE_URL is not set (PostgreSQL tests run in CI)")
-    reset_postgres(postgres_database)
-    upgrade(postgres_database)
-    return postgres_database
+    url = derived_url(admin_url, worker_id)
+    recreate_database(admin_url, url, template_url=postgres_template)
+    return url
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
