@@ -58,7 +58,7 @@ class Bot:
         finally:
             engine.dispose()
 
-    def wait_until_idle(self, timeout: float = 5.0) -> None:
+    def wait_until_idle(self, timeout: float = 10.0) -> None:
         """Wait until the app has finished everything its listeners acknowledged: after this, what did not
         happen will not happen, short of the outbox worker and scheduled jobs (instead of sleeping "long enough")."""
         wait_until(lambda: in_flight(self.url) == 0, timeout)
