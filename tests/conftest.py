@@ -4,35 +4,36 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlmodel import Session, SQLModel, select
 
-from bot.settings import Settings
 from bot.standins.openai_api import OpenAIStandIn
 from bot.standins.slack_api import SlackStandIn, live_standins
-from storage.db import sync_url
-from storage.migrate import upgrade
+from tests.support.app_under_test import (  # re-exported: tests on other branches import them from here
+    BOT_TOKEN,
+    LIVE_MODEL,
+    OPENAI_KEY,
+    SIGNING_SECRET,
+    Bot,
+    make_settings,
+)
+
+# Fixtures shared by several test folders, defined next to the helpers they go with.
+from tests.support.cli_process import cli_env  # noqa: F401
+from tests.support.databases import (
+    derived_url,
+    migrated_postgres_template,
+    migrated_sqlite_file,
+    recreate_database,
+    sqlite_copy,
+)
+from tests.support.raw_requests import app, module_bot  # noqa: F401
+from tests.support.registry_setup import registry  # noqa: F401
 from tests.support.server import serve_app
 from tests.support.slack_checks import unescaped_mentions
 from tests.support.slack_requests import SlackSender
-
-LIVE_MODEL = "ft:gpt-4o-mini-2024-07-18:acme:triage:base0001"
-SIGNING_SECRET = "test-signing-secret-8d7c6b5a"
-BOT_TOKEN = "xoxb-0000-test-bot-token"
-OPENAI_KEY = "sk-test-0123456789abcdefghij"
-
-
-def reset_postgres(url: str) -> None:
-    engine = create_engine(sync_url(url))
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 @pytest.fixture(autouse=True)
@@ -45,20 +46,32 @@ def no_unescaped_mentions() -> Iterator[None]:
         pytest.fail("unescaped special mention sent to Slack:\n" + "\n".join(found), pytrace=False)
 
 
-@pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'triagebot.db'}"
-    upgrade(url)
-    return url
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite database migrated to head per worker; each test gets a copy of it."""
+    return migrated_sqlite_file(tmp_path_factory.mktemp("migrated"))
 
 
 @pytest.fixture
-def postgres_url() -> str:
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
+def sqlite_url(tmp_path: Path, migrated_sqlite: Path) -> str:
+    return sqlite_copy(migrated_sqlite, tmp_path)
+
+
+@pytest.fixture(scope="session")
+def postgres_template(worker_id: str) -> str | None:
+    """This worker's PostgreSQL template, migrated to head once per session from TEST_DATABASE_URL."""
+    admin_url = os.environ.get("TEST_DATABASE_URL")
+    return migrated_postgres_template(admin_url, worker_id) if admin_url else None
+
+
+@pytest.fixture
+def postgres_url(postgres_template: str | None, worker_id: str) -> str:
+    """A database of this worker's own, migrated to head: `<TEST_DATABASE_URL's database>_<worker>`."""
+    admin_url = os.environ.get("TEST_DATABASE_URL")
+    if not admin_url or not postgres_template:
         pytest.skip("TEST_DATABASE_URL is not set (PostgreSQL tests run in CI)")
-    reset_postgres(url)
-    upgrade(url)
+    url = derived_url(admin_url, worker_id)
+    recreate_database(admin_url, url, template_url=postgres_template)
     return url
 
 
@@ -80,43 +93,6 @@ def slack_standin() -> Iterator[SlackStandIn]:
     stand_in = SlackStandIn(bot_token=BOT_TOKEN)
     with stand_in.serve():
         yield stand_in
-
-
-def make_settings(db_url: str, slack: SlackStandIn, openai: OpenAIStandIn, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {
-        "slack_bot_token": BOT_TOKEN,
-        "slack_signing_secret": SIGNING_SECRET,
-        "slack_api_url": f"{slack.base_url}/api/",
-        "openai_api_key": OPENAI_KEY,
-        "openai_base_url": f"{openai.base_url}/v1",
-        "database_url": db_url,
-        "triage_default_model": LIVE_MODEL,
-        "openai_strict_validation": True,
-        "triage_model_timeout": 2.0,
-        "triage_model_max_retries": 1,
-    }
-    values.update(overrides)
-    return Settings(_env_file=None, **values)
-
-
-@dataclass
-class Bot:
-    """The app under test with everything it talks to."""
-
-    url: str
-    db_url: str
-    slack: SlackStandIn
-    openai: OpenAIStandIn
-    send: SlackSender
-    settings: Settings
-
-    def rows(self, model: type[SQLModel], *where: Any) -> list[Any]:
-        engine = create_engine(sync_url(self.db_url))
-        try:
-            with Session(engine) as session:
-                return list(session.exec(select(model).where(*where)).all())
-        finally:
-            engine.dispose()
 
 
 @pytest.fixture

@@ -94,7 +94,7 @@ ANALYSIS = [
     "the newest row became a version check (the newest row's id, endpoint, model and time by the primary "
     "key index; on SQLite one driver-level statement: one hop to aiosqlite's thread instead of five), "
     "with the row reused while the version is unchanged; deployments are append-only, so a switch in any "
-    "process changes it and the next triage everywhere sees it (tests/test_live_cache.py, two processes, "
+    "process changes it and the next triage everywhere sees it (tests/e2e/test_live_cache.py, two processes, "
     "SQLite and PostgreSQL). In-process, per read: 0.74-0.92 ms → 0.16-0.21 ms of CPU (00:39-00:47 UTC, "
     "load 1.5). In `make bench`, three before/after pairs run back to back on this machine (`--no-digest`; "
     "other engineers' suites running): `/triage` CPU per request 12.2 → 9.5 ms (00:43 UTC, load 1.9-2.1), "

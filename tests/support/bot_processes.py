@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -11,10 +10,11 @@ import pytest
 from bot.standins.openai_api import OpenAIStandIn
 from bot.standins.slack_api import SlackStandIn
 from storage.models import Deployment, SwitchRequest
-from tests.conftest import BOT_TOKEN, LIVE_MODEL, OPENAI_KEY, SIGNING_SECRET, Bot
+from tests.support import waiting
+from tests.support.app_under_test import BOT_TOKEN, LIVE_MODEL, OPENAI_KEY, SIGNING_SECRET, Bot
+from tests.support.model_requests import APPROVALS, CANDIDATE, LEADS
 from tests.support.serve_process import ServeProcess, launch, rows, standin_env, wait_until_healthy
 from tests.support.slack_requests import SlackSender
-from tests.test_model_helpers import APPROVALS, CANDIDATE, LEADS
 
 
 @pytest.fixture
@@ -86,7 +86,5 @@ def retrieved(openai: OpenAIStandIn, model_id: str) -> int:
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
+    """As tests.support.waiting.wait_until, with the longer default separate processes need."""
+    waiting.wait_until(condition, timeout)

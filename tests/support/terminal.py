@@ -8,9 +8,13 @@ from pathlib import Path
 
 import pexpect
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+from tests.support.paths import REPO_ROOT as ROOT
+
 TRIAGEBOT = ROOT / ".venv" / "bin" / "triagebot"
 PROMPT = re.compile(r"@(\w+) in #support> ")
+# How long an expected screen may take (a deadline, not a wait): a cold `triagebot sandbox` on a loaded
+# machine has printed nothing for 30 s.
+SCREEN_DEADLINE_SECONDS = 60
 
 
 def clean_env(home: Path) -> dict[str, str]:
@@ -27,7 +31,7 @@ def spawn(cwd: Path, *args: str, env: dict[str, str] | None = None) -> pexpect.s
         cwd=str(cwd),
         env=env or clean_env(cwd),
         encoding="utf-8",
-        timeout=30,
+        timeout=SCREEN_DEADLINE_SECONDS,
         dimensions=(60, 200),
     )
 
