@@ -23,11 +23,11 @@ SERVING_COMMANDS = frozenset({"serve", "run", "sandbox"})
 CLI_MODULES = [
     "bot.cli_serve",
     "bot.cli_quality",
-    "bot.digest.cli",
-    "bot.schedule.cli",
+    "bot.cli_digest",
+    "bot.cli_jobs",
     "bot.cli_ops",
     "bot.sandbox.cli",
-    "bot.snapshots.cli",
+    "bot.cli_snapshots",
     "bot.cli_model",
 ]
 

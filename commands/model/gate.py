@@ -31,7 +31,7 @@ from bot.quality.gate import (
     run_gate,
 )
 from bot.quality.text import millis, percent
-from bot.registry import OverrideRequired
+from bot.registry import OverrideRequired, RequestKind
 from bot.registry.views import RequestView
 from bot.services import Services
 from commands import render, text
@@ -184,6 +184,13 @@ async def ask_for_override(client: AsyncWebClient, body: dict[str, Any], refused
     await client.views_open(trigger_id=body["trigger_id"], view=override_modal(refused.request, view))
 
 
+def _override_question(request: RequestView) -> str:
+    candidate = render.model(request.model_id, request.endpoint)
+    if request.kind == RequestKind.CANARY:
+        return f"Serve {request.percent}% of live triages with {candidate} anyway?"
+    return f"Switch to {candidate} anyway?"
+
+
 def override_modal(request: RequestView, view: GateView) -> View:
     return View(
         type="modal",
@@ -193,13 +200,15 @@ def override_modal(request: RequestView, view: GateView) -> View:
         submit="Approve anyway",
         close="Cancel",
         blocks=[
-            SectionBlock(
-                text=f"{verdict(view)}\nSwitch to {render.model(request.model_id, request.endpoint)} anyway?"
-            ),
+            SectionBlock(text=f"{verdict(view)}\n{_override_question(request)}"),
             InputBlock(
                 block_id=BlockId.OVERRIDE_REASON,
                 label="Why approve despite the eval gate?",
-                hint="Recorded with the deployment and shown in /model history.",
+                hint=(
+                    "Recorded in the canary's history (/model canary)."
+                    if request.kind == RequestKind.CANARY
+                    else "Recorded with the deployment and shown in /model history."
+                ),
                 element=PlainTextInputElement(
                     action_id=Action.OVERRIDE_REASON, multiline=True, min_length=5, max_length=1000
                 ),

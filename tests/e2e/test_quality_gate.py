@@ -2,50 +2,19 @@
 
 from __future__ import annotations
 
-import json
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from bot import cli
-from commands.ids import Action, Block, View
+from commands.ids import Action, View
 from storage.models import Deployment, EvalRun, SwitchRequest
 from tests.support.app_under_test import LIVE_MODEL, Bot
-from tests.support.eval_set_setup import gate_update, with_eval_set
+from tests.support.eval_set_setup import gate_update, submit_override, with_eval_set
 from tests.support.model_requests import CANDIDATE, approvals_bot, click, request_switch
 from tests.support.quality_services import script_all
 from tests.support.waiting import wait_until
-
-
-def submit_override(bot: Bot, request: SwitchRequest, user: str, reason: str | None) -> object:
-    payload = {
-        "type": "view_submission",
-        "team": {"id": "T0STANDIN", "domain": "acme"},
-        "user": {"id": user, "username": user.lower(), "team_id": "T0STANDIN"},
-        "api_app_id": "A0TRIAGEBOT",
-        "token": "legacy-verification-token",
-        "trigger_id": f"{int(time.time())}.123.ovr",
-        "view": {
-            "id": "V0000000009",
-            "team_id": "T0STANDIN",
-            "type": "modal",
-            "callback_id": View.APPROVE_OVERRIDE,
-            "private_metadata": json.dumps({"request_id": request.id}),
-            "blocks": [],
-            "state": {
-                "values": {
-                    Block.OVERRIDE_REASON: {
-                        Action.OVERRIDE_REASON: {"type": "plain_text_input", "value": reason}
-                    }
-                }
-            },
-            "hash": "1.standin",
-        },
-        "response_urls": [],
-    }
-    return bot.send.interaction(payload)
 
 
 def test_candidate_meeting_the_bar_is_shown_side_by_side_and_approves_normally(
