@@ -195,3 +195,42 @@ async def test_shutdown_drains_a_shadow_call_started_by_tracked_work() -> None:
     await asyncio.sleep(0)  # done-callbacks run on the next loop turn
     assert len(inflight) == 1  # the listener is done; its shadow call is still tracked
     assert await inflight.drain(5.0) == 0 and finished == ["shadow"]
+
+
+async def test_a_burst_is_mirrored_a_few_calls_at_a_time_and_none_is_dropped(
+    sqlite_url: str, slack_standin: SlackStandIn, openai_standin: OpenAIStandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    openai_standin.add_model(CANDIDATE)
+    openai_standin.model_latency[CANDIDATE] = 0.1
+    async with open_services(sqlite_url, slack_standin, openai_standin, triage_approvers=[LEAD]) as services:
+        await _start(services)
+        deployment = await live_deployment(services.db)
+        triage_ids = [
+            (await services.triage.run(f"Ticket {n}: charged twice", deployment, source="command", user_id=f"U{n}"))
+            .triage_id
+            for n in range(8)
+        ]
+        calling = peak = 0
+        ask = services.models.complete_structured
+
+        async def counted(*args: object, **kwargs: object) -> object:
+            nonlocal calling, peak
+            calling += 1
+            peak = max(peak, calling)
+            try:
+                return await ask(*args, **kwargs)  # type: ignore[arg-type]
+            finally:
+                calling -= 1
+
+        monkeypatch.setattr(services.models, "complete_structured", counted)
+        mirror = ShadowMirror(
+            services.db,
+            services.models,
+            categories=list(services.shadow_mirror.categories),
+            daily_cap=100,
+            sample=lambda: 0.0,
+            concurrency=2,
+        )
+        outcomes = await asyncio.gather(*(mirror.mirror(triage_id) for triage_id in triage_ids))
+        assert outcomes == [Mirrored.RECORDED] * 8  # every live triage got its pair
+        assert peak == 2  # never more candidate calls at once than the mirror allows
