@@ -14,7 +14,7 @@ import asyncio
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from bot.errors import InvalidInput, ModelError, NotAllowed, NotFound
 from bot.model_client import ModelClient
@@ -92,11 +92,24 @@ async def models_that_matter(db: Database, now: datetime) -> dict[ModelKey, list
     return found
 
 
-async def refresh(db: Database, models: ModelClient, now: datetime) -> list[Countdown]:
+async def refresh(
+    db: Database, models: ModelClient, now: datetime, *, fresh_for: timedelta = timedelta(0)
+) -> list[Countdown]:
     """Read every model that matters (and their bases) from its endpoint and store what it says,
-    its absence included. An endpoint that does not answer keeps the previous reading."""
+    its absence included. An endpoint that does not answer keeps the previous reading.
+
+    `fresh_for`: a model whose endpoint reading is younger than this is not asked again (a status
+    shown many times a minute need not ask every endpoint each time; the daily watch always asks)."""
     wanted = list(await models_that_matter(db, now))
     wanted += [(endpoint, base) for endpoint, model_id in wanted if (base := base_of(model_id))]
+    if fresh_for > timedelta(0):
+        async with db.session() as session:
+            fresh = {
+                (row.endpoint, row.model_id)
+                for row in await queries.all_dates(session)
+                if row.source == ShutdownSource.ENDPOINT and row.read_at >= now - fresh_for
+            }
+        wanted = [model for model in wanted if model not in fresh]
 
     async def read(endpoint: str, model_id: str) -> None:
         try:

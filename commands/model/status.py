@@ -19,6 +19,10 @@ from commands.model.routing_blocks import routing_blocks
 from commands.render import utcnow
 from commands.respond import respond as respond_with_retries
 
+# How old an endpoint's shutdown reading may be before /model status asks the endpoint again: the
+# daily watch reads every model anyway, and leads may look at the status many times a minute.
+STATUS_READING_FRESH_FOR = timedelta(minutes=5)
+
 
 async def status_subcommand(
     args: str,
@@ -33,7 +37,7 @@ async def status_subcommand(
     now = utcnow()
     await close_expired(client, services, now)
     status = await services.registry.status(now=now)
-    countdowns = await shutdowns.refresh(services.db, services.models, now)
+    countdowns = await shutdowns.refresh(services.db, services.models, now, fresh_for=STATUS_READING_FRESH_FOR)
     routing = routing_blocks(await routing_summary(services.db))
     start = now - timedelta(days=status_blocks.COST_DAYS)
     costs = await model_costs(services.db, services.prices, start, now)
