@@ -131,10 +131,21 @@ ANALYSIS = [
     "quiet-machine figure is the table above. A quick bench at load 8 (BENCH_QUICK=1, 02:51 UTC) put "
     "real / same-work CPU at 3.4x, `--workers 2` throughput at 2.35x the single-process same-work app "
     "and shadowing at 100% within its 10% on both live-path figures.",
-    "**Seen in the profile, not in this part's files**: with routing off, every `/triage` still reads the "
-    "active shadow route through an ORM session after delivery (`bot/routing/mirror.py` → "
-    "`storage/routing.active_route`); a version-checked cache like the live deployment's would take it "
-    "off the path.",
+    "**Routing on the path**: one statement per `/triage` reads the running canary and whether a shadow "
+    "runs (`bot/routing/canary.active_routing`, through the driver like the live-deployment read); with "
+    "no shadow the answer is not handed to a background mirror at all. With a shadow, the mirrors of a "
+    "process take at most 4 candidate calls at once (`bot/routing/mirror.MIRROR_CONCURRENCY`) and the "
+    "rest wait in their tracked tasks: before that bound, shadow at 100% put the live path's ack p99 "
+    "67% and its time to result 110% above routing off (03:53 UTC run); with it, both within 10%, and "
+    "every pair of the burst still recorded.",
+    "**`/model status`** costs more per request than last session's 10 ms: it now also shows cost per "
+    "model over 7 days (issue 11: a few aggregates per model), the routing (issue 10) and the shutdown "
+    "countdowns, which asked every model's endpoint and wrote a reading per model on every status; "
+    "readings younger than 5 minutes are now reused. Measured in-process on 1,500 triages before that "
+    "reuse: shutdowns 15.7 ms, costs 7.6, registry status 4.8, routing 2.3, expiry 1.7 ms CPU; yet the "
+    "reuse did not move this table's figure (46.4 → 41.5 ms), so most of the cost under this load is "
+    "elsewhere and not yet found: a `/model` profile (`make profile` sends `/triage` only) is the next "
+    "step. It is a lead's command, not an agent's.",
     "**What is left**: the same-work app spends ~3 ms per triage. Ours still makes four statements to "
     "SQLite per `/triage` (each an aiosqlite thread hop and SQLAlchemy statement compilation), the model "
     "call through the OpenAI SDK's httpx transport (shared with the peer), Bolt's listener machinery "
