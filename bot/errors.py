@@ -8,9 +8,17 @@ class TriagebotError(Exception):
 
     kind = "error"
 
-    def __init__(self, user_message: str) -> None:
+    def __init__(self, user_message: str, *, people: tuple[str, ...] = ()) -> None:
         super().__init__(user_message)
         self.user_message = user_message
+        # Members named in the message, each written `@<user ID>` (plain words in a terminal or a log):
+        # the Slack layer turns exactly these into mentions; the domain knows no mention syntax.
+        self.people = people
+
+
+def person(user_id: str | None) -> str:
+    """A member as a domain message names them (see TriagebotError.people)."""
+    return f"@{user_id}" if user_id else "someone"
 
 
 class InvalidInput(TriagebotError):

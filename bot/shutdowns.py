@@ -170,7 +170,8 @@ async def set_operator_date(
     operator who runs it (it has the database credentials anyway)."""
     if approvers is not None and not await approvers.is_approver(user, now):
         raise NotAllowed(
-            f"Only approvers can set shutdown dates: {approvers.describe()}. Nothing was changed."
+            f"Only approvers can set shutdown dates: {approvers.describe()}. Nothing was changed.",
+            people=approvers.named(),
         )
     validate_model_id(model_id)
     models.endpoint(endpoint)  # unknown endpoint: NotFound naming the configured ones

@@ -26,8 +26,21 @@ UNEXPECTED = (
 
 def user_message(error: Exception, body: dict[str, Any] | None = None) -> str:
     if isinstance(error, TriagebotError):
-        return f":warning: {escape_echoes(error.user_message, typed_text(body or {}))}"
+        said = escape_echoes(error.user_message, typed_text(body or {}))
+        return f":warning: {mention_people(said, error.people)}"
     return UNEXPECTED
+
+
+def mention_people(message: str, people: tuple[str, ...]) -> str:
+    """The members a domain error names (`@U123`, see bot.errors.person) as Slack mentions; only
+    those: an `@` word the member typed stays as typed."""
+    for user_id in people:
+        if _USER_ID.fullmatch(user_id):
+            message = re.sub(rf"@{re.escape(user_id)}\b", f"<@{user_id}>", message)
+    return message
+
+
+_USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
 
 
 # Mentions, channel links, broadcasts and links are all `<...>` entities in mrkdwn.

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.errors import Conflict, NotAllowed, NotFound
+from bot.errors import Conflict, NotAllowed, NotFound, person
 from bot.model_client import ModelClient
 from bot.outbox import effects as outbox
 from bot.outbox.effects import SlackEffect, no_effects
@@ -31,7 +31,8 @@ class RequestClosed(Conflict):
     """The request can no longer be decided. `changed`: this call closed it (its message needs updating)."""
 
     def __init__(self, request: SwitchRequest, *, changed: bool = False) -> None:
-        super().__init__(closed_message(request))
+        named = (request.decided_by,) if request.decided_by else ()
+        super().__init__(closed_message(request), people=named)
         self.request = request
         self.changed = changed
 
@@ -56,7 +57,10 @@ def closed_message(request: SwitchRequest) -> str:
     number = f"Request #{request.id}"
     match request.status:
         case RequestStatus.APPROVED | RequestStatus.REJECTED:
-            return f"{number} was already {request.status} by <@{request.decided_by}> at {when(request.decided_at)}."
+            return (
+                f"{number} was already {request.status} by {person(request.decided_by)} "
+                f"at {when(request.decided_at)}."
+            )
         case RequestStatus.SUPERSEDED:
             return (
                 f"{number} was {request.decision_reason or 'superseded'}: act on the newer request instead."
@@ -123,7 +127,8 @@ async def check_can_decide(
         )
     if not own and not await approvers.is_approver(user_id, now):
         raise NotAllowed(
-            f"Only approvers can decide model switches: {approvers.describe()}. Nothing was changed."
+            f"Only approvers can decide model switches: {approvers.describe()}. Nothing was changed.",
+            people=approvers.named(),
         )
     if request.status != RequestStatus.PENDING:
         raise RequestClosed(request)

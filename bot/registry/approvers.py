@@ -10,6 +10,8 @@ import logging
 from collections.abc import Awaitable, Callable, Collection, Iterable
 from datetime import datetime, timedelta
 
+from bot.errors import person
+
 log = logging.getLogger(__name__)
 
 GroupLookup = Callable[[str], Awaitable[Collection[str]]]
@@ -38,11 +40,15 @@ class Approvers:
 
     def describe(self) -> str:
         """Who approves, in words a requester can act on."""
-        parts = [f"<@{user}>" for user in sorted(self.users)]
+        parts = [person(user) for user in sorted(self.users)]
         if self.group:
             # Not <!subteam^…>: this text may reach a message everyone sees, and that would ping the group.
             parts.append(f"members of user group {self.group}")
         return ", ".join(parts) if parts else "nobody (no approvers are configured)"
+
+    def named(self) -> tuple[str, ...]:
+        """The approvers `describe` names (TriagebotError.people)."""
+        return tuple(sorted(self.users))
 
     async def is_approver(self, user_id: str, now: datetime) -> bool:
         if user_id in self.users:

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from sqlmodel import col, delete, select
 
 from bot.deployments import live_deployment
-from bot.errors import Conflict, InvalidInput, NotFound
+from bot.errors import Conflict, InvalidInput, NotFound, person
 from bot.model_client import ModelClient
 from bot.outbox import effects as outbox
 from bot.outbox.effects import SlackEffect, no_effects
@@ -76,9 +76,10 @@ async def check_may_supersede(
         return
     waiting = others[-1]
     raise Conflict(
-        f"Request #{waiting.id} from <@{waiting.requested_by}> ({waiting.kind} to `{waiting.model_id}`) "
+        f"Request #{waiting.id} from {person(waiting.requested_by)} ({waiting.kind} to `{waiting.model_id}`) "
         "is still waiting for a lead, and a new request would replace it. Only they or an approver "
-        "can do that: ask them, or wait until it is decided."
+        "can do that: ask them, or wait until it is decided.",
+        people=(waiting.requested_by,),
     )
 
 

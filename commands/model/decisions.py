@@ -17,6 +17,7 @@ from bot.routing.requests import RouteApproval, approve_route, is_route_request
 from bot.services import Services
 from commands import render, text
 from commands.context import services_of
+from commands.errors import mention_people
 from commands.ids import Action, Block, metadata_row_id, row_id
 from commands.ids import View as ViewId
 from commands.model import decision_effects
@@ -135,7 +136,7 @@ async def submit_reject(
     except TriagebotError as exc:
         # The modal is still open: show why right there instead of closing it silently.
         await ack(
-            response_action="errors", errors={Block.REJECT_REASON: text.truncate(exc.user_message, 150)}
+            response_action="errors", errors={Block.REJECT_REASON: text.truncate(mention_people(exc.user_message, exc.people), 150)}
         )
         return
     await ack()
@@ -158,7 +159,7 @@ async def submit_override(
         await approve(services, request_id, user, "", override_reason=reason)
     except TriagebotError as exc:
         await ack(
-            response_action="errors", errors={Block.OVERRIDE_REASON: text.truncate(exc.user_message, 150)}
+            response_action="errors", errors={Block.OVERRIDE_REASON: text.truncate(mention_people(exc.user_message, exc.people), 150)}
         )
         return
     await ack()

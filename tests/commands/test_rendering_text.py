@@ -8,7 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.errors import Conflict
 from commands import text
+from commands.errors import user_message
 from storage.models import Triage
 from tests.support.app_under_test import Bot
 
@@ -95,3 +97,11 @@ def test_model_output_with_nul_and_controls_is_stored_and_shown(bot_factory, any
     (row,) = bot.rows(Triage)
     assert row.status == "ok"
     assert "\x00" not in (row.summary or "")
+
+
+def test_only_the_people_a_domain_error_names_become_mentions() -> None:
+    error = Conflict("Request #3 was already approved by @U0LEAD; @U0OTHER typed this.", people=("U0LEAD",))
+    said = user_message(error, {"text": "approve @U0OTHER"})
+    assert "approved by <@U0LEAD>;" in said  # named by the domain: a mention in Slack
+    assert "@U0OTHER typed" in said and "<@U0OTHER>" not in said  # not named: left as words
+    assert error.user_message.startswith("Request #3 was already approved by @U0LEAD")  # the CLI's words

@@ -39,7 +39,7 @@ async def test_override_reason_is_recorded(registry: Registry) -> None:
 async def test_second_click_is_told_who_approved_first(registry: Registry) -> None:
     request = await published(registry)
     await registry.approve(request.id, "U0LEAD", now=NOW)
-    with pytest.raises(RequestClosed, match="already approved by <@U0LEAD>") as raised:
+    with pytest.raises(RequestClosed, match="already approved by @U0LEAD") as raised:
         await registry.approve(request.id, "U0LEAD2", now=NOW)
     assert raised.value.changed is False
     assert len(await deployments(registry)) == 2
@@ -139,7 +139,7 @@ async def test_two_approvers_at_once_make_exactly_one_switch(
             assert len(wins) == 1 and len(losses) == 1, outcomes
             assert isinstance(losses[0], RequestClosed)
             winner = wins[0].request.decided_by
-            assert f"already approved by <@{winner}>" in losses[0].user_message
+            assert f"already approved by @{winner}" in losses[0].user_message
             switches = [d for d in await deployments(first) if d.request_id == request.id]
             assert len(switches) == 1
             # Next round: a fresh request against the new live model, back to the original one.
@@ -159,7 +159,7 @@ async def test_reject_by_approver_records_reason(registry: Registry) -> None:
         "U0LEAD",
         "eval scores dropped",
     )
-    with pytest.raises(RequestClosed, match="already rejected by <@U0LEAD>"):
+    with pytest.raises(RequestClosed, match="already rejected by @U0LEAD"):
         await registry.approve(request.id, "U0LEAD2", now=NOW)
 
 

@@ -65,4 +65,4 @@ async def test_failed_first_lookup_leaves_only_configured_users() -> None:
 def test_configured_and_described() -> None:
     assert not Approvers().configured
     assert Approvers([], "S0LEADS").configured
-    assert Approvers(["U0B", "U0A"], "S0LEADS").describe() == "<@U0A>, <@U0B>, members of user group S0LEADS"
+    assert Approvers(["U0B", "U0A"], "S0LEADS").describe() == "@U0A, @U0B, members of user group S0LEADS"
