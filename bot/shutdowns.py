@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import weakref
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -98,10 +99,13 @@ async def refresh(
     """Read every model that matters (and their bases) from its endpoint and store what it says,
     its absence included. An endpoint that does not answer keeps the previous reading.
 
-    `fresh_for`: a model whose endpoint reading is younger than this is not asked again (a status
-    shown many times a minute need not ask every endpoint each time; the daily watch always asks)."""
-    wanted = list(await models_that_matter(db, now))
+    `fresh_for`: a model read (or tried: an endpoint that did not answer) less than this ago is not
+    asked again (a status shown many times a minute need not ask every endpoint each time; the
+    daily watch always asks)."""
+    roles = await models_that_matter(db, now)
+    wanted = list(roles)
     wanted += [(endpoint, base) for endpoint, model_id in wanted if (base := base_of(model_id))]
+    tried = _tried.setdefault(db, {})
     if fresh_for > timedelta(0):
         async with db.session() as session:
             fresh = {
@@ -109,9 +113,11 @@ async def refresh(
                 for row in await queries.all_dates(session)
                 if row.source == ShutdownSource.ENDPOINT and row.read_at >= now - fresh_for
             }
+        fresh |= {model for model, at in tried.items() if at >= now - fresh_for}
         wanted = [model for model in wanted if model not in fresh]
 
     async def read(endpoint: str, model_id: str) -> None:
+        tried[(endpoint, model_id)] = now
         try:
             info = await models.retrieve_model(endpoint, model_id)
         except (ModelError, NotFound) as exc:
@@ -121,12 +127,20 @@ async def refresh(
 
     # At once: a slow endpoint costs one timeout, not one per model.
     await asyncio.gather(*(read(endpoint, model_id) for endpoint, model_id in dict.fromkeys(wanted)))
-    return await countdowns(db, now)
+    return await countdowns(db, now, roles)
 
 
-async def countdowns(db: Database, now: datetime) -> list[Countdown]:
-    """What is known (no endpoint is asked): soonest shutdown first, models without a date last."""
-    wanted = await models_that_matter(db, now)
+# When this process last asked an endpoint about a model, answered or not (for `fresh_for`): an
+# endpoint that does not know a model is not asked again on every status. Weak: per Database.
+_tried: weakref.WeakKeyDictionary[Database, dict[ModelKey, datetime]] = weakref.WeakKeyDictionary()
+
+
+async def countdowns(
+    db: Database, now: datetime, roles: dict[ModelKey, list[str]] | None = None
+) -> list[Countdown]:
+    """What is known (no endpoint is asked): soonest shutdown first, models without a date last.
+    `roles`: the models that matter, when the caller has just read them."""
+    wanted = roles if roles is not None else await models_that_matter(db, now)
     async with db.session() as session:
         rows = await queries.all_dates(session)
     by_model: dict[ModelKey, list[ModelShutdown]] = {}
