@@ -120,6 +120,11 @@ async def canary_figures(db: Database, canary_id: int) -> CanaryFigures:
     )
 
 
+# Without TRIAGE_CANARY_MAX_P95_MS, a candidate is too slow at twice the live arm's p95 *and* at least
+# this much above it.
+DEFAULT_P95_MARGIN_MS = 250
+
+
 def abort_reasons(figures: CanaryFigures, rules: AbortRules) -> list[str]:
     """Why the canary must stop, with the figures; empty while it may go on (or the sample is small)."""
     n = figures.candidate_triages
@@ -134,7 +139,10 @@ def abort_reasons(figures: CanaryFigures, rules: AbortRules) -> list[str]:
         )
     limit, source = rules.max_p95_ms, "TRIAGE_CANARY_MAX_P95_MS"
     if limit is None and figures.live_p95_ms:
-        limit, source = 2 * figures.live_p95_ms, f"twice the live model's {figures.live_p95_ms:,} ms"
+        live_p95 = figures.live_p95_ms
+        # Twice a few milliseconds is noise, not a slow model: the default also wants a real gap.
+        limit = max(2 * live_p95, live_p95 + DEFAULT_P95_MARGIN_MS)
+        source = f"twice the live model's {live_p95:,} ms, and at least {DEFAULT_P95_MARGIN_MS} ms more"
     if limit is not None and figures.candidate_p95_ms is not None and figures.candidate_p95_ms > limit:
         reasons.append(
             f"candidate p95 latency {figures.candidate_p95_ms:,} ms over {figures.candidate_served} answers "

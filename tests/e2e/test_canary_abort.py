@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from bot.routing.abort import (
@@ -129,3 +130,7 @@ def test_reviewers_abort_only_on_a_significant_difference_with_enough_reviews() 
     (slow,) = abort_reasons(_figures(ArmReviews(0, 0), ArmReviews(0, 0), candidate_p95_ms=1700), rules)
     assert "twice the live model's 800 ms" in slow
     assert abort_reasons(_figures(ArmReviews(0, 0), ArmReviews(0, 0), candidate_p95_ms=1600), rules) == []
+    # Twice a few milliseconds is noise: the default also needs the candidate 250 ms slower.
+    quick = _figures(ArmReviews(0, 0), ArmReviews(0, 0), candidate_p95_ms=13, live_p95_ms=6)
+    assert abort_reasons(quick, rules) == []
+    assert abort_reasons(replace(quick, candidate_p95_ms=257), rules) != []
