@@ -162,6 +162,34 @@ async def close_stale(
     return stale
 
 
+async def check_can_approve(
+    db: Database,
+    models: ModelClient,
+    approvers: Approvers,
+    request_id: int,
+    approver: str,
+    *,
+    now: datetime,
+    override_reason: str | None,
+    closed_effects: RejectionEffects,
+    gate: GateCheck,
+) -> SwitchRequest:
+    """What every approval checks before it changes anything, whatever the request changes (the live
+    model, or the routing): who may decide, the eval gate unless overridden with a reason, and that
+    the candidate still answers and is not shut down."""
+    request = await check_can_decide(
+        db, approvers, request_id, approver, now=now, rejecting=False, closed_effects=closed_effects
+    )
+    if override_reason is None or not override_reason.strip():
+        verdict = await gate(request)
+        if verdict is not None and verdict.needs_override:
+            raise OverrideRequired(request, verdict)
+    # The candidate may have been deleted or retired while the request waited.
+    info = await models.retrieve_model(request.endpoint, request.model_id)
+    refuse_if_shut_down(request.model_id, info.shutdown_date, now)
+    return request
+
+
 async def approve(
     db: Database,
     models: ModelClient,
@@ -175,16 +203,17 @@ async def approve(
     closed_effects: RejectionEffects = no_effects,
     gate: GateCheck = no_gate,
 ) -> Approval:
-    request = await check_can_decide(
-        db, approvers, request_id, approver, now=now, rejecting=False, closed_effects=closed_effects
+    request = await check_can_approve(
+        db,
+        models,
+        approvers,
+        request_id,
+        approver,
+        now=now,
+        override_reason=override_reason,
+        closed_effects=closed_effects,
+        gate=gate,
     )
-    if override_reason is None or not override_reason.strip():
-        verdict = await gate(request)
-        if verdict is not None and verdict.needs_override:
-            raise OverrideRequired(request, verdict)
-    # The candidate may have been deleted or retired while the request waited.
-    info = await models.retrieve_model(request.endpoint, request.model_id)
-    refuse_if_shut_down(request.model_id, info.shutdown_date, now)
     stale = False
     async with db.transaction() as session:
         await crud.lock_deployments(session)

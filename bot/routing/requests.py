@@ -17,9 +17,9 @@ from bot.errors import InvalidInput
 from bot.model_client import ModelClient
 from bot.outbox import effects as outbox
 from bot.outbox.effects import SlackEffect, no_effects
-from bot.registry.approvals import RejectionEffects, RequestClosed, check_can_decide, close_request
+from bot.registry.approvals import RejectionEffects, RequestClosed, check_can_approve, close_request
 from bot.registry.approvers import Approvers
-from bot.registry.eval_gate import GateCheck, OverrideRequired, no_gate
+from bot.registry.eval_gate import GateCheck, no_gate
 from bot.registry.model_ids import refuse_if_shut_down, validate_model_id
 from bot.registry.requests import SwitchPlan, check_may_supersede, clean_reason
 from storage import canaries, crud, routing
@@ -98,16 +98,18 @@ async def approve_route(
     closed_effects: RejectionEffects = no_effects,
     gate: GateCheck = no_gate,
 ) -> RouteApproval:
-    request = await check_can_decide(
-        db, approvers, request_id, approver, now=now, rejecting=False, closed_effects=closed_effects
+    # A canary serves customers: the same checks and eval gate as a switch (the gate passes a shadow).
+    request = await check_can_approve(
+        db,
+        models,
+        approvers,
+        request_id,
+        approver,
+        now=now,
+        override_reason=override_reason,
+        closed_effects=closed_effects,
+        gate=gate,
     )
-    # A canary serves customers: the same eval gate as a switch (the gate passes a shadow through).
-    if override_reason is None or not override_reason.strip():
-        verdict = await gate(request)
-        if verdict is not None and verdict.needs_override:
-            raise OverrideRequired(request, verdict)
-    info = await models.retrieve_model(request.endpoint, request.model_id)
-    refuse_if_shut_down(request.model_id, info.shutdown_date, now)
     async with db.transaction() as session:
         await crud.lock_deployments(session)
         live = await crud.get_live_deployment(session)
