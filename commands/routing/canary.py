@@ -8,17 +8,15 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.errors import InvalidInput, TriagebotError
+from bot.errors import InvalidInput
 from bot.routing.abort import canary_figures
 from bot.routing.canary import CanaryRoutes, parse_canary
-from bot.routing.requests import CANARY, plan_route
+from bot.routing.requests import CANARY
 from bot.services import Services
 from commands import text
 from commands.context import services_of
-from commands.errors import user_message
-from commands.model.switch import replace_checking, request_approval
-from commands.render import utcnow
 from commands.routing import canary_blocks
+from commands.routing.asking import ask_for_route
 
 CANARY_USAGE = "/model canary [<model-id> [on <endpoint>] <percent> [reason…] | stop [reason…]]"
 
@@ -69,21 +67,5 @@ async def _ask(
         text=f":hourglass_flowing_sand: Checking {text.inline_code(ask.model_id)} "
         f"on {text.inline_code(ask.endpoint)}…",
     )
-    try:
-        plan = await plan_route(
-            services.db,
-            services.models,
-            services.registry.approvers,
-            kind=CANARY,
-            requested_by=user,
-            model_id=ask.model_id,
-            endpoint=ask.endpoint,
-            percent=ask.percent,
-            reason=ask.reason,
-            now=utcnow(),
-        )
-    except TriagebotError as exc:
-        await replace_checking(command, user_message(exc, command))
-        return
     # Starting a canary and raising its share are both new approved steps, gated like a switch.
-    await request_approval(plan, command, client, services)
+    await ask_for_route(CANARY, ask, command, client, services)

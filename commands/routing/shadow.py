@@ -8,17 +8,14 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.errors import TriagebotError
-from bot.routing import ShadowRequest, parse_request, shadow_report
-from bot.routing.requests import SHADOW, plan_route
+from bot.routing import parse_request, shadow_report
+from bot.routing.requests import SHADOW
 from bot.services import Services
 from commands import text
 from commands.context import services_of
-from commands.errors import user_message
-from commands.model.switch import replace_checking, request_approval
-from commands.render import utcnow
 from commands.respond import respond
 from commands.routing import blocks
+from commands.routing.asking import ask_for_route
 
 
 async def shadow_subcommand(
@@ -66,7 +63,7 @@ async def _start(
     )
     if not await routes.is_approver(user):
         # It doubles model calls on live traffic: anyone else asks, and a lead approves.
-        await _ask(command, client, services, user, request)
+        await ask_for_route(SHADOW, request, command, client, services)
         return
     started = await routes.start(user, request)
     await respond(
@@ -76,24 +73,3 @@ async def _start(
         text=blocks.started_text(started),
     )
 
-
-async def _ask(
-    command: dict[str, Any], client: AsyncWebClient, services: Services, user: str, request: ShadowRequest
-) -> None:
-    try:
-        plan = await plan_route(
-            services.db,
-            services.models,
-            services.registry.approvers,
-            kind=SHADOW,
-            requested_by=user,
-            model_id=request.model_id,
-            endpoint=request.endpoint,
-            percent=request.percent,
-            reason=request.reason,
-            now=utcnow(),
-        )
-    except TriagebotError as exc:
-        await replace_checking(command, user_message(exc, command))
-        return
-    await request_approval(plan, command, client, services)
