@@ -2,8 +2,8 @@
 
 Deployments are append-only (a switch or rollback adds a row, nothing updates one), so the newest
 row's key fields are a complete version of "what is live". Every use reads only those (one indexed
-read of the newest row's id, endpoint, model and time; no ORM session, no object to build; on SQLite
-straight through the driver, one hop to its thread instead of five) and reuses the row this process
+read of the newest row's id, endpoint, model and time, compiled once and run through the driver
+(storage.driver); no ORM session, no object to build) and reuses the row this process
 read last while they are unchanged. A switch made by any process, through any path, adds a row and
 so changes the version: the next read anywhere sees it, with no invalidation message to lose. The
 version is more than the id so that a reused id (SQLite hands out max(id) + 1 again after a restore
@@ -21,14 +21,16 @@ from bot.errors import NotFound
 from bot.settings import DEFAULT_ENDPOINT
 from storage import crud
 from storage.db import Database
+from storage.driver import Statement
 from storage.models import Deployment
 from storage.statuses import DeploymentKind
 
 log = logging.getLogger(__name__)
 
 Version = tuple[str, ...]
-_NEWEST_SQL = "SELECT id, endpoint, model_id, created_at FROM deployments ORDER BY id DESC LIMIT 1"
-_NEWEST = text(_NEWEST_SQL)
+_NEWEST = Statement(
+    lambda _dialect: text("SELECT id, endpoint, model_id, created_at FROM deployments ORDER BY id DESC LIMIT 1")
+)
 # The last live row each Database read, with the version it was read at. Weak: a disposed Database
 # (tests make many) takes its entry along.
 _last_read: weakref.WeakKeyDictionary[Database, tuple[Version, Deployment]] = weakref.WeakKeyDictionary()
@@ -42,18 +44,8 @@ def _nothing_deployed() -> NotFound:
 
 async def live_version(db: Database) -> Version | None:
     """The version of "what is live" as committed right now by any process; None: nothing deployed."""
-    async with db.engine.connect() as conn:
-        if db.sqlite:
-            # Our SQLite connections run in driver autocommit (BEGIN is ours to issue, see storage.db)
-            # and none was begun here, so this one statement reads the latest commit of any process.
-            raw = await conn.get_raw_connection()
-            driver = raw.driver_connection
-            assert driver is not None  # an open connection always has its driver's
-            rows = await driver.execute_fetchall(_NEWEST_SQL)
-            row = rows[0] if rows else None
-        else:
-            row = (await conn.execute(_NEWEST)).first()
-    return tuple(str(value) for value in row) if row is not None else None
+    rows = await db.read_rows(_NEWEST)
+    return tuple(str(value) for value in rows[0]) if rows else None
 
 
 async def live_deployment(db: Database) -> Deployment:

@@ -47,7 +47,7 @@ class TriageLimits:
         now = now or datetime.now(UTC)
         start = window_start(now)
         key = f"triage:{user_id}"
-        used = await batch.write(self.db, lambda session: count_use(session, key, start))
+        used = await batch.write(self.db, lambda runner: count_use(runner, key, start))
         if used > self.per_minute:
             wait = max(1, math.ceil((start + WINDOW - now).total_seconds()))
             raise RateLimited(self.per_minute, wait)

@@ -251,7 +251,7 @@ class TriageService:
 
     async def record_delivery(self, triage_id: int, status: DeliveryStatus) -> None:
         log_context.note(delivery=status.value)
-        await batch.write(self.db, lambda session: triages.set_delivery_status(session, triage_id, status))
+        await batch.write(self.db, lambda runner: triages.set_delivery_status(runner, triage_id, status))
 
     async def recent(self, user_id: str, limit: int = 10) -> list[Triage]:
         """An agent's own latest triages, newest first (`/triage history`, App Home)."""
@@ -280,7 +280,7 @@ class TriageService:
 
     async def _add(self, row: Triage) -> int:
         # Committed (in a group commit with concurrent writes) before anyone is shown its id.
-        row.id = await batch.write(self.db, lambda session: triages.insert_triage(session, row))
+        row.id = await batch.write(self.db, lambda runner: triages.insert_triage(runner, row))
         return row.id
 
     async def result(self, triage_id: int) -> TriageResult:

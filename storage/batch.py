@@ -2,11 +2,14 @@
 
 Every `/triage` makes a few one-statement writes (the replay key, the rate-limit counter, the triage
 row, its delivery status), each of which its caller must see committed before going on. Alone, each
-costs a whole transaction: a pooled connection, BEGIN IMMEDIATE, the statement, COMMIT, the reset,
-and on SQLite each of those a hop to aiosqlite's thread, all queued behind one writer lock. Under
-load most of that is overhead. Here a write is queued instead; one flusher per database and event
-loop takes everything queued, runs it in one transaction and commits, and only then answers each
-caller. A write alone still gets a transaction of its own at once; fifty at once share one or two.
+costs a whole transaction: BEGIN IMMEDIATE, the statement, COMMIT, all queued behind one writer.
+Here a write is queued instead; one flusher per database and event loop takes everything queued, runs
+it in one transaction and commits, and only then answers each caller. A write alone still gets a
+transaction of its own at once; fifty at once share one or two.
+
+The writes are plain functions of a `storage.driver.Runner` running compiled statements: on SQLite
+the whole transaction is one call on the driver lane's writer thread, on PostgreSQL one pooled
+connection's `run_sync`.
 
 Each caller still learns of its own commit before it acts, so exactly-once and crash-safety are
 those of a transaction per write: a kill -9 before the commit loses the whole batch, and no caller
@@ -19,22 +22,73 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy import Connection
 
 from storage.db import Database
+from storage.driver import ConnectionRunner, Runner, SQLiteRunner
 
 T = TypeVar("T")
-Write = Callable[[AsyncSession], Awaitable[T]]
+Write = Callable[[Runner], T]
 
 
 @dataclass
 class _Queued:
     write: Write[Any]
     answer: asyncio.Future[Any]
+
+
+@dataclass
+class _Outcome:
+    results: list[Any] | None = None  # one per write, in order: the batch committed
+    failed: int | None = None  # this write raised (its error: `error`); nothing was committed
+    error: Exception | None = None
+    conflict: bool = False  # lost a deadlock or serialization race; nothing was committed
+
+
+def _run(runner: Runner, batch: list[_Queued], conflicts: int) -> _Outcome:
+    """Every write of `batch` in order, inside the transaction the caller opened; stops at the first
+    failure (the caller rolls back)."""
+    results: list[Any] = []
+    for position, queued in enumerate(batch):
+        try:
+            results.append(queued.write(runner))
+        except Exception as exc:
+            if _is_conflict(exc) and conflicts < MAX_CONFLICT_RETRIES:
+                return _Outcome(conflict=True)
+            return _Outcome(failed=position, error=exc)
+    return _Outcome(results=results)
+
+
+def _on_sqlite(runner: SQLiteRunner, batch: list[_Queued], conflicts: int) -> _Outcome:
+    runner.begin_immediate()
+    try:
+        outcome = _run(runner, batch, conflicts)
+        if outcome.results is None:
+            runner.rollback()
+        else:
+            runner.commit()
+    except BaseException:
+        runner.rollback()
+        raise
+    return outcome
+
+
+def _on_connection(connection: Connection, batch: list[_Queued], conflicts: int) -> _Outcome:
+    transaction = connection.begin()
+    try:
+        outcome = _run(ConnectionRunner(connection), batch, conflicts)
+        if outcome.results is None:
+            transaction.rollback()
+        else:
+            transaction.commit()
+    except BaseException:
+        transaction.rollback()
+        raise
+    return outcome
 
 
 @dataclass
@@ -50,42 +104,41 @@ class _Batcher:
             batch, self.queue = self.queue, []
             await self._commit(batch)
 
+    async def _attempt(self, batch: list[_Queued], conflicts: int) -> _Outcome:
+        db = self.db_ref()
+        if db is None:
+            raise RuntimeError("the database was closed with writes still queued")
+        if db.lane is not None:
+            lane = db.lane
+            async with db.sqlite_writer():  # in turn with this process's ORM transactions
+                return await lane.write(lambda runner: _on_sqlite(runner, batch, conflicts))
+        async with db.engine.connect() as conn:
+            return await conn.run_sync(lambda sync: _on_connection(sync, batch, conflicts))
+
     async def _commit(self, batch: list[_Queued]) -> None:
         conflicts = 0
         while batch:
-            results: list[Any] = []
-            failed: int | None = None
             try:
-                db = self.db_ref()
-                if db is None:
-                    raise RuntimeError("the database was closed with writes still queued")
-                async with db.transaction() as session:
-                    for position, queued in enumerate(batch):
-                        try:
-                            results.append(await queued.write(session))
-                        except Exception as exc:
-                            if _is_conflict(exc) and conflicts < MAX_CONFLICT_RETRIES:
-                                raise _Conflict from exc
-                            failed = position
-                            _settle(queued.answer, exc=exc)
-                            raise _WriteFailed from exc
-            except _Conflict:
-                # Batches in two processes locking rows in opposite orders: PostgreSQL aborts one of
-                # them. Nothing in it was the write's fault; run it all again.
-                conflicts += 1
-                continue
-            except _WriteFailed:
-                assert failed is not None
-                del batch[failed]  # answered with its error; the rest run again without it
-                continue
+                outcome = await self._attempt(batch, conflicts)
             except BaseException as exc:  # BEGIN or COMMIT failed (or we were cancelled): all of it
                 for queued in batch:
                     _settle(queued.answer, exc=exc if isinstance(exc, Exception) else RuntimeError(str(exc)))
                 if not isinstance(exc, Exception):
                     raise
                 return
+            if outcome.conflict:
+                # Batches in two processes locking rows in opposite orders: PostgreSQL aborts one of
+                # them. Nothing in it was the write's fault; run it all again.
+                conflicts += 1
+                continue
+            if outcome.failed is not None:
+                assert outcome.error is not None
+                _settle(batch[outcome.failed].answer, exc=outcome.error)
+                del batch[outcome.failed]  # answered with its error; the rest run again without it
+                continue
+            assert outcome.results is not None
             self.transactions += 1
-            for queued, result in zip(batch, results, strict=True):
+            for queued, result in zip(batch, outcome.results, strict=True):
                 _settle(queued.answer, result=result)
             return
 
@@ -97,14 +150,6 @@ MAX_CONFLICT_RETRIES = 3
 
 def _is_conflict(exc: Exception) -> bool:
     return getattr(getattr(exc, "orig", None), "sqlstate", None) in CONFLICT_SQLSTATES
-
-
-class _Conflict(Exception):
-    """The batch lost a deadlock or serialization race; it is run again whole."""
-
-
-class _WriteFailed(Exception):
-    """One queued write raised; the transaction is rolled back and the batch retried without it."""
 
 
 def _settle(answer: asyncio.Future[Any], *, result: Any = None, exc: BaseException | None = None) -> None:
@@ -132,9 +177,10 @@ def _batcher(db: Database) -> _Batcher:
 
 
 async def write(db: Database, one_write: Write[T]) -> T:
-    """Run `one_write(session)` in a transaction shared with whatever else is queued; its result once
+    """Run `one_write(runner)` in a transaction shared with whatever else is queued; its result once
     committed. `one_write` may run more than once (if another write in its batch fails), so it must
-    only issue statements: no effects outside the database."""
+    only issue statements: no effects outside the database. It runs off the event loop on SQLite
+    (the lane's writer thread): it must not touch asyncio."""
     batcher = _batcher(db)
     answer: asyncio.Future[T] = asyncio.get_running_loop().create_future()
     batcher.queue.append(_Queued(one_write, answer))

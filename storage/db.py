@@ -13,6 +13,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.driver import ConnectionRunner, Row, SQLiteLane, Statement
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
@@ -39,6 +41,16 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+def sqlite_pragmas(connection: Any) -> None:
+    """What every connection to our SQLite file runs first: the pool's and the driver lane's alike."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
 def configure_sqlite(sync_engine: Any) -> None:
     """WAL so readers never block the writer; IMMEDIATE writes so concurrent writers queue on the
     busy timeout instead of failing with "database is locked" when a deferred read upgrades to a write."""
@@ -47,12 +59,7 @@ def configure_sqlite(sync_engine: Any) -> None:
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Take BEGIN away from the driver so the "begin" hook below decides its flavour.
         dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
+        sqlite_pragmas(dbapi_connection)
 
     @event.listens_for(sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
@@ -70,8 +77,14 @@ class Database:
         if not self.sqlite:
             kwargs.update(pool_size=10, max_overflow=20)
         self.engine: AsyncEngine = create_async_engine(async_url(url), **kwargs)
+        # The statements of every triage, straight through the driver (storage.driver).
+        self.lane: SQLiteLane | None = None
         if self.sqlite:
             configure_sqlite(self.engine.sync_engine)
+            path = make_url(url).database
+            if not path or path == ":memory:":
+                raise ValueError("an in-memory SQLite database cannot be shared: give DATABASE_URL a file")
+            self.lane = SQLiteLane(path, sqlite_pragmas)
         self._write_engine = self.engine.execution_options(sqlite_immediate=True)
         # One SQLite writer at a time per event loop, queued here rather than in SQLite: waiting
         # writers would each hold a pooled connection and back off in SQLite's busy handler (sleeps
@@ -93,6 +106,14 @@ class Database:
                 async with session.begin():
                     yield session
             return
+        async with self.sqlite_writer():
+            async with AsyncSession(self._write_engine, expire_on_commit=False) as session:
+                async with session.begin():
+                    yield session
+
+    @asynccontextmanager
+    async def sqlite_writer(self) -> AsyncIterator[None]:
+        """This event loop's turn to write to SQLite (ORM transactions and the driver lane's alike)."""
         loop = asyncio.get_running_loop()
         lock = self._sqlite_writers.setdefault(loop, asyncio.Lock())
         # Bounded like SQLite's own wait, so a transaction opened inside another (which SQLite could
@@ -100,11 +121,16 @@ class Database:
         async with asyncio.timeout(SQLITE_BUSY_TIMEOUT_MS / 1000):
             await lock.acquire()
         try:
-            async with AsyncSession(self._write_engine, expire_on_commit=False) as session:
-                async with session.begin():
-                    yield session
+            yield
         finally:
             lock.release()
+
+    async def read_rows(self, statement: Statement, **values: Any) -> list[Row]:
+        """One compiled statement's rows, as committed now by any process (no transaction is held)."""
+        if self.lane is not None:
+            return await self.lane.read(statement, **values)
+        async with self.engine.connect() as conn:
+            return await conn.run_sync(lambda sync: ConnectionRunner(sync).rows(statement, **values))
 
     async def ping(self) -> bool:
         try:
@@ -115,4 +141,6 @@ class Database:
             return False
 
     async def dispose(self) -> None:
+        if self.lane is not None:
+            await self.lane.close()
         await self.engine.dispose()

@@ -10,31 +10,36 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import bindparam, delete, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.driver import Runner, Statement
 from storage.models import OutboxMessage, OutboxStatus, SeenRequest
 
 
 def _insert(session: AsyncSession, table: Any) -> Any:
     bind = session.bind
-    dialect = bind.dialect.name if bind is not None else "sqlite"
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    return _dialect_insert(bind.dialect.name if bind is not None else "sqlite")(table)
 
 
-async def remember(session: AsyncSession, key: str, now: datetime) -> bool:
+def _dialect_insert(dialect: str) -> Any:
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+_REMEMBER = Statement(
+    lambda dialect: _dialect_insert(dialect)(SeenRequest)
+    .values(key=bindparam("key"), seen_at=bindparam("seen_at"))
+    .on_conflict_do_nothing()
+    .returning(col(SeenRequest.key))
+)
+
+
+def remember(runner: Runner, key: str, now: datetime) -> bool:
     """Record `key` as seen; False when it already was (by this process or any other)."""
-    statement = (
-        _insert(session, SeenRequest)
-        .values(key=key, seen_at=now)
-        .on_conflict_do_nothing()
-        .returning(col(SeenRequest.key))
-    )
     # RETURNING rather than rowcount: psycopg reports -1 for an INSERT … ON CONFLICT here.
-    result = await session.exec(statement)
-    return result.first() is not None
+    return bool(runner.rows(_REMEMBER, key=key, seen_at=now))
 
 
 async def forget_seen_before(session: AsyncSession, cutoff: datetime) -> int:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, insert, update
+from sqlalchemy import ColumnElement, bindparam, insert, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.driver import Runner, Statement
 from storage.models import DeliveryStatus, Triage
 
 
@@ -23,22 +24,29 @@ def of_model_between(model: tuple[str, str], start: datetime, end: datetime) -> 
     ]
 
 
-async def insert_triage(session: AsyncSession, row: Triage) -> int:
+_TRIAGE_COLUMNS = tuple(column.name for column in Triage.__table__.columns if column.name != "id")  # type: ignore[attr-defined]
+_INSERT_TRIAGE = Statement(
+    lambda _dialect: insert(Triage)
+    .values({name: bindparam(name) for name in _TRIAGE_COLUMNS})
+    .returning(col(Triage.id))
+)
+_SET_DELIVERY_STATUS = Statement(
+    lambda _dialect: update(Triage)
+    .where(col(Triage.id) == bindparam("triage_id"))
+    .values(delivery_status=bindparam("delivery_status"))
+)
+
+
+def insert_triage(runner: Runner, row: Triage) -> int:
     """Insert `row` (its id unset) and return the new id, leaving `row` itself untouched: a plain
     statement, so a group commit (storage.batch) may run it again after a rollback."""
-    # One statement built once, its values passed as parameters: building an INSERT of every column
-    # per call (coercing each value) cost more than running it.
-    result = await session.exec(_INSERT_TRIAGE, params=row.model_dump(exclude={"id"}))
-    return int(result.scalar_one())
+    values = {name: getattr(row, name) for name in _TRIAGE_COLUMNS}
+    ((triage_id,),) = runner.rows(_INSERT_TRIAGE, **values)
+    return int(triage_id)
 
 
-_INSERT_TRIAGE = insert(Triage).returning(col(Triage.id))
-
-
-async def set_delivery_status(session: AsyncSession, triage_id: int, status: DeliveryStatus) -> None:
-    await session.exec(
-        update(Triage).where(col(Triage.id) == triage_id).values(delivery_status=status.value)
-    )
+def set_delivery_status(runner: Runner, triage_id: int, status: DeliveryStatus) -> None:
+    runner.rows(_SET_DELIVERY_STATUS, triage_id=triage_id, delivery_status=status.value)
 
 
 async def recent_for_user(session: AsyncSession, user_id: str, limit: int) -> list[Triage]:

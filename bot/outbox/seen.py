@@ -11,13 +11,10 @@ import logging
 import time
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
 
 from storage import batch, delivery
 from storage.db import Database
-
-if TYPE_CHECKING:
-    from sqlmodel.ext.asyncio.session import AsyncSession
+from storage.driver import Runner
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +36,12 @@ class SeenDeliveries:
         moment = now or datetime.now(UTC)
         wanted = list(keys)
 
-        async def remember_all(session: AsyncSession) -> bool:
+        def remember_all(runner: Runner) -> bool:
             fresh = True
             for key in wanted:
                 # Remember every key even after a conflict: the other keys of a duplicate delivery
                 # must also count as seen (one message sent as two events, say).
-                fresh = await delivery.remember(session, key, moment) and fresh
+                fresh = delivery.remember(runner, key, moment) and fresh
             return fresh
 
         # Committed before the answer: a group commit with concurrent requests' keys (storage.batch).

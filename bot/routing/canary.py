@@ -23,6 +23,7 @@ from bot.registry.views import DeploymentView
 from bot.triage import Assignment
 from storage import canaries
 from storage.db import Database
+from storage.driver import Statement
 from storage.models import CanaryEvent, CanaryRoute, CanaryState, ShadowState, TriageArm
 
 BUCKETS = 10_000  # hundredths of a percent
@@ -72,22 +73,16 @@ _ACTIVE_SQL = (
     "SELECT * FROM (SELECT 'shadow', id, endpoint, model_id, percent FROM shadow_routes "
     f"WHERE state = '{ShadowState.ACTIVE.value}' ORDER BY id DESC LIMIT 1) AS shadow"
 )
-_ACTIVE = text(_ACTIVE_SQL)
+_ACTIVE = Statement(lambda _dialect: text(_ACTIVE_SQL))
 Split = tuple[int, str, str, int]  # the running canary's id, endpoint, model and percent
 
 
 async def active_routing(db: Database) -> tuple[Split | None, bool]:
     """The running canary (None: none) and whether a shadow runs, as committed now by any process.
 
-    On every triage: one statement over the two routing tables' state indexes and no ORM session (on
-    SQLite straight through the driver, as bot.deployments reads the live model)."""
-    async with db.engine.connect() as conn:
-        if db.sqlite:
-            # Driver autocommit and no BEGIN issued here: this statement sees the latest commit.
-            raw = await conn.get_raw_connection()
-            rows = await raw.driver_connection.execute_fetchall(_ACTIVE_SQL)  # type: ignore[union-attr]
-        else:
-            rows = (await conn.execute(_ACTIVE)).all()
+    On every triage: one statement over the two routing tables' state indexes and no ORM session
+    (through the driver, storage.driver, as bot.deployments reads the live model)."""
+    rows = await db.read_rows(_ACTIVE)
     split: Split | None = None
     shadowing = False
     for kind, route_id, endpoint, model_id, percent in rows:

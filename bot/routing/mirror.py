@@ -25,6 +25,7 @@ from bot.request_shape import strip_control_chars
 from bot.triage import answer_model, system_prompt
 from storage import crud, routing
 from storage.db import Database
+from storage.driver import in_session
 from storage.models import ShadowPair, ShadowPairStatus, ShadowRoute, Triage, TriageArm
 from storage.statuses import TriageStatus
 from storage.usage import count_use
@@ -115,7 +116,8 @@ class ShadowMirror:
     async def _within_cap(self, route: ShadowRoute) -> bool:
         assert route.id is not None
         async with self.db.transaction() as session:
-            used = await count_use(session, CAP_KEY, day_start(self.clock()))
+            start = day_start(self.clock())
+            used = await in_session(session, lambda runner: count_use(runner, CAP_KEY, start))
             if used <= self.daily_cap:
                 return True
             await routing.add_skipped_by_cap(session, route.id)

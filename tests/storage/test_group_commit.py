@@ -6,13 +6,16 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
+from sqlalchemy import text
 from sqlmodel import select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.outbox.seen import SeenDeliveries
 from storage import batch
 from storage.db import Database
+from storage.driver import Runner, Statement
 from storage.models import SeenRequest
+
+COUNT_SEEN = Statement(lambda _dialect: text("SELECT count(*) FROM seen_requests"))
 
 NOW = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
 
@@ -46,8 +49,8 @@ def test_a_failing_write_gets_its_error_and_the_others_in_its_batch_still_commit
         try:
             seen = SeenDeliveries(db)
 
-            async def broken(session: AsyncSession) -> None:
-                await session.exec(select(SeenRequest))  # a statement, then a failure mid-batch
+            def broken(runner: Runner) -> None:
+                runner.rows(COUNT_SEEN)  # a statement, then a failure mid-batch
                 raise ValueError("bad write")
 
             outcomes = await asyncio.gather(
@@ -79,8 +82,8 @@ def test_a_batch_that_loses_a_deadlock_is_run_again_whole(any_db_url: str) -> No
             seen = SeenDeliveries(db)
             attempts: list[int] = []
 
-            async def loses_once(session: AsyncSession) -> str:
-                await session.exec(select(SeenRequest))
+            def loses_once(runner: Runner) -> str:
+                runner.rows(COUNT_SEEN)
                 attempts.append(1)
                 if len(attempts) == 1:
                     raise _Deadlock("deadlock detected")

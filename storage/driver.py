@@ -1,0 +1,196 @@
+"""The statements of every `/triage`, compiled once and run straight through the database driver.
+
+A `/triage` makes a handful of one-row statements (its replay key, the rate-limit counter, the live
+model and the routing, its row, its delivery status). Through an ORM session each one cost about a
+millisecond of CPU: a pooled connection checked out and reset, the statement's cache key, parameter
+coercion, and on SQLite five hops to aiosqlite's thread. Measured (`python -m tests.bench.triage_cpu`,
+and the micro-figures in BENCHMARKS.md): 0.7-1.0 ms per write and ~1 ms per read, against ~0.08 ms for
+the same read run on a thread of our own.
+
+So these few statements are built with SQLAlchemy (the tables stay the one truth about columns and
+types) but compiled once per dialect into SQL text plus bind processors, and run through the driver:
+
+- on SQLite, on two threads of our own (`SQLiteLane`), each holding one `sqlite3` connection to the
+  file: reads on one, so an ack's read never waits behind a write; a whole group commit on the other,
+  BEGIN to COMMIT in one hop from the event loop;
+- on PostgreSQL, through the engine's pooled connection (`ConnectionRunner`), where psycopg already
+  talks to the server from the event loop and only compilation is saved.
+
+Everything else keeps the ORM: this is for statements on the request path, each a few lines of SQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+from sqlalchemy import Connection
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+T = TypeVar("T")
+Row = tuple[Any, ...]
+BindProcessor = Callable[[Any], Any]
+
+SQLITE_DIALECT = sqlite.dialect()  # pysqlite's: qmark parameters, the sqlite3 module's own
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """One statement for one dialect: its SQL and how to turn named values into the driver's parameters."""
+
+    sql: str
+    positions: tuple[str, ...] | None  # the parameter names in order (qmark), None: by name (pyformat)
+    defaults: Mapping[str, Any]  # values the statement carries itself (literals such as `count + 1`)
+    processors: Mapping[str, BindProcessor]  # the column types' conversions (UTC datetimes, …)
+
+    def parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
+        merged = {**self.defaults, **values}
+        for name, process in self.processors.items():
+            merged[name] = process(merged[name])
+        if self.positions is None:
+            return merged
+        return tuple(merged[name] for name in self.positions)
+
+
+class Statement:
+    """A statement built with SQLAlchemy from the tables, compiled at most once per dialect.
+
+    `build` gets the dialect's name, for the constructs that differ (INSERT … ON CONFLICT)."""
+
+    def __init__(self, build: Callable[[str], ClauseElement]) -> None:
+        self._build = build
+        self._compiled: dict[tuple[str, str], Compiled] = {}
+
+    def compiled(self, dialect: Dialect) -> Compiled:
+        key = (dialect.name, dialect.paramstyle)
+        found = self._compiled.get(key)
+        if found is None:
+            found = self._compiled[key] = _compile(self._build(dialect.name), dialect)
+        return found
+
+
+def _compile(construct: ClauseElement, dialect: Dialect) -> Compiled:
+    compiler = construct.compile(dialect=dialect)
+    assert isinstance(compiler, SQLCompiler)
+    defaults: dict[str, Any] = {}
+    processors: dict[str, BindProcessor] = {}
+    for bind, name in compiler.bind_names.items():
+        if not bind.required:
+            defaults[name] = bind.effective_value
+        # The dialect's own implementation of the type (SQLite: datetimes as SQLAlchemy's strings).
+        process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            processors[name] = process
+    positions = tuple(compiler.positiontup or ()) if compiler.positional else None
+    return Compiled(compiler.string, positions, defaults, processors)
+
+
+class Runner(Protocol):
+    """Runs compiled statements on one connection, inside whatever transaction it is in."""
+
+    def rows(self, statement: Statement, **values: Any) -> list[Row]: ...
+
+
+class SQLiteRunner:
+    """A `sqlite3` connection of the lane's (on its own thread)."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+
+    def rows(self, statement: Statement, **values: Any) -> list[Row]:
+        compiled = statement.compiled(SQLITE_DIALECT)
+        return self.connection.execute(compiled.sql, compiled.parameters(values)).fetchall()
+
+    def begin_immediate(self) -> None:
+        self.connection.execute("BEGIN IMMEDIATE")
+
+    def commit(self) -> None:
+        self.connection.execute("COMMIT")
+
+    def rollback(self) -> None:
+        if self.connection.in_transaction:
+            self.connection.execute("ROLLBACK")
+
+
+class ConnectionRunner:
+    """A SQLAlchemy `Connection` (an async one's sync face inside `run_sync`): the PostgreSQL group
+    commit, and these statements inside an ORM transaction (`in_session`)."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def rows(self, statement: Statement, **values: Any) -> list[Row]:
+        compiled = statement.compiled(self.connection.dialect)
+        # exec_driver_sql takes the driver's own parameter shapes: a tuple (qmark) or a dict (pyformat).
+        result = self.connection.exec_driver_sql(compiled.sql, compiled.parameters(values))
+        return [tuple(row) for row in result.all()] if result.returns_rows else []
+
+
+async def in_session(session: AsyncSession, work: Callable[[Runner], T]) -> T:
+    """Run `work` on an ORM session's connection, inside the session's transaction."""
+    return await session.run_sync(lambda sync_session: work(ConnectionRunner(sync_session.connection())))
+
+
+ConfigureSQLite = Callable[[sqlite3.Connection], None]
+
+
+class SQLiteLane:
+    """Two threads of our own, each with one `sqlite3` connection to the database file.
+
+    The reader runs single statements in autocommit, so each sees the latest commit of any process
+    (WAL: readers never wait for the writer). The writer runs a whole transaction handed to it as one
+    function. Connections are opened on their thread at first use; `close` ends both (a later use
+    opens them again, as a disposed engine's pool does)."""
+
+    def __init__(self, path: str, configure: ConfigureSQLite) -> None:
+        self._reader = _ConnectionThread(path, configure, "triagebot-sqlite-read")
+        self._writer = _ConnectionThread(path, configure, "triagebot-sqlite-write")
+
+    async def read(self, statement: Statement, **values: Any) -> list[Row]:
+        return await self._reader.run(lambda runner: runner.rows(statement, **values))
+
+    async def write(self, work: Callable[[SQLiteRunner], T]) -> T:
+        """Run `work` on the writer's connection; it owns BEGIN and COMMIT."""
+        return await self._writer.run(work)
+
+    async def close(self) -> None:
+        await asyncio.gather(self._reader.close(), self._writer.close())
+
+
+class _ConnectionThread:
+    def __init__(self, path: str, configure: ConfigureSQLite, name: str) -> None:
+        self._path, self._configure, self._name = path, configure, name
+        self._executor: ThreadPoolExecutor | None = None
+        self._runner: SQLiteRunner | None = None  # touched only on the executor's one thread
+
+    def _call(self, work: Callable[[SQLiteRunner], T]) -> T:
+        if self._runner is None:
+            connection = sqlite3.connect(self._path, isolation_level=None, check_same_thread=True)
+            self._configure(connection)
+            self._runner = SQLiteRunner(connection)
+        return work(self._runner)
+
+    async def run(self, work: Callable[[SQLiteRunner], T]) -> T:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=self._name)
+        return await asyncio.get_running_loop().run_in_executor(self._executor, self._call, work)
+
+    def _close_connection(self) -> None:
+        if self._runner is not None:
+            self._runner.connection.close()
+            self._runner = None
+
+    async def close(self) -> None:
+        executor, self._executor = self._executor, None
+        if executor is None:
+            return
+        await asyncio.get_running_loop().run_in_executor(executor, self._close_connection)
+        executor.shutdown(wait=False)
