@@ -6,6 +6,7 @@ the typed ModelError family here, with messages that never carry a key or a raw 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from dataclasses import dataclass
@@ -13,8 +14,9 @@ from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any, Literal
 
+import aiohttp
 import openai
-from openai import AsyncOpenAI
+from openai import AsyncOpenAI, DefaultAioHttpClient
 from openai.lib._parsing._completions import type_to_response_format_param
 from openai.types.chat import ChatCompletion
 from pydantic import BaseModel, ValidationError
@@ -100,7 +102,9 @@ class ModelClient:
         self.timeout = timeout
         self.max_retries = max_retries
         self.strict_validation = strict_validation
-        self._clients: dict[str, AsyncOpenAI] = {}
+        # One SDK client per endpoint and event loop: its aiohttp session belongs to the loop that opened
+        # it (the CLI and tests run several loops one after another).
+        self._clients: dict[tuple[str, asyncio.AbstractEventLoop], AsyncOpenAI] = {}
         # Endpoint/model pairs that refused json_schema: JSON mode for a while, then strict again.
         self.modes = ResponseModes()
 
@@ -112,21 +116,30 @@ class ModelClient:
             raise NotFound(f"There is no endpoint named `{name}`. Configured endpoints: {known}.") from None
 
     def _client(self, name: str) -> AsyncOpenAI:
-        if name not in self._clients:
+        key = (name, asyncio.get_running_loop())
+        client = self._clients.get(key)
+        if client is None:
             ep = self.endpoint(name)
-            self._clients[name] = AsyncOpenAI(
+            client = self._clients[key] = AsyncOpenAI(
                 api_key=ep.api_key.get_secret_value() if ep.api_key else "missing",
                 base_url=ep.base_url,
                 timeout=self.timeout,
                 max_retries=self.max_retries,
                 _strict_response_validation=self.strict_validation,
+                # The SDK's aiohttp transport (its documented option for concurrency): httpx's pool
+                # checks every pooled connection for every request, the largest cost of a triage at
+                # 50 in flight (make profile); aiohttp's connector does not.
+                http_client=DefaultAioHttpClient(timeout=self.timeout),
             )
-        return self._clients[name]
+        return client
 
     async def close(self) -> None:
-        for client in self._clients.values():
-            await client.close()
-        self._clients.clear()
+        """Close this loop's clients; those of loops already closed went with their loop."""
+        loop = asyncio.get_running_loop()
+        for key in [key for key in self._clients if key[1] is loop or key[1].is_closed()]:
+            client = self._clients.pop(key)
+            if key[1] is loop:
+                await client.close()
 
     async def complete_structured(
         self, endpoint: str, model_id: str, messages: list[dict[str, str]], answer_model: type[BaseModel]
@@ -307,7 +320,7 @@ class _ErrorTranslation:
             ) from None
         if isinstance(exc, openai.NotFoundError):
             raise _unknown_model(ep, model) from None
-        if isinstance(exc, openai.APITimeoutError):
+        if isinstance(exc, openai.APITimeoutError) and not _failed_to_connect(exc):
             raise ModelTimeout(
                 f"Model `{model}` did not answer within {self.timeout:g} s ({tries}). Try again shortly; "
                 "if it keeps happening the endpoint may be overloaded."
@@ -412,3 +425,17 @@ def _reply(answer: BaseModel, usage: Any, started: float, mode: str) -> Structur
         completion_tokens=getattr(usage, "completion_tokens", None),
         response_mode=mode,
     )
+
+
+def _failed_to_connect(exc: BaseException) -> bool:
+    """A "timeout" from the SDK's aiohttp transport that was really a refused or dropped connection.
+
+    The transport maps every aiohttp.ClientConnectionError to httpx's ConnectTimeout, so a refused
+    connection would tell the agent the model was slow. The aiohttp error is in the chain of causes;
+    its real timeouts are TimeoutErrors."""
+    cause = exc.__cause__
+    while cause is not None:
+        if isinstance(cause, aiohttp.ClientConnectionError):
+            return not isinstance(cause, TimeoutError)
+        cause = cause.__cause__
+    return False

@@ -119,7 +119,7 @@ def main() -> int:
                 "response_url", lambda c, t=tokens: c.params.get("_token") in t, timeout=300, count=count
             )
             if load.ok != count:
-                print(f"only {load.ok} of {count} acked with 200", file=sys.stderr)
+                print(f"only {load.ok} of {count} acked with 200 (statuses {load.statuses}, {load.errors} errors)", file=sys.stderr)
                 return 1
         if server.stop() != 0:
             print(f"the profiled server did not exit cleanly:\n{server.log()}", file=sys.stderr)
