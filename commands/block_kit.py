@@ -7,7 +7,10 @@ from typing import Any
 
 from slack_sdk.models.blocks import Block
 
+BlockJson = dict[str, Any]
 
-def as_dicts(blocks: Sequence[Block]) -> list[dict[str, Any]]:
-    """Blocks as Slack's JSON, for payloads stored as JSON (the outbox); Bolt and slack_sdk calls take blocks."""
-    return [block.to_dict() for block in blocks]
+
+def as_dicts(blocks: Sequence[Block | BlockJson]) -> list[BlockJson]:
+    """Blocks as Slack's JSON, for payloads stored as JSON (the outbox) or sent to several routes; those
+    already written as JSON (the triage result) pass as they are."""
+    return [block.to_dict() if isinstance(block, Block) else block for block in blocks]

@@ -5,18 +5,11 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from slack_sdk.models.blocks import (
-    ActionsBlock,
-    Block,
-    ButtonElement,
-    ContextBlock,
-    MarkdownTextObject,
-    PlainTextObject,
-    SectionBlock,
-)
+from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject
 
 from bot.triage import TriageResult
 from commands import text
+from commands.block_kit import BlockJson
 from commands.ids import Action
 from commands.ids import Block as BlockId
 
@@ -60,36 +53,50 @@ def result_blocks(
     shared_by: str | None = None,
     with_actions: bool = True,
     shared_copy: bool = False,
-) -> list[Block]:
-    """`shared_copy`: the copy posted in channel, which keeps Correct/Wrong (every triage result can
-    be reviewed) but not Share (it is shared once)."""
+) -> list[BlockJson]:
+    """The result as Slack's JSON. `shared_copy`: the copy posted in channel, which keeps Correct/Wrong
+    (every triage result can be reviewed) but not Share (it is shared once).
+
+    Written as JSON rather than slack_sdk objects: their validating `to_dict` was a tenth of a
+    triage's CPU (make profile). tests/commands/test_result_blocks.py parses every shape back through
+    slack_sdk's models, which check the structure and Block Kit's limits."""
     cue = URGENCY_CUES.get(result.urgency, ":white_circle:")
     headline = (
         f"{cue} *{result.urgency.capitalize()} urgency*  ·  Category: {text.inline_code(result.category)}"
     )
-    blocks: list[Block] = [
-        SectionBlock(text=MarkdownTextObject(text=headline)),
-        SectionBlock(
-            fields=[
-                MarkdownTextObject(text="*Summary*"),
-                MarkdownTextObject(text="*Suggested next step*"),
-                PlainTextObject(text=text.safe_plain(result.summary, text.FIELD_TEXT_MAX), emoji=False),
-                PlainTextObject(text=text.safe_plain(result.next_step, text.FIELD_TEXT_MAX), emoji=False),
-            ]
-        ),
-        ContextBlock(elements=[MarkdownTextObject(text=context_line(result, shared_by))]),
+    blocks: list[BlockJson] = [
+        {"type": "section", "text": _mrkdwn(headline)},
+        {
+            "type": "section",
+            "fields": [
+                _mrkdwn("*Summary*"),
+                _mrkdwn("*Suggested next step*"),
+                _plain(text.safe_plain(result.summary, text.FIELD_TEXT_MAX)),
+                _plain(text.safe_plain(result.next_step, text.FIELD_TEXT_MAX)),
+            ],
+        },
+        {"type": "context", "elements": [_mrkdwn(context_line(result, shared_by))]},
     ]
     if with_actions or shared_copy:
         value = str(result.triage_id)
-        buttons = [
-            ButtonElement(text="Correct", action_id=Action.REVIEW_CORRECT, value=value),
-            ButtonElement(text="Wrong", action_id=Action.REVIEW_WRONG, value=value),
-        ]
+        buttons = [_button("Correct", Action.REVIEW_CORRECT, value), _button("Wrong", Action.REVIEW_WRONG, value)]
         if not shared_copy:
-            share = ButtonElement(text="Share in channel", action_id=Action.SHARE_TRIAGE, value=value)
-            buttons.insert(0, share)
-        blocks.append(ActionsBlock(block_id=BlockId.TRIAGE_ACTIONS, elements=buttons))
+            buttons.insert(0, _button("Share in channel", Action.SHARE_TRIAGE, value))
+        blocks.append({"type": "actions", "block_id": BlockId.TRIAGE_ACTIONS.value, "elements": buttons})
     return blocks
+
+
+def _mrkdwn(value: str) -> BlockJson:
+    return {"type": "mrkdwn", "text": value}
+
+
+def _plain(value: str) -> BlockJson:
+    return {"type": "plain_text", "text": value, "emoji": False}
+
+
+def _button(label: str, action: Action, value: str) -> BlockJson:
+    text_object = {"type": "plain_text", "text": label, "emoji": True}
+    return {"type": "button", "text": text_object, "action_id": action.value, "value": value}
 
 
 def context_line(result: TriageResult, shared_by: str | None = None) -> str:

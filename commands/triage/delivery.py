@@ -22,7 +22,7 @@ from bot.registry.views import DeploymentView
 from bot.routing import mirror_quietly
 from bot.services import Services
 from bot.triage_views import DeliveryStatus
-from commands.block_kit import as_dicts
+from commands.block_kit import BlockJson, as_dicts
 from commands.errors import user_message
 from commands.respond import ResponseUrlRefused, respond
 from commands.triage import blocks as triage_blocks
@@ -31,7 +31,6 @@ log = logging.getLogger(__name__)
 
 # Routes take blocks already serialised: a result is turned into Slack's JSON once (slack_sdk's
 # validating to_dict is a visible share of a triage's CPU), however many routes it tries.
-BlockJson = dict[str, Any]
 Route = Callable[[str, Sequence[BlockJson]], Awaitable[None]]
 
 INVITE_HINT = (
@@ -60,7 +59,7 @@ class Destination:
     notice_routes: list[Route]
     failed: set[Route] = field(default_factory=set, init=False)  # routes that refused this request
 
-    async def show(self, text: str, blocks: Sequence[Block]) -> DeliveryStatus:
+    async def show(self, text: str, blocks: Sequence[Block | BlockJson]) -> DeliveryStatus:
         serialised = as_dicts(blocks)
         for position, route in enumerate(self.show_routes):
             shown = serialised if position == 0 else [*serialised, _hint()]
