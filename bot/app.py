@@ -191,7 +191,9 @@ def create_asgi_app(settings: Settings, services: Services) -> Starlette:
             log.warning("rejected a signed but malformed request body: %s", problem)
             return JSONResponse({"error": f"malformed request body: {problem}"}, status_code=400)
         try:
-            return await handler.handle(_with_body(request, body))
+            # An agent's request being answered: background work (the shadow's mirrors) waits for a lull.
+            with services.triage.load.serving():
+                return await handler.handle(_with_body(request, body))
         except (ValueError, TypeError, AttributeError, KeyError) as exc:
             # Listener failures never get here (Bolt hands them to the error handler): this is Bolt
             # choking on a body shape malformed_reason() does not know about yet.

@@ -96,7 +96,11 @@ def build_services(settings: Settings) -> Services:
         ),
         reviews=ReviewService(db, categories=categories),
         shadow_mirror=ShadowMirror(
-            db, models, categories=categories, daily_cap=settings.triage_shadow_daily_calls
+            db,
+            models,
+            categories=categories,
+            daily_cap=settings.triage_shadow_daily_calls,
+            live_load=triage.load,
         ),
         # Same Approvers object as the registry's: the app factory's group lookup reaches both.
         shadow_routes=ShadowRoutes(db, models, registry.approvers),

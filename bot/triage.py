@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from bot import log_context
 from bot.errors import InvalidInput, ModelError, NotFound
 from bot.limits import TriageLimits
+from bot.live_load import LiveLoad
 from bot.model_client import ModelClient, StructuredReply
 from bot.registry.views import DeploymentView
 from bot.request_shape import strip_control_chars
@@ -144,6 +145,7 @@ class TriageService:
         self.models = models
         self.categories = tuple(categories)
         self.max_input_chars = max_input_chars
+        self.load = LiveLoad()  # live triages in progress: the shadow mirror waits for a lull in them
 
     def clean(self, text: str | None) -> str:
         return clean_input(text, self.max_input_chars)
@@ -163,6 +165,21 @@ class TriageService:
         During a canary the ticket's arm (sticky by `sticky_key`, else by the normalized text) picks
         the model; a candidate that fails hands the triage to the live model and the failure is
         recorded against the candidate."""
+        with self.load.serving():
+            return await self._run(
+                text, deployment, source=source, user_id=user_id, channel_id=channel_id, sticky_key=sticky_key
+            )
+
+    async def _run(
+        self,
+        text: str,
+        deployment: DeploymentView,
+        *,
+        source: str,
+        user_id: str | None,
+        channel_id: str | None,
+        sticky_key: str | None,
+    ) -> TriageOutcome:
         if self.limits is not None and user_id:
             await self.limits.check_triage_allowed(user_id)  # before any model call or row
         messages = [

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import log_context
 from bot.errors import ModelError
+from bot.live_load import LiveLoad
 from bot.model_client import ModelClient
 from bot.request_shape import strip_control_chars
 from bot.triage import answer_model, system_prompt
@@ -51,6 +52,9 @@ class Mirrored(StrEnum):
 # live path within 10% of routing off). The others wait their turn in their tasks (tracked, so a
 # shutdown drains them too): none is dropped, only later.
 MIRROR_CONCURRENCY = 4
+# And each of those waits for a lull in live triages first (bot.live_load), this long at most: a
+# burst of agents' triages is not slowed by its own mirrors, and steady traffic only delays them.
+MIRROR_MAX_WAIT_SECONDS = 30.0
 
 
 def day_start(now: datetime) -> datetime:
@@ -68,12 +72,15 @@ class ShadowMirror:
         sample: Callable[[], float] = random.random,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         concurrency: int = MIRROR_CONCURRENCY,
+        live_load: LiveLoad | None = None,
+        max_wait: float = MIRROR_MAX_WAIT_SECONDS,
     ) -> None:
         self.db, self.models = db, models
         self.categories = tuple(categories)
         self.daily_cap = daily_cap
         self.sample, self.clock = sample, clock
         self.concurrency = concurrency
+        self.live_load, self.max_wait = live_load, max_wait
         # One semaphore per event loop: an asyncio primitive belongs to the loop it was first used in.
         self._slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
             weakref.WeakKeyDictionary()
@@ -87,8 +94,11 @@ class ShadowMirror:
         return slot
 
     async def mirror(self, triage_id: int) -> Mirrored:
-        """Offer one live triage to the shadow candidate, once a slot is free (see MIRROR_CONCURRENCY)."""
+        """Offer one live triage to the shadow candidate, once a slot is free (see MIRROR_CONCURRENCY)
+        and live triages allow (MIRROR_MAX_WAIT_SECONDS)."""
         async with self._slot():
+            if self.live_load is not None:
+                await self.live_load.lull(self.max_wait)
             return await self._mirror(triage_id)
 
     async def _mirror(self, triage_id: int) -> Mirrored:

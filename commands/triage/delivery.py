@@ -21,6 +21,7 @@ from bot.inflight import if_cut_short, start_background
 from bot.registry.views import DeploymentView
 from bot.routing import mirror_quietly
 from bot.services import Services
+from bot.triage import TriageOutcome
 from bot.triage_views import DeliveryStatus
 from commands.block_kit import BlockJson, as_dicts
 from commands.errors import user_message
@@ -171,6 +172,26 @@ async def triage_and_deliver(
         await destination.notice(INTERRUPTED)
 
     if_cut_short(interrupted)
+    with services.triage.load.serving():  # until the agent has the answer, not only the model's
+        outcome, status = await _run_and_show(services, destination, text, deployment, sticky_key, who)
+    if_cut_short(None)
+    if status is DeliveryStatus.UNDELIVERED and outcome.result is not None:
+        await destination.notice(refused_text(outcome.triage_id))
+    # The agent has their answer: only now may a shadow candidate see the same input, in a task
+    # of its own that nothing here waits for.
+    if outcome.result is not None and outcome.shadowing:
+        start_background(mirror_quietly(services.shadow_mirror, outcome.triage_id))
+
+
+async def _run_and_show(
+    services: Services,
+    destination: Destination,
+    text: str,
+    deployment: DeploymentView,
+    sticky_key: str | None,
+    who: dict[str, Any],
+) -> tuple[TriageOutcome, DeliveryStatus]:
+    """The model's answer (or its failure) shown by the best route, and where it went recorded."""
     outcome = await services.triage.run(text, deployment, sticky_key=sticky_key, **who)
 
     async def cut_while_delivering() -> None:
@@ -180,19 +201,11 @@ async def triage_and_deliver(
     if_cut_short(cut_while_delivering)
     if outcome.result is not None:
         result = outcome.result
-        status = await destination.show(
-            triage_blocks.result_text(result), triage_blocks.result_blocks(result)
-        )
+        status = await destination.show(triage_blocks.result_text(result), triage_blocks.result_blocks(result))
     else:
         assert outcome.error is not None
         message = user_message(outcome.error)
         # Blocks hide the top-level text, and a fallback route adds a block: say it in one too.
         status = await destination.show(message, [SectionBlock(text=MarkdownTextObject(text=message))])
     await services.triage.record_delivery(outcome.triage_id, status)
-    if_cut_short(None)
-    if status is DeliveryStatus.UNDELIVERED and outcome.result is not None:
-        await destination.notice(refused_text(outcome.triage_id))
-    # The agent has their answer: only now may a shadow candidate see the same input, in a task
-    # of its own that nothing here waits for.
-    if outcome.result is not None and outcome.shadowing:
-        start_background(mirror_quietly(services.shadow_mirror, outcome.triage_id))
+    return outcome, status

@@ -234,3 +234,38 @@ async def test_a_burst_is_mirrored_a_few_calls_at_a_time_and_none_is_dropped(
         outcomes = await asyncio.gather(*(mirror.mirror(triage_id) for triage_id in triage_ids))
         assert outcomes == [Mirrored.RECORDED] * 8  # every live triage got its pair
         assert peak == 2  # never more candidate calls at once than the mirror allows
+
+
+async def test_a_mirror_waits_for_a_lull_in_live_triages_and_never_longer_than_its_bound(
+    sqlite_url: str, slack_standin: SlackStandIn, openai_standin: OpenAIStandIn
+) -> None:
+    openai_standin.add_model(CANDIDATE)
+    async with open_services(sqlite_url, slack_standin, openai_standin, triage_approvers=[LEAD]) as services:
+        await _start(services)
+        first, second = await _live_triage(services, "Ticket 1: charged twice"), await _live_triage(
+            services, "Ticket 2: refund please"
+        )
+        assert services.shadow_mirror.live_load is services.triage.load  # the one the service counts
+
+        def candidate_calls() -> int:
+            return len([body for body in openai_standin.chat_requests() if body.get("model") == CANDIDATE])
+
+        mirror = ShadowMirror(
+            services.db,
+            services.models,
+            categories=list(services.shadow_mirror.categories),
+            daily_cap=100,
+            sample=lambda: 0.0,
+            live_load=services.triage.load,
+            max_wait=30.0,
+        )
+        with services.triage.load.serving():  # an agent's triage in progress
+            waiting = asyncio.create_task(mirror.mirror(first))
+            await asyncio.sleep(0.3)
+            assert not waiting.done() and candidate_calls() == 0  # the candidate is not asked meanwhile
+        assert await asyncio.wait_for(waiting, 10) is Mirrored.RECORDED  # asked once the triage is done
+
+        mirror.max_wait = 0.2
+        with services.triage.load.serving():  # traffic that never stops only delays a mirror
+            assert await asyncio.wait_for(mirror.mirror(second), 10) is Mirrored.RECORDED
+        assert candidate_calls() == 2
