@@ -5,14 +5,18 @@ filter on its times (digests, monitors, the rate limit's window) find it."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from datetime import UTC, datetime, timedelta
 
+import pytest
+from sqlalchemy import text
 from sqlmodel import col, select
 
 from bot.limits import TriageLimits, window_start
 from bot.outbox.seen import SeenDeliveries
 from storage import batch, crud, triages
 from storage.db import Database
+from storage.driver import Statement
 from storage.models import DeliveryStatus, SeenRequest, Triage, UsageCounter
 
 WHEN = datetime(2026, 11, 26, 5, 30, 15, 123456, tzinfo=UTC)
@@ -100,6 +104,38 @@ def test_a_database_disposed_and_used_again_reopens_its_driver_connections(sqlit
             await db.dispose()
             assert await SeenDeliveries(db).first_time(["sig:two"], now=WHEN)
             assert not await SeenDeliveries(db).first_time(["sig:one"], now=WHEN)
+        finally:
+            await db.dispose()
+
+    asyncio.run(scenario())
+
+
+def test_the_hot_reads_never_wait_on_the_event_loop_and_a_busy_database_hands_them_to_the_reader_thread(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hot reads run on the event loop only when SQLite answers at once (its busy timeout there
+    is 0); when SQLite says busy, the lane's reader thread asks again and waits if need be."""
+
+    async def scenario() -> None:
+        db = Database(sqlite_url)
+        try:
+            assert db.lane is not None
+            assert await SeenDeliveries(db).first_time(["sig:held"], now=WHEN)
+            count_seen = Statement(lambda _dialect: text("SELECT count(*) FROM seen_requests"))
+            busy_timeout = Statement(lambda _dialect: text("PRAGMA busy_timeout"))
+            assert await db.read_rows(count_seen) == [(1,)]
+            assert await db.read_rows(busy_timeout) == [(0,)]  # on the loop: never waits for a lock
+
+            busy = sqlite3.OperationalError("database is locked")
+            busy.sqlite_errorcode = sqlite3.SQLITE_BUSY
+
+            class Busy:
+                def execute(self, *_args: object) -> None:
+                    raise busy
+
+            monkeypatch.setattr(db.lane, "_inline_connection", lambda: Busy())
+            assert await db.read_rows(count_seen) == [(1,)]  # answered by the reader thread
+            assert await db.read_rows(busy_timeout) == [(30_000,)]  # which may wait
         finally:
             await db.dispose()
 
