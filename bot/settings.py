@@ -174,6 +174,10 @@ class Settings(BaseSettings):
         if driver and driver not in KNOWN_DRIVERS[url.get_backend_name()]:
             # The driver named is replaced by the one we run with; an unknown one is a typo.
             raise ValueError(f"unknown database driver {driver!r}; use {WHERE_TO_GET['DATABASE_URL']}")
+        if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+            # Every connection to an in-memory SQLite database gets a database of its own, and the bot
+            # holds several (storage.driver): the data would not be shared.
+            raise ValueError(f"an in-memory SQLite database cannot be shared; give it a file: {WHERE_TO_GET['DATABASE_URL']}")
         return value
 
     @property

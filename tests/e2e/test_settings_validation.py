@@ -61,7 +61,13 @@ def test_every_bad_setting_is_named_at_once_with_exit_2(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("DATABASE_URL", "foo"), ("DATABASE_URL", "postgresql+pg9000://u@h/db"), ("TRIAGE_EVAL_CRON", "* * *")],
+    [
+        ("DATABASE_URL", "foo"),
+        ("DATABASE_URL", "postgresql+pg9000://u@h/db"),
+        # Each connection would get a database of its own: the bot's several would not share it.
+        ("DATABASE_URL", "sqlite:///:memory:"),
+        ("TRIAGE_EVAL_CRON", "* * *"),
+    ],
 )
 def test_serve_refuses_before_serving(tmp_path: Path, name: str, value: str) -> None:
     result = run(tmp_path, "serve", **{name: value})
