@@ -298,6 +298,17 @@ def workers_rows(report: workers.WorkersReport, acks: ack_latency.AckReport) -> 
             f"{report.cpu_ms:.1f} ({triage.real_cpu_ms:.1f}) ms",
         ),
     ]
+    burst = report.burst.median
+    rows.append(
+        Row(
+            f"{burst.requests} x `/triage` at once, `--workers {n}`: first request → last result (median of "
+            f"{len(report.burst.rounds)})",
+            f"{burst.first_to_last_delivery:.2f} s ("
+            + ", ".join(f"{r.first_to_last_delivery:.2f}" for r in report.burst.rounds)
+            + f"; {sum(r.results for r in report.burst.rounds)} of "
+            f"{sum(r.requests for r in report.burst.rounds)} results)",
+        )
+    )
     if triage.peer is not None and triage.peer.throughput:
         rows.append(
             ratio_row(

@@ -1,12 +1,13 @@
 """(d) The real app served with `--workers 2`: `/triage` ack p99, throughput and server CPU per request
-(every worker's CPU summed), the same load as the single-process row, on its own SQLite file."""
+(every worker's CPU summed), the same load as the single-process row, on its own SQLite file; and the
+100-at-once burst against it (the single-process row is bound by one core's CPU)."""
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
 
-from tests.bench import ack_latency
+from tests.bench import ack_latency, model_concurrency
 from tests.bench.load import LoadResult, command_body, fire
 from tests.bench.stack import SIGNING_SECRET, Stack, bench_env
 from tests.bench.triage_cpu import process_tree_cpu_seconds
@@ -21,6 +22,7 @@ class WorkersReport:
     workers: int
     load: LoadResult
     cpu_ms: float
+    burst: model_concurrency.ConcurrencyRounds
 
 
 def run(stack: Stack) -> WorkersReport:
@@ -41,5 +43,6 @@ def run(stack: Stack) -> WorkersReport:
             measured = asyncio.run(fire(server.url, signer, bodies, ack_latency.CONCURRENCY))
             stack.wait_for_deliveries(tokens)
             cpu_ms = (process_tree_cpu_seconds(server) - before) / count * 1000
+        burst = model_concurrency.run(stack, server, label="workers-burst")
     assert measured is not None
-    return WorkersReport(WORKERS, measured, cpu_ms)
+    return WorkersReport(WORKERS, measured, cpu_ms, burst)
