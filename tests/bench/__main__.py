@@ -111,6 +111,14 @@ ANALYSIS = [
     "ack, and each triage until its answer is shown); steady traffic delays mirrors, never starves them, "
     "and none is dropped (300 of 300 pairs in every run). Three runs after: ack p99 -32% / -44% / -22%, "
     "time to result -35% / +5% / +1% against routing off.",
+    "**Cut 9, the garbage collector's full passes** (`bot/server.freeze_what_lives_forever`): with the "
+    "mirrors deferred, shadow-on bursts still showed a higher ack p99 than shadow-off ones, and more CPU "
+    "in odd places (a `Triage` construction, aiohttp's `connection_key`): the collector's full passes, "
+    "which traverse every object the process holds (modules, SQLAlchemy and pydantic metadata) and fire "
+    "wherever an allocation tips the count. A `gc.callbacks` probe counted 8 full passes of 90-180 ms "
+    "in one shadow run: each stops the loop for half an ack budget. The serving entry points now "
+    "collect once and `gc.freeze()` what is loaded at start: the full passes under load took 9-28 ms. "
+    "(Only the entry points: a test process starting many apps would otherwise keep each one's objects.)",
     "**Tried, not kept**: uvloop and httptools (uvicorn picks them for all three apps when installed): "
     "CPU per triage 3.1 -> 3.2 ms, within noise; the burst 0.82 -> 0.74 s but the peer's 0.95 -> 0.80 s too. "
     "Not worth another event loop under the whole suite.",
