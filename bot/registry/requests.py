@@ -256,15 +256,26 @@ async def expire_overdue(
 
     Expiry is also enforced at every click; this only keeps the channel honest without one.
     """
+    # Read first: every /model status asks, and a write transaction each time would queue every
+    # other write of the process (a /triage's replay key among them) behind it for nothing.
+    async with db.session() as session:
+        overdue = [
+            request.id
+            for request in await crud.get_pending_requests(session)
+            if request.id is not None and request.expires_at <= now
+        ]
+    if not overdue:
+        return []
     expired: list[SwitchRequest] = []
     async with db.transaction() as session:
-        for request in await crud.get_pending_requests(session):
-            if request.id is not None and request.expires_at <= now:
-                if await crud.close_switch_request(
-                    session, request.id, status=RequestStatus.EXPIRED, decided_by=None, decided_at=now
-                ):
-                    expired.append(request)
+        for request_id in overdue:
+            # Still pending? A click or another process may have decided it since the read.
+            if await crud.close_switch_request(
+                session, request_id, status=RequestStatus.EXPIRED, decided_by=None, decided_at=now
+            ):
+                request = await session.get(SwitchRequest, request_id)
+                assert request is not None
+                expired.append(request)
         for request in expired:
-            await session.refresh(request)
             await outbox.enqueue(session, f"request:{request.id}:expired", effects(request), now)
     return expired
