@@ -169,7 +169,9 @@ _batchers: weakref.WeakKeyDictionary[Database, weakref.WeakKeyDictionary[asyncio
 
 def _batcher(db: Database) -> _Batcher:
     loop = asyncio.get_running_loop()
-    per_loop = _batchers.setdefault(db, weakref.WeakKeyDictionary())
+    per_loop = _batchers.get(db)
+    if per_loop is None:  # not setdefault: it would build a WeakKeyDictionary on every write
+        per_loop = _batchers[db] = weakref.WeakKeyDictionary()
     batcher = per_loop.get(loop)
     if batcher is None:
         batcher = per_loop[loop] = _Batcher(weakref.ref(db))

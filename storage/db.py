@@ -115,7 +115,9 @@ class Database:
     async def sqlite_writer(self) -> AsyncIterator[None]:
         """This event loop's turn to write to SQLite (ORM transactions and the driver lane's alike)."""
         loop = asyncio.get_running_loop()
-        lock = self._sqlite_writers.setdefault(loop, asyncio.Lock())
+        lock = self._sqlite_writers.get(loop)
+        if lock is None:
+            lock = self._sqlite_writers[loop] = asyncio.Lock()
         # Bounded like SQLite's own wait, so a transaction opened inside another (which SQLite could
         # never grant either) fails instead of hanging.
         async with asyncio.timeout(SQLITE_BUSY_TIMEOUT_MS / 1000):
