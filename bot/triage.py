@@ -165,60 +165,46 @@ class TriageService:
         During a canary the ticket's arm (sticky by `sticky_key`, else by the normalized text) picks
         the model; a candidate that fails hands the triage to the live model and the failure is
         recorded against the candidate."""
-        with self.load.serving():
-            return await self._run(
-                text, deployment, source=source, user_id=user_id, channel_id=channel_id, sticky_key=sticky_key
-            )
-
-    async def _run(
-        self,
-        text: str,
-        deployment: DeploymentView,
-        *,
-        source: str,
-        user_id: str | None,
-        channel_id: str | None,
-        sticky_key: str | None,
-    ) -> TriageOutcome:
-        if self.limits is not None and user_id:
-            await self.limits.check_triage_allowed(user_id)  # before any model call or row
-        messages = [
-            {"role": "system", "content": system_prompt(self.categories)},
-            {"role": "user", "content": text},
-        ]
-        row = self._row(text, deployment, source=source, user_id=user_id, channel_id=channel_id)
-        row.delivery_status = DeliveryStatus.PENDING.value
-        assignment = await self._assign(deployment, sticky_key or text_key(text))
-        row.arm, row.canary_id = assignment.arm.value, assignment.canary_id
-        try:
-            reply = await self._candidate_reply(assignment, messages, row)
-            if reply is None:
-                reply = await self.models.complete_structured(
-                    deployment.endpoint, deployment.model_id, messages, answer_model(self.categories)
-                )
-        except ModelError as exc:
-            row.error_kind = exc.kind
-            row.error_message = exc.user_message
+        with self.load.serving():  # background work (the shadow) waits while triages are served
+            if self.limits is not None and user_id:
+                await self.limits.check_triage_allowed(user_id)  # before any model call or row
+            messages = [
+                {"role": "system", "content": system_prompt(self.categories)},
+                {"role": "user", "content": text},
+            ]
+            row = self._row(text, deployment, source=source, user_id=user_id, channel_id=channel_id)
+            row.delivery_status = DeliveryStatus.PENDING.value
+            assignment = await self._assign(deployment, sticky_key or text_key(text))
+            row.arm, row.canary_id = assignment.arm.value, assignment.canary_id
+            try:
+                reply = await self._candidate_reply(assignment, messages, row)
+                if reply is None:
+                    reply = await self.models.complete_structured(
+                        deployment.endpoint, deployment.model_id, messages, answer_model(self.categories)
+                    )
+            except ModelError as exc:
+                row.error_kind = exc.kind
+                row.error_message = exc.user_message
+                triage_id = await self._add(row)
+                self._candidate_counted(row)
+                # Shown to the agent rather than raised, but for the request's log line still a failure.
+                log_context.note(outcome="error", error=exc.kind)
+                return TriageOutcome(triage_id, None, exc, assignment.shadowing)
+            answer = reply.answer.model_dump()  # the answer model's fields are built at run time
+            row.status = TriageStatus.OK
+            row.urgency = answer["urgency"]
+            row.category = answer["category"]
+            # Model text is stored and shown: the same control characters as in input must go (PostgreSQL
+            # refuses NUL outright, which would lose the whole triage).
+            row.summary = strip_control_chars(answer["summary"])
+            row.next_step = strip_control_chars(answer["next_step"])
+            row.latency_ms = reply.latency_ms
+            row.prompt_tokens = reply.prompt_tokens
+            row.completion_tokens = reply.completion_tokens
+            row.response_mode = reply.response_mode
             triage_id = await self._add(row)
             self._candidate_counted(row)
-            # Shown to the agent rather than raised, but for the request's log line still a failure.
-            log_context.note(outcome="error", error=exc.kind)
-            return TriageOutcome(triage_id, None, exc, assignment.shadowing)
-        answer = reply.answer.model_dump()  # the answer model's fields are built at run time
-        row.status = TriageStatus.OK
-        row.urgency = answer["urgency"]
-        row.category = answer["category"]
-        # Model text is stored and shown: the same control characters as in input must go (PostgreSQL
-        # refuses NUL outright, which would lose the whole triage).
-        row.summary = strip_control_chars(answer["summary"])
-        row.next_step = strip_control_chars(answer["next_step"])
-        row.latency_ms = reply.latency_ms
-        row.prompt_tokens = reply.prompt_tokens
-        row.completion_tokens = reply.completion_tokens
-        row.response_mode = reply.response_mode
-        triage_id = await self._add(row)
-        self._candidate_counted(row)
-        return TriageOutcome(triage_id, TriageResult.from_row(row), None, assignment.shadowing)
+            return TriageOutcome(triage_id, TriageResult.from_row(row), None, assignment.shadowing)
 
     async def _assign(self, deployment: DeploymentView, key: str) -> Assignment:
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -197,6 +198,18 @@ async def test_shutdown_drains_a_shadow_call_started_by_tracked_work() -> None:
     assert await inflight.drain(5.0) == 0 and finished == ["shadow"]
 
 
+def _mirror_everything(services: Services, **options: Any) -> ShadowMirror:
+    """A mirror of the services' shadow that samples every triage, with `options` of its own."""
+    return ShadowMirror(
+        services.db,
+        services.models,
+        categories=list(services.shadow_mirror.categories),
+        daily_cap=100,
+        sample=lambda: 0.0,
+        **options,
+    )
+
+
 async def test_a_burst_is_mirrored_a_few_calls_at_a_time_and_none_is_dropped(
     sqlite_url: str, slack_standin: SlackStandIn, openai_standin: OpenAIStandIn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -223,14 +236,7 @@ async def test_a_burst_is_mirrored_a_few_calls_at_a_time_and_none_is_dropped(
                 calling -= 1
 
         monkeypatch.setattr(services.models, "complete_structured", counted)
-        mirror = ShadowMirror(
-            services.db,
-            services.models,
-            categories=list(services.shadow_mirror.categories),
-            daily_cap=100,
-            sample=lambda: 0.0,
-            concurrency=2,
-        )
+        mirror = _mirror_everything(services, concurrency=2)
         outcomes = await asyncio.gather(*(mirror.mirror(triage_id) for triage_id in triage_ids))
         assert outcomes == [Mirrored.RECORDED] * 8  # every live triage got its pair
         assert peak == 2  # never more candidate calls at once than the mirror allows
@@ -250,15 +256,7 @@ async def test_a_mirror_waits_for_a_lull_in_live_triages_and_never_longer_than_i
         def candidate_calls() -> int:
             return len([body for body in openai_standin.chat_requests() if body.get("model") == CANDIDATE])
 
-        mirror = ShadowMirror(
-            services.db,
-            services.models,
-            categories=list(services.shadow_mirror.categories),
-            daily_cap=100,
-            sample=lambda: 0.0,
-            live_load=services.triage.load,
-            max_wait=30.0,
-        )
+        mirror = _mirror_everything(services, live_load=services.triage.load, max_wait=30.0)
         with services.triage.load.serving():  # an agent's triage in progress
             waiting = asyncio.create_task(mirror.mirror(first))
             await asyncio.sleep(0.3)
