@@ -59,10 +59,12 @@ NOTES = [
     "then `/model shadow <candidate> 100%` by an approver and the same again; ack p99 and time to "
     "result p99 (request out → result at its response_url) of the live path, and the shadow pairs the "
     "candidate recorded for the second burst (the daily cap is "
-    f"{shadow.DAILY_CAP:,}). Shadowing is stopped afterwards (`tests/bench/shadow.py`).",
+    f"{shadow.DAILY_CAP:,}). Shadowing is stopped afterwards (`tests/bench/shadow.py`). Off and on "
+    f"alternate for {shadow.ROUNDS} rounds and the medians are compared: one burst's p99 is its third "
+    "slowest request and varies by a third from run to run here.",
     f"**Workers**: `triagebot serve --workers {workers.WORKERS}` (WEB_CONCURRENCY) on its own SQLite file, "
     "the same `/triage` load as the ack-latency row; CPU per request sums the parent and every worker "
-    "(`tests/bench/workers.py`).",
+    "(`tests/bench/workers.py`); then the 100-at-once burst against it, as for the single process.",
     "**Quick mode** (`BENCH_QUICK=1 make bench`): fewer requests, rounds, cases and rows, and no "
     "1M-row digest, to check the benchmark runs on a busy machine; not for publishing.",
     "Database: SQLite (WAL) in a temporary directory. Log level INFO, as in production.",
@@ -204,7 +206,7 @@ ANALYSIS = [
     "1,500 triages, the parts are now: shutdowns 5.6 ms, costs 5.6, registry status 3.2, routing 1.6, "
     "expiry 1.2 ms CPU, about 26 SQL statements. It is a lead's command, not an agent's; fewer ORM round "
     "trips per figure would close more.",
-    "**What is left**: per-triage CPU is at the same-work app's (1.0-1.1x over this session's runs). The "
+    "**What is left**: per-triage CPU is at or below the same-work app's (0.76-1.05x over this session's full runs). The "
     "rest of a triage is the stack both apps share: Bolt's listener machinery, the OpenAI SDK building "
     "the request (`_build_request`, headers: ~10% of the loop), the response_url post through slack_sdk's "
     "webhook client with its retry handlers, and our two log lines per triage (the request's and the "
@@ -214,6 +216,12 @@ ANALYSIS = [
     "acks, 100 model requests and 100 posts have been made on one core. `--workers 2` uses the second "
     "core: see its rows. `/model status` (a lead's command) still spends ~23 ms of CPU on ~26 ORM reads: "
     "driver-level statements for its figures would cut that, as they did for `/triage`.",
+    "**`--workers 2` ack p99 is the least steady figure**: 145-657 ms over this session's full runs, "
+    "115-198 ms when its row runs alone, while its throughput (1.0-1.4x same-work) and burst "
+    "(0.68-0.76 s) hold. Three busy processes (two workers, and the benchmark with the stand-ins and the "
+    "load) share two cores, so a worker descheduled mid-request lands in its p99. A probe of the other "
+    "servers' CPU during the row found them idle (0.03 s). Polling for SQLite's write lock every "
+    "millisecond instead of its busy handler's backoff was tried and not kept: within noise.",
     "Tried and reverted earlier: letting acknowledged work stand aside (up to 1 s) while requests wait "
     "for their ack. Ack p50 fell, but throughput stayed (the same CPU has to be spent) and the burst got "
     "slower: the work no longer overlapped the model's 0.5 s.",
