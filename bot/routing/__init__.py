@@ -13,16 +13,17 @@ from __future__ import annotations
 
 from bot.routing.mirror import Mirrored, ShadowMirror, mirror_quietly
 from bot.routing.review import Disagreement, Judged, ShadowReviews
-from bot.routing.state import ShadowRequest, ShadowRoutes, Started, parse_request
+from bot.routing.route_request import RouteRequest
+from bot.routing.state import ShadowRoutes, Started, parse_request
 from bot.routing.status import ShadowReport, shadow_report
 
 __all__ = [
     "Disagreement",
     "Judged",
     "Mirrored",
+    "RouteRequest",
     "ShadowMirror",
     "ShadowReport",
-    "ShadowRequest",
     "ShadowReviews",
     "ShadowRoutes",
     "Started",

@@ -20,6 +20,7 @@ from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.registry.approvers import Approvers
 from bot.registry.requests import clean_reason
 from bot.registry.views import DeploymentView
+from bot.routing.route_request import RouteRequest
 from bot.triage import Assignment
 from storage import canaries
 from storage.db import Database
@@ -166,17 +167,8 @@ class CanaryRoutes:
         return canary
 
 
-@dataclass(frozen=True)
-class CanaryAsk:
-    """`/model canary <model-id> [on <endpoint>] <percent> [reason…]`, parsed."""
-
-    model_id: str
-    endpoint: str
-    percent: int
-    reason: str | None
-
-
-def parse_canary(args: str, default_endpoint: str) -> CanaryAsk:
+def parse_canary(args: str, default_endpoint: str) -> RouteRequest:
+    """The words after `/model canary <model-id> [on <endpoint>] <percent> [reason…]`."""
     words = args.split()
     usage = (
         "`/model canary <model-id> [on <endpoint>] <percent> [reason…]`, e.g. `/model canary my-model 10%`"
@@ -190,7 +182,7 @@ def parse_canary(args: str, default_endpoint: str) -> CanaryAsk:
     if not rest:
         raise InvalidInput(f"Say which share of live triages the candidate should serve: {usage}.")
     percent = parse_percent(rest[0])
-    return CanaryAsk(model_id, endpoint, percent, " ".join(rest[1:]).strip() or None)
+    return RouteRequest(model_id, endpoint, percent, " ".join(rest[1:]).strip() or None)
 
 
 def parse_percent(word: str) -> int:

@@ -15,6 +15,7 @@ from bot.deployments import live_deployment
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.model_client import ModelClient
 from bot.registry import Approvers
+from bot.routing.route_request import RouteRequest
 from bot.settings import DEFAULT_ENDPOINT
 from storage import routing
 from storage.db import Database
@@ -27,18 +28,9 @@ NEEDS_APPROVER = (
 _PERCENT = re.compile(r"(\d{1,3})%?")
 
 
-@dataclass(frozen=True)
-class ShadowRequest:
-    """`/model shadow <model-id> [on <endpoint>] [percent] [reason…]`, parsed."""
-
-    model_id: str
-    endpoint: str
-    percent: int
-    reason: str | None
-
-
-def parse_request(args: str) -> ShadowRequest:
-    """The words after `/model shadow`, or InvalidInput saying how to write them."""
+def parse_request(args: str) -> RouteRequest:
+    """The words after `/model shadow <model-id> [on <endpoint>] [percent] [reason…]`, or InvalidInput
+    saying how to write them."""
     words = args.split()
     if not words:
         raise InvalidInput("Name the model to shadow: `/model shadow <model-id> [on <endpoint>] [percent]`.")
@@ -54,7 +46,7 @@ def parse_request(args: str) -> ShadowRequest:
     reason = " ".join(rest).strip() or None
     if reason and len(reason) > MAX_REASON_CHARS:
         raise InvalidInput(f"Keep the reason under {MAX_REASON_CHARS} characters.")
-    return ShadowRequest(model_id, endpoint, percent, reason)
+    return RouteRequest(model_id, endpoint, percent, reason)
 
 
 @dataclass(frozen=True)
@@ -91,7 +83,7 @@ class ShadowRoutes:
         if not await self.is_approver(user_id):
             raise NotAllowed(NEEDS_APPROVER)
 
-    async def start(self, user_id: str, request: ShadowRequest) -> Started:
+    async def start(self, user_id: str, request: RouteRequest) -> Started:
         """An approver starts shadowing `request`'s model; any other shadow ends as replaced."""
         await self.require_approver(user_id)
         self.models.endpoint(request.endpoint)  # NotFound naming the configured endpoints

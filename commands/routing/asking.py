@@ -3,12 +3,13 @@ approvals channel like a switch request (`/model shadow` by a non-approver, `/mo
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import TriagebotError
 from bot.registry import RequestKind
+from bot.routing import RouteRequest
 from bot.routing.requests import plan_route
 from bot.services import Services
 from commands.errors import user_message
@@ -16,25 +17,9 @@ from commands.model.switch import replace_checking, request_approval
 from commands.render import utcnow
 
 
-class RouteAsk(Protocol):
-    """The parsed words of `/model shadow …` or `/model canary …`."""
-
-    @property
-    def model_id(self) -> str: ...
-
-    @property
-    def endpoint(self) -> str: ...
-
-    @property
-    def percent(self) -> int: ...
-
-    @property
-    def reason(self) -> str | None: ...
-
-
 async def ask_for_route(
     kind: RequestKind,
-    ask: RouteAsk,
+    ask: RouteRequest,
     command: dict[str, Any],
     client: AsyncWebClient,
     services: Services,
