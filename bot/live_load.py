@@ -1,4 +1,4 @@
-"""How many live triages this process is working on, so background work can wait for a lull.
+"""How many agents' requests this process is answering, so background work can wait for a lull.
 
 The shadow's mirrors run on the same cores as the agents' triages. Spread over a burst they take
 CPU an agent's triage needs (issue 14: the live path within 10% of routing off); started in a lull
@@ -38,7 +38,8 @@ class LiveLoad:
 
     @contextmanager
     def serving(self) -> Iterator[None]:
-        """Around the work of one live triage (the model call and its record)."""
+        """Around the answering of one agent's request: receipt to ack (bot.app), and a triage's work
+        until its answer is shown (commands/triage/delivery.py)."""
         state = self._here()
         state.serving += 1
         state.quiet.clear()
@@ -49,11 +50,8 @@ class LiveLoad:
             if state.serving == 0:
                 state.quiet.set()
 
-    def in_progress(self) -> int:
-        return self._here().serving
-
     async def lull(self, at_most: float) -> None:
-        """Return once no live triage is in progress here, or after `at_most` seconds regardless."""
+        """Return once no agent's request is being answered here, or after `at_most` seconds regardless."""
         state = self._here()
         if state.serving == 0:
             return

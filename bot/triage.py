@@ -145,7 +145,9 @@ class TriageService:
         self.models = models
         self.categories = tuple(categories)
         self.max_input_chars = max_input_chars
-        self.load = LiveLoad()  # live triages in progress: the shadow mirror waits for a lull in them
+        # Agents' requests being answered (counted by the Slack layer around each one): the shadow
+        # mirror waits for a lull in them.
+        self.load = LiveLoad()
 
     def clean(self, text: str | None) -> str:
         return clean_input(text, self.max_input_chars)
@@ -165,46 +167,45 @@ class TriageService:
         During a canary the ticket's arm (sticky by `sticky_key`, else by the normalized text) picks
         the model; a candidate that fails hands the triage to the live model and the failure is
         recorded against the candidate."""
-        with self.load.serving():  # background work (the shadow) waits while triages are served
-            if self.limits is not None and user_id:
-                await self.limits.check_triage_allowed(user_id)  # before any model call or row
-            messages = [
-                {"role": "system", "content": system_prompt(self.categories)},
-                {"role": "user", "content": text},
-            ]
-            row = self._row(text, deployment, source=source, user_id=user_id, channel_id=channel_id)
-            row.delivery_status = DeliveryStatus.PENDING.value
-            assignment = await self._assign(deployment, sticky_key or text_key(text))
-            row.arm, row.canary_id = assignment.arm.value, assignment.canary_id
-            try:
-                reply = await self._candidate_reply(assignment, messages, row)
-                if reply is None:
-                    reply = await self.models.complete_structured(
-                        deployment.endpoint, deployment.model_id, messages, answer_model(self.categories)
-                    )
-            except ModelError as exc:
-                row.error_kind = exc.kind
-                row.error_message = exc.user_message
-                triage_id = await self._add(row)
-                self._candidate_counted(row)
-                # Shown to the agent rather than raised, but for the request's log line still a failure.
-                log_context.note(outcome="error", error=exc.kind)
-                return TriageOutcome(triage_id, None, exc, assignment.shadowing)
-            answer = reply.answer.model_dump()  # the answer model's fields are built at run time
-            row.status = TriageStatus.OK
-            row.urgency = answer["urgency"]
-            row.category = answer["category"]
-            # Model text is stored and shown: the same control characters as in input must go (PostgreSQL
-            # refuses NUL outright, which would lose the whole triage).
-            row.summary = strip_control_chars(answer["summary"])
-            row.next_step = strip_control_chars(answer["next_step"])
-            row.latency_ms = reply.latency_ms
-            row.prompt_tokens = reply.prompt_tokens
-            row.completion_tokens = reply.completion_tokens
-            row.response_mode = reply.response_mode
+        if self.limits is not None and user_id:
+            await self.limits.check_triage_allowed(user_id)  # before any model call or row
+        messages = [
+            {"role": "system", "content": system_prompt(self.categories)},
+            {"role": "user", "content": text},
+        ]
+        row = self._row(text, deployment, source=source, user_id=user_id, channel_id=channel_id)
+        row.delivery_status = DeliveryStatus.PENDING.value
+        assignment = await self._assign(deployment, sticky_key or text_key(text))
+        row.arm, row.canary_id = assignment.arm.value, assignment.canary_id
+        try:
+            reply = await self._candidate_reply(assignment, messages, row)
+            if reply is None:
+                reply = await self.models.complete_structured(
+                    deployment.endpoint, deployment.model_id, messages, answer_model(self.categories)
+                )
+        except ModelError as exc:
+            row.error_kind = exc.kind
+            row.error_message = exc.user_message
             triage_id = await self._add(row)
             self._candidate_counted(row)
-            return TriageOutcome(triage_id, TriageResult.from_row(row), None, assignment.shadowing)
+            # Shown to the agent rather than raised, but for the request's log line still a failure.
+            log_context.note(outcome="error", error=exc.kind)
+            return TriageOutcome(triage_id, None, exc, assignment.shadowing)
+        answer = reply.answer.model_dump()  # the answer model's fields are built at run time
+        row.status = TriageStatus.OK
+        row.urgency = answer["urgency"]
+        row.category = answer["category"]
+        # Model text is stored and shown: the same control characters as in input must go (PostgreSQL
+        # refuses NUL outright, which would lose the whole triage).
+        row.summary = strip_control_chars(answer["summary"])
+        row.next_step = strip_control_chars(answer["next_step"])
+        row.latency_ms = reply.latency_ms
+        row.prompt_tokens = reply.prompt_tokens
+        row.completion_tokens = reply.completion_tokens
+        row.response_mode = reply.response_mode
+        triage_id = await self._add(row)
+        self._candidate_counted(row)
+        return TriageOutcome(triage_id, TriageResult.from_row(row), None, assignment.shadowing)
 
     async def _assign(self, deployment: DeploymentView, key: str) -> Assignment:
 
