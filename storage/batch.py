@@ -26,10 +26,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection
-
 from storage.db import Database
-from storage.driver import ConnectionRunner, Runner, SQLiteRunner
+from storage.driver import ConnectionRunner, Runner, TransactionRunner
 
 T = TypeVar("T")
 Write = Callable[[Runner], T]
@@ -63,8 +61,10 @@ def _run(runner: Runner, batch: list[_Queued], conflicts: int) -> _Outcome:
     return _Outcome(results=results)
 
 
-def _on_sqlite(runner: SQLiteRunner, batch: list[_Queued], conflicts: int) -> _Outcome:
-    runner.begin_immediate()
+def _in_transaction(runner: TransactionRunner, batch: list[_Queued], conflicts: int) -> _Outcome:
+    """The batch in one transaction of `runner`'s: committed when every write succeeded, else rolled
+    back (the caller runs it again without the failed write, or whole after a conflict)."""
+    runner.begin()
     try:
         outcome = _run(runner, batch, conflicts)
         if outcome.results is None:
@@ -73,20 +73,6 @@ def _on_sqlite(runner: SQLiteRunner, batch: list[_Queued], conflicts: int) -> _O
             runner.commit()
     except BaseException:
         runner.rollback()
-        raise
-    return outcome
-
-
-def _on_connection(connection: Connection, batch: list[_Queued], conflicts: int) -> _Outcome:
-    transaction = connection.begin()
-    try:
-        outcome = _run(ConnectionRunner(connection), batch, conflicts)
-        if outcome.results is None:
-            transaction.rollback()
-        else:
-            transaction.commit()
-    except BaseException:
-        transaction.rollback()
         raise
     return outcome
 
@@ -111,9 +97,9 @@ class _Batcher:
         if db.lane is not None:
             lane = db.lane
             async with db.sqlite_writer():  # in turn with this process's ORM transactions
-                return await lane.write(lambda runner: _on_sqlite(runner, batch, conflicts))
+                return await lane.write(lambda runner: _in_transaction(runner, batch, conflicts))
         async with db.engine.connect() as conn:
-            return await conn.run_sync(lambda sync: _on_connection(sync, batch, conflicts))
+            return await conn.run_sync(lambda sync: _in_transaction(ConnectionRunner(sync), batch, conflicts))
 
     async def _commit(self, batch: list[_Queued]) -> None:
         conflicts = 0

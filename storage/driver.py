@@ -10,9 +10,9 @@ the same read run on a thread of our own.
 So these few statements are built with SQLAlchemy (the tables stay the one truth about columns and
 types) but compiled once per dialect into SQL text plus bind processors, and run through the driver:
 
-- on SQLite, on two threads of our own (`SQLiteLane`), each holding one `sqlite3` connection to the
-  file: reads on one, so an ack's read never waits behind a write; a whole group commit on the other,
-  BEGIN to COMMIT in one hop from the event loop;
+- on SQLite, on `sqlite3` connections of our own (`SQLiteLane`): a read runs on the event loop when
+  SQLite answers at once, else on a reader thread that may wait, so an ack's read never waits behind a
+  write; a whole group commit runs on a writer thread, BEGIN to COMMIT in one hop from the event loop;
 - on PostgreSQL, through the engine's pooled connection (`ConnectionRunner`), where psycopg already
   talks to the server from the event loop and only compilation is saved.
 
@@ -29,7 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, RootTransaction
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -100,6 +100,16 @@ class Runner(Protocol):
     def rows(self, statement: Statement, **values: Any) -> list[Row]: ...
 
 
+class TransactionRunner(Runner, Protocol):
+    """A runner that also opens, commits and rolls back its connection's transaction (group commit)."""
+
+    def begin(self) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
+
+
 class SQLiteRunner:
     """A `sqlite3` connection of the lane's (on its own thread)."""
 
@@ -110,7 +120,8 @@ class SQLiteRunner:
         compiled = statement.compiled(SQLITE_DIALECT)
         return self.connection.execute(compiled.sql, compiled.parameters(values)).fetchall()
 
-    def begin_immediate(self) -> None:
+    def begin(self) -> None:
+        # IMMEDIATE: take the write lock now, so a write never fails upgrading a read (storage.db).
         self.connection.execute("BEGIN IMMEDIATE")
 
     def commit(self) -> None:
@@ -127,6 +138,18 @@ class ConnectionRunner:
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
+        self._transaction: RootTransaction | None = None
+
+    def begin(self) -> None:
+        self._transaction = self.connection.begin()
+
+    def commit(self) -> None:
+        assert self._transaction is not None
+        self._transaction.commit()
+
+    def rollback(self) -> None:
+        if self._transaction is not None:
+            self._transaction.rollback()
 
     def rows(self, statement: Statement, **values: Any) -> list[Row]:
         compiled = statement.compiled(self.connection.dialect)
@@ -179,9 +202,8 @@ class SQLiteLane:
     def _inline_connection(self) -> sqlite3.Connection:
         connection: sqlite3.Connection | None = getattr(self._inline, "connection", None)
         if connection is None:
-            # check_same_thread=False only so that `close` may close it from another thread.
-            connection = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
-            self._configure(connection)
+            # Not bound to this thread only so that `close` may close it from another one.
+            connection = _connect(self._path, self._configure, check_same_thread=False)
             connection.execute("PRAGMA busy_timeout=0")  # SQLITE_BUSY at once: the reader thread waits
             self._inline.connection = connection
             with self._inline_lock:
@@ -201,6 +223,13 @@ class SQLiteLane:
         await asyncio.gather(self._reader.close(), self._writer.close())
 
 
+def _connect(path: str, configure: ConfigureSQLite, *, check_same_thread: bool = True) -> sqlite3.Connection:
+    """A connection of the lane's: driver autocommit (BEGIN is ours to issue), our pragmas."""
+    connection = sqlite3.connect(path, isolation_level=None, check_same_thread=check_same_thread)
+    configure(connection)
+    return connection
+
+
 class _ConnectionThread:
     def __init__(self, path: str, configure: ConfigureSQLite, name: str) -> None:
         self._path, self._configure, self._name = path, configure, name
@@ -209,9 +238,7 @@ class _ConnectionThread:
 
     def _call(self, work: Callable[[SQLiteRunner], T]) -> T:
         if self._runner is None:
-            connection = sqlite3.connect(self._path, isolation_level=None, check_same_thread=True)
-            self._configure(connection)
-            self._runner = SQLiteRunner(connection)
+            self._runner = SQLiteRunner(_connect(self._path, self._configure))
         return work(self._runner)
 
     async def run(self, work: Callable[[SQLiteRunner], T]) -> T:
